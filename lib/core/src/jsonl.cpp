@@ -1,0 +1,203 @@
+#include "aip/core/jsonl.hpp"
+
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <mutex>
+#include <vector>
+
+namespace aip::jsonl {
+namespace {
+
+bool blank(std::string_view line) {
+  return std::all_of(line.begin(), line.end(),
+                     [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
+}
+
+std::string simdjson_message(simdjson::error_code code) {
+  switch (code) {
+  case simdjson::TAPE_ERROR:
+  case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
+    return "invalid JSON: incomplete or malformed object";
+  case simdjson::UNCLOSED_STRING:
+    return "invalid JSON: unclosed string";
+  case simdjson::UTF8_ERROR:
+    return "invalid JSON: not valid UTF-8";
+  case simdjson::INCORRECT_TYPE:
+    return "expected a JSON object";
+  default:
+    return std::string("invalid JSON: ") + simdjson::error_message(code);
+  }
+}
+
+// Parses one line in place (the bytes after it are readable up to `capacity`) and hands the
+// object to `fn`; returns normally or throws an Error naming the line.
+template <class Fn>
+void parse_line(simdjson::dom::parser &parser, std::string_view line, std::size_t capacity,
+                const Location &where, Fn &&fn) {
+  (void)capacity; // the callers guarantee SIMDJSON_PADDING readable bytes after the line
+  simdjson::dom::element doc;
+  auto error = parser.parse(reinterpret_cast<const std::uint8_t *>(line.data()), line.size(), false).get(doc);
+  if (error != simdjson::SUCCESS) bad_record(where, simdjson_message(error));
+  simdjson::dom::object obj;
+  if (doc.get_object().get(obj) != simdjson::SUCCESS) bad_record(where, "expected a JSON object");
+  fn(obj);
+}
+
+} // namespace
+
+std::uint64_t Location::line_number() const {
+  if (line != 0 || base == nullptr) return line;
+  return 1 + static_cast<std::uint64_t>(std::count(base, at, '\n'));
+}
+
+void bad_record(const Location &where, std::string_view message) {
+  data_error(where.str() + ": " + std::string(message));
+}
+
+void for_each_object(LineReader &lines, const ObjectFn &fn) {
+  simdjson::dom::parser parser;
+  std::string_view line;
+  while (lines.next(line)) {
+    if (blank(line)) continue;
+    Location where{lines.name(), lines.line_number()};
+    parse_line(parser, line, lines.capacity_from(line), where,
+               [&](simdjson::dom::object obj) { fn(obj, where); });
+  }
+}
+
+std::size_t worker_count() {
+  return static_cast<std::size_t>(tbb::this_task_arena::max_concurrency());
+}
+
+void parallel_for_each_object(const InputBuffer &buffer, const ParallelObjectFn &fn,
+                              std::size_t min_chunk_bytes) {
+  const std::string_view all = buffer.data();
+  if (all.empty()) return;
+  // Cut points: every chunk starts at the beginning of a line.
+  const std::size_t workers = worker_count();
+  std::size_t chunks = std::max<std::size_t>(1, std::min(all.size() / std::max<std::size_t>(1, min_chunk_bytes) + 1, workers * 8));
+  std::vector<std::size_t> cuts{0};
+  for (std::size_t i = 1; i < chunks; ++i) {
+    std::size_t at = all.size() * i / chunks;
+    if (at <= cuts.back()) continue;
+    auto nl = all.find('\n', at);
+    if (nl == std::string_view::npos) break;
+    if (nl + 1 > cuts.back() && nl + 1 < all.size()) cuts.push_back(nl + 1);
+  }
+  cuts.push_back(all.size());
+
+  struct Failure {
+    std::size_t offset = SIZE_MAX;
+    std::exception_ptr error;
+  };
+  std::mutex failure_mutex;
+  Failure first;
+  tbb::enumerable_thread_specific<simdjson::dom::parser> parsers;
+  // The tail of the mapping may lack simdjson's padding: lines that end within the last
+  // SIMDJSON_PADDING bytes are parsed from a padded copy.
+
+  tbb::parallel_for(std::size_t{0}, cuts.size() - 1, [&](std::size_t c) {
+    auto &parser = parsers.local();
+    const std::size_t worker = static_cast<std::size_t>(tbb::this_task_arena::current_thread_index());
+    std::size_t pos = cuts[c];
+    const std::size_t end = cuts[c + 1];
+    std::string padded;
+    try {
+      while (pos < end) {
+        const char *nl = static_cast<const char *>(std::memchr(all.data() + pos, '\n', end - pos));
+        std::size_t stop = nl != nullptr ? static_cast<std::size_t>(nl - all.data()) : end;
+        std::string_view line(all.data() + pos, stop - pos);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (!blank(line)) {
+          Location where{buffer.name(), 0, all.data(), line.data()};
+          auto call = [&](simdjson::dom::object obj) { fn(worker, obj, where); };
+          if (pos + line.size() + simdjson::SIMDJSON_PADDING <= all.size()) {
+            parse_line(parser, line, all.size() - pos, where, call);
+          } else {
+            padded.assign(line);
+            padded.resize(line.size() + simdjson::SIMDJSON_PADDING, ' ');
+            parse_line(parser, std::string_view(padded.data(), line.size()), padded.size(), where,
+                       call);
+          }
+        }
+        pos = stop + 1;
+      }
+    } catch (...) {
+      std::lock_guard lock(failure_mutex);
+      if (pos < first.offset) {
+        first.offset = pos;
+        first.error = std::current_exception();
+      }
+    }
+  });
+  if (first.error) std::rethrow_exception(first.error);
+}
+
+void for_each_json(LineReader &lines, const JsonFn &fn) {
+  std::string_view line;
+  while (lines.next(line)) {
+    if (blank(line)) continue;
+    Location where{lines.name(), lines.line_number()};
+    nlohmann::json value = nlohmann::json::parse(line, nullptr, false);
+    if (value.is_discarded()) {
+      // Parse again with exceptions for a message that says what is wrong.
+      try {
+        auto again = nlohmann::json::parse(line);
+        (void)again;
+      } catch (const nlohmann::json::parse_error &e) {
+        std::string what = e.what();
+        auto colon = what.find("syntax error");
+        bad_record(where, "invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon)));
+      }
+      bad_record(where, "invalid JSON");
+    }
+    if (!value.is_object()) bad_record(where, "expected a JSON object");
+    fn(value, where);
+  }
+}
+
+void Writer::write(const nlohmann::ordered_json &record) {
+  line_ = record.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::strict);
+  line_ += '\n';
+  out_.write(line_);
+}
+
+void Writer::write(const nlohmann::json &record) {
+  line_ = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict);
+  line_ += '\n';
+  out_.write(line_);
+}
+
+std::string_view get_string(simdjson::dom::element value, const Location &where,
+                            std::string_view field) {
+  std::string_view out;
+  if (value.get_string().get(out) != simdjson::SUCCESS)
+    bad_record(where, "field '" + std::string(field) + "': expected a string");
+  return out;
+}
+
+double get_number(simdjson::dom::element value, const Location &where, std::string_view field) {
+  double out;
+  if (value.get_double().get(out) != simdjson::SUCCESS)
+    bad_record(where, "field '" + std::string(field) + "': expected a number");
+  return out;
+}
+
+std::int64_t get_integer(simdjson::dom::element value, const Location &where,
+                         std::string_view field) {
+  std::int64_t out;
+  if (value.get_int64().get(out) == simdjson::SUCCESS) return out;
+  double d;
+  // Integers written as 3.0 or 1e9 are accepted when they are whole.
+  if (value.get_double().get(d) == simdjson::SUCCESS && std::isfinite(d) && d == std::trunc(d) &&
+      std::fabs(d) < 9.2e18)
+    return static_cast<std::int64_t>(d);
+  bad_record(where, "field '" + std::string(field) + "': expected an integer");
+}
+
+} // namespace aip::jsonl

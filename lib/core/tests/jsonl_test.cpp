@@ -1,0 +1,141 @@
+#include "test_util.hpp"
+
+#include <aip/core/jsonl.hpp>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <tbb/global_control.h>
+
+using namespace aip;
+using aip::test::TempDir;
+
+namespace {
+
+// Sums field "v" of every record; consumes each object fully as the reader requires.
+double sum_v(simdjson::dom::object obj, const jsonl::Location &where) {
+  simdjson::dom::element v;
+  if (obj["v"].get(v) != simdjson::SUCCESS) jsonl::bad_record(where, "field 'v': missing");
+  return jsonl::get_number(v, where, "v");
+}
+
+std::string error_of(const std::function<void()> &fn) {
+  try {
+    fn();
+  } catch (const Error &e) {
+    EXPECT_EQ(e.status(), Exit::data);
+    return e.what();
+  }
+  return "(no error)";
+}
+
+} // namespace
+
+TEST(JsonLines, ReadsRecordsSkippingBlankLines) {
+  TempDir dir;
+  auto p = dir.write("r.jsonl", "{\"v\": 1, \"x\": [1,2,{\"y\":null}]}\n\n  \n{\"v\":2.5}\r\n{\"v\":3}");
+  auto lines = LineReader::open(p);
+  double total = 0;
+  std::vector<std::uint64_t> at;
+  jsonl::for_each_object(*lines, [&](auto obj, const jsonl::Location &where) {
+    total += sum_v(obj, where);
+    at.push_back(where.line_number());
+  });
+  EXPECT_DOUBLE_EQ(total, 6.5);
+  EXPECT_EQ(at, (std::vector<std::uint64_t>{1, 4, 5}));
+}
+
+TEST(JsonLines, MalformedLinesNameFileAndLine) {
+  TempDir dir;
+  struct Case {
+    std::string line, expect;
+  };
+  for (const auto &c : std::vector<Case>{
+           {"{\"v\": 1", "invalid JSON"},
+           {"{\"v\": 1} trailing", "invalid JSON"},
+           {"[1,2]", "expected a JSON object"},
+           {"{\"v\": \"one\"}", "field 'v': expected a number"},
+           {"{\"w\": 1}", "field 'v': missing"},
+           {"{\"v\": 1, \"s\": \"unterminated}", "invalid JSON"},
+           {"{\"v\": 1,}", "invalid JSON"},
+       }) {
+    auto p = dir.write("bad.jsonl", "{\"v\":0}\n{\"v\":0}\n" + c.line + "\n{\"v\":0}\n");
+    auto msg = error_of([&] {
+      auto lines = LineReader::open(p);
+      jsonl::for_each_object(*lines, [](auto obj, const auto &where) { sum_v(obj, where); });
+    });
+    EXPECT_EQ(msg.rfind(p + ":3: ", 0), 0U) << c.line << " -> " << msg;
+    EXPECT_NE(msg.find(c.expect), std::string::npos) << c.line << " -> " << msg;
+  }
+}
+
+TEST(JsonLines, ParallelReadGivesTheSameSumForAnyThreadCount) {
+  TempDir dir;
+  std::string text;
+  double expected = 0;
+  for (int i = 0; i < 20000; ++i) {
+    text += "{\"pad\":\"" + std::string(static_cast<std::size_t>(i % 37), 'p') + "\",\"v\":" + std::to_string(i) + "}\n";
+    expected += i;
+  }
+  auto p = dir.write("many.jsonl", text);
+  for (int threads : {1, 2, 4}) {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+    auto buf = InputBuffer::open(p);
+    std::vector<double> partial(jsonl::worker_count(), 0);
+    std::atomic<int> records{0};
+    jsonl::parallel_for_each_object(buf, [&](std::size_t w, auto obj, const auto &where) {
+      partial[w] += sum_v(obj, where);
+      ++records;
+    }, 4096);
+    double total = 0;
+    for (double x : partial) total += x;
+    EXPECT_EQ(records.load(), 20000);
+    EXPECT_DOUBLE_EQ(total, expected);
+  }
+}
+
+TEST(JsonLines, ParallelReadReportsTheEarliestBadLine) {
+  TempDir dir;
+  std::string text;
+  for (int i = 1; i <= 5000; ++i) {
+    if (i == 1234 || i == 4000) text += "{\"v\": oops}\n";
+    else text += "{\"v\":" + std::to_string(i) + "}\n";
+  }
+  text += "{\"v\":1"; // the last line, unterminated and without padding after it
+  auto p = dir.write("bad.jsonl", text);
+  auto buf = InputBuffer::open(p);
+  auto msg = error_of([&] {
+    jsonl::parallel_for_each_object(buf, [](std::size_t, auto obj, const auto &where) { sum_v(obj, where); }, 1024);
+  });
+  EXPECT_EQ(msg.rfind(p + ":1234: ", 0), 0U) << msg;
+  auto tail = dir.write("tail.jsonl", "{\"v\":1}\n{\"v\":2");
+  auto tbuf = InputBuffer::open(tail);
+  msg = error_of([&] {
+    jsonl::parallel_for_each_object(tbuf, [](std::size_t, auto obj, const auto &where) { sum_v(obj, where); });
+  });
+  EXPECT_EQ(msg.rfind(tail + ":2: invalid JSON", 0), 0U) << msg;
+}
+
+TEST(JsonLines, NlohmannPathAndWriterRoundTrip) {
+  TempDir dir;
+  auto p = dir.file("out.jsonl");
+  {
+    Output out(p);
+    jsonl::Writer w(out);
+    w.write(nlohmann::json{{"kind", "t"}, {"s", "é\n\"q\""}});
+    w.write(nlohmann::ordered_json{{"b", 1}, {"a", 2}});
+    out.commit();
+  }
+  EXPECT_EQ(test::slurp(p), "{\"kind\":\"t\",\"s\":\"é\\n\\\"q\\\"\"}\n{\"b\":1,\"a\":2}\n");
+  auto lines = LineReader::open(p);
+  std::vector<nlohmann::json> got;
+  jsonl::for_each_json(*lines, [&](nlohmann::json &j, const auto &) { got.push_back(j); });
+  ASSERT_EQ(got.size(), 2U);
+  EXPECT_EQ(got[0]["s"], "é\n\"q\"");
+  auto bad = dir.write("bad.jsonl", "{\"a\":1}\n{\"a\":\n");
+  auto msg = error_of([&] {
+    auto l = LineReader::open(bad);
+    jsonl::for_each_json(*l, [](auto &, const auto &) {});
+  });
+  EXPECT_EQ(msg.rfind(bad + ":2: invalid JSON", 0), 0U) << msg;
+}

@@ -1,0 +1,33 @@
+// aip.sqa/v1: one SQA baseline criterion as `aip sqa-check` assessed it.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace aip::records {
+
+inline constexpr const char *kSqaKind = "aip.sqa/v1";
+
+struct Subcriterion {
+  bool valid = false;
+  std::vector<std::string> evidence;
+  bool operator==(const Subcriterion &) const = default;
+};
+
+struct SqaCriterion {
+  std::string id; // e.g. "QC.Lic"
+  bool valid = false;
+  std::map<std::string, Subcriterion> subcriteria;
+  std::optional<std::string> badge; // gold, silver, bronze, none
+  std::optional<double> score;      // 0..100
+  bool operator==(const SqaCriterion &) const = default;
+};
+
+nlohmann::ordered_json to_json(const SqaCriterion &c);
+SqaCriterion sqa_from_json(const nlohmann::json &j, const std::string &where);
+
+} // namespace aip::records

@@ -1,0 +1,307 @@
+#include "aip/records/usage.hpp"
+
+#include "aip/records/fields.hpp"
+
+#include <aip/core/units.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+namespace aip::records {
+namespace {
+
+template <class T> nlohmann::ordered_json opt(const std::optional<T> &v) {
+  return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr);
+}
+
+void check(const Usage &u, const std::function<void(const char *, const std::string &)> &fail) {
+  if (u.record_id.empty()) fail("record_id", "must not be empty");
+  if (u.end < u.start) fail("end", "is before start");
+  if (u.wall_s < 0) fail("wall_s", "must not be negative");
+  if (u.cores < 0) fail("cores", "must not be negative");
+  if (u.cpu_s && *u.cpu_s < 0) fail("cpu_s", "must not be negative");
+  if (u.gpu_util_mean && (*u.gpu_util_mean < 0 || *u.gpu_util_mean > 100))
+    fail("gpu_util_mean", "must be within 0..100");
+}
+
+} // namespace
+
+nlohmann::ordered_json to_json(const Usage &u) {
+  nlohmann::ordered_json j;
+  j["kind"] = kUsageKind;
+  j["record_id"] = u.record_id;
+  j["job_id"] = u.job_id;
+  j["user"] = u.user;
+  if (!u.project.empty()) j["project"] = u.project;
+  if (!u.vo.empty()) j["vo"] = u.vo;
+  if (!u.site.empty()) j["site"] = u.site;
+  if (!u.queue.empty()) j["queue"] = u.queue;
+  if (u.submit) j["submit"] = format_timestamp(*u.submit);
+  j["start"] = format_timestamp(u.start);
+  j["end"] = format_timestamp(u.end);
+  j["wall_s"] = u.wall_s;
+  j["cores"] = u.cores;
+  if (u.cpu_s) j["cpu_s"] = *u.cpu_s;
+  if (u.mem_req_bytes) j["mem_req_bytes"] = *u.mem_req_bytes;
+  if (u.mem_peak_bytes) j["mem_peak_bytes"] = *u.mem_peak_bytes;
+  j["gpus"] = u.gpus;
+  if (!u.gpu_model.empty()) j["gpu_model"] = u.gpu_model;
+  j["gpu_util_mean"] = opt(u.gpu_util_mean);
+  if (!u.state.empty()) j["state"] = u.state;
+  j["exit_code"] = opt(u.exit_code);
+  j["source"] = u.source;
+  return j;
+}
+
+Usage usage_from_json(const nlohmann::json &json, const std::string &where) {
+  FieldReader f(json, where);
+  f.require_kind(kUsageKind);
+  Usage u;
+  u.record_id = f.string("record_id");
+  u.job_id = f.string("job_id");
+  u.user = f.string("user");
+  u.project = f.string_or("project", "");
+  u.vo = f.string_or("vo", "");
+  u.site = f.string_or("site", "");
+  u.queue = f.string_or("queue", "");
+  u.submit = f.optional_timestamp("submit");
+  u.start = f.timestamp("start");
+  u.end = f.timestamp("end");
+  u.wall_s = f.number("wall_s");
+  u.cores = f.number("cores");
+  u.cpu_s = f.optional_number("cpu_s");
+  u.mem_req_bytes = f.optional_count("mem_req_bytes");
+  u.mem_peak_bytes = f.optional_count("mem_peak_bytes");
+  auto gpus = f.optional_count("gpus").value_or(0);
+  if (gpus > 1'000'000) f.fail("gpus", "implausibly large");
+  u.gpus = static_cast<std::uint32_t>(gpus);
+  u.gpu_model = f.string_or("gpu_model", "");
+  u.gpu_util_mean = f.optional_number("gpu_util_mean");
+  u.state = f.string_or("state", "");
+  if (auto code = f.optional_integer("exit_code")) {
+    if (*code < std::numeric_limits<int>::min() || *code > std::numeric_limits<int>::max())
+      f.fail("exit_code", "out of range");
+    u.exit_code = static_cast<int>(*code);
+  }
+  u.source = f.string("source");
+  check(u, [&](const char *name, const std::string &why) { f.fail(name, why); });
+  return u;
+}
+
+namespace {
+
+// Bits of the required fields, to report the first one missing.
+enum Required : unsigned {
+  r_kind = 1, r_record_id = 2, r_job_id = 4, r_user = 8, r_start = 16, r_end = 32, r_wall = 64,
+  r_cores = 128, r_source = 256, r_all = 511
+};
+
+struct Fast {
+  const jsonl::Location &where;
+  using Element = simdjson::dom::element;
+  [[noreturn]] void fail(std::string_view field, const std::string &problem) const {
+    jsonl::bad_record(where, "field '" + std::string(field) + "': " + problem);
+  }
+  static const char *type_name(Element v) {
+    switch (v.type()) {
+    case simdjson::dom::element_type::NULL_VALUE: return "null";
+    case simdjson::dom::element_type::BOOL: return "a boolean";
+    case simdjson::dom::element_type::STRING: return "a string";
+    case simdjson::dom::element_type::ARRAY: return "an array";
+    case simdjson::dom::element_type::OBJECT: return "an object";
+    default: return "a number";
+    }
+  }
+  void string(Element v, std::string_view field, std::string &out) const {
+    std::string_view s;
+    if (v.get_string().get(s) != simdjson::SUCCESS)
+      fail(field, std::string("expected a string, got ") + type_name(v));
+    out.assign(s);
+  }
+  // null means "unknown", like an absent field; the caller resets optionals before decoding.
+  static bool null(Element v) { return v.is_null(); }
+  double number(Element v, std::string_view field) const {
+    double d;
+    if (v.get_double().get(d) != simdjson::SUCCESS)
+      fail(field, std::string("expected a number, got ") + type_name(v));
+    return d;
+  }
+  std::int64_t integer(Element v, std::string_view field) const {
+    std::int64_t i;
+    if (v.get_int64().get(i) == simdjson::SUCCESS) return i;
+    double d = number(v, field);
+    if (d != std::trunc(d) || std::fabs(d) >= 9.2e18) fail(field, "expected an integer, got a fraction");
+    return static_cast<std::int64_t>(d);
+  }
+  std::uint64_t count(Element v, std::string_view field) const {
+    std::uint64_t u;
+    if (v.get_uint64().get(u) == simdjson::SUCCESS) return u;
+    std::int64_t i = integer(v, field);
+    if (i < 0) fail(field, "expected a non-negative integer, got " + std::to_string(i));
+    return static_cast<std::uint64_t>(i);
+  }
+  double timestamp(Element v, std::string_view field) const {
+    if (v.is_number()) return number(v, field);
+    std::string_view s;
+    if (v.get_string().get(s) != simdjson::SUCCESS)
+      fail(field, std::string("expected an RFC 3339 time or epoch seconds, got ") + type_name(v));
+    try {
+      return parse_timestamp(s);
+    } catch (const Error &e) {
+      fail(field, e.what());
+    }
+  }
+};
+
+} // namespace
+
+void decode_usage(simdjson::dom::object object, const jsonl::Location &where, Usage &u) {
+  Fast f{where};
+  unsigned seen = 0;
+  u.project.clear();
+  u.vo.clear();
+  u.site.clear();
+  u.queue.clear();
+  u.gpu_model.clear();
+  u.state.clear();
+  u.submit.reset();
+  u.cpu_s.reset();
+  u.mem_req_bytes.reset();
+  u.mem_peak_bytes.reset();
+  u.gpu_util_mean.reset();
+  u.exit_code.reset();
+  u.gpus = 0;
+  std::string kind_buf;
+  for (auto [key, v] : object) {
+    // Dispatch on length and first letter before comparing the whole key.
+    switch (key.size()) {
+    case 3:
+      if (key == "end") { u.end = f.timestamp(v, key); seen |= r_end; }
+      break;
+    case 4:
+      if (key == "kind") {
+        f.string(v, key, kind_buf);
+        if (kind_buf != kUsageKind) f.fail(key, "expected '" + std::string(kUsageKind) + "', got '" + kind_buf + "'");
+        seen |= r_kind;
+      } else if (key == "user") { f.string(v, key, u.user); seen |= r_user; }
+      else if (key == "site") { if (!f.null(v)) f.string(v, key, u.site); }
+      else if (key == "gpus") { if (!f.null(v)) { auto g = f.count(v, key); if (g > 1'000'000) f.fail(key, "implausibly large"); u.gpus = static_cast<std::uint32_t>(g); } }
+      break;
+    case 2:
+      if (key == "vo") { if (!f.null(v)) f.string(v, key, u.vo); }
+      break;
+    case 5:
+      if (key == "start") { u.start = f.timestamp(v, key); seen |= r_start; }
+      else if (key == "queue") { if (!f.null(v)) f.string(v, key, u.queue); }
+      else if (key == "state") { if (!f.null(v)) f.string(v, key, u.state); }
+      else if (key == "cores") { u.cores = f.number(v, key); seen |= r_cores; }
+      else if (key == "cpu_s") { if (!f.null(v)) u.cpu_s = f.number(v, key); }
+      break;
+    case 6:
+      if (key == "job_id") { f.string(v, key, u.job_id); seen |= r_job_id; }
+      else if (key == "wall_s") { u.wall_s = f.number(v, key); seen |= r_wall; }
+      else if (key == "source") { f.string(v, key, u.source); seen |= r_source; }
+      else if (key == "submit") { if (!f.null(v)) u.submit = f.timestamp(v, key); }
+      break;
+    case 7:
+      if (key == "project") { if (!f.null(v)) f.string(v, key, u.project); }
+      break;
+    case 9:
+      if (key == "record_id") { f.string(v, key, u.record_id); seen |= r_record_id; }
+      else if (key == "gpu_model") { if (!f.null(v)) f.string(v, key, u.gpu_model); }
+      else if (key == "exit_code") {
+        if (!f.null(v)) {
+          std::int64_t c = f.integer(v, key);
+          if (c < std::numeric_limits<int>::min() || c > std::numeric_limits<int>::max())
+            f.fail(key, "out of range");
+          u.exit_code = static_cast<int>(c);
+        }
+      }
+      break;
+    case 13:
+      if (key == "mem_req_bytes") { if (!f.null(v)) u.mem_req_bytes = f.count(v, key); }
+      else if (key == "gpu_util_mean") { if (!f.null(v)) u.gpu_util_mean = f.number(v, key); }
+      break;
+    case 14:
+      if (key == "mem_peak_bytes") { if (!f.null(v)) u.mem_peak_bytes = f.count(v, key); }
+      break;
+    default:
+      break; // unknown fields are ignored
+    }
+  }
+  if (seen != r_all) {
+    static constexpr std::pair<unsigned, const char *> names[] = {
+        {r_kind, "kind"},   {r_record_id, "record_id"}, {r_job_id, "job_id"},
+        {r_user, "user"},   {r_start, "start"},         {r_end, "end"},
+        {r_wall, "wall_s"}, {r_cores, "cores"},         {r_source, "source"}};
+    for (auto [bit, name] : names)
+      if ((seen & bit) == 0) f.fail(name, "missing");
+  }
+  check(u, [&](const char *name, const std::string &why) { f.fail(name, why); });
+}
+
+namespace {
+void append_string(std::string &out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+    case '"': out += "\\\""; break;
+    case '\\': out += "\\\\"; break;
+    case '\n': out += "\\n"; break;
+    case '\r': out += "\\r"; break;
+    case '\t': out += "\\t"; break;
+    default:
+      if (static_cast<unsigned char>(c) < 0x20) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+        out += buf;
+      } else {
+        out += c;
+      }
+    }
+  }
+  out += '"';
+}
+template <class T> void append_number(std::string &out, T v) {
+  char buf[32];
+  auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  (void)ec;
+  out.append(buf, ptr);
+}
+void key(std::string &out, const char *k) {
+  out += ",\"";
+  out += k;
+  out += "\":";
+}
+} // namespace
+
+void append_usage_line(std::string &out, const Usage &u) {
+  out += "{\"kind\":\"aip.usage/v1\"";
+  key(out, "record_id"); append_string(out, u.record_id);
+  key(out, "job_id"); append_string(out, u.job_id);
+  key(out, "user"); append_string(out, u.user);
+  if (!u.project.empty()) { key(out, "project"); append_string(out, u.project); }
+  if (!u.vo.empty()) { key(out, "vo"); append_string(out, u.vo); }
+  if (!u.site.empty()) { key(out, "site"); append_string(out, u.site); }
+  if (!u.queue.empty()) { key(out, "queue"); append_string(out, u.queue); }
+  if (u.submit) { key(out, "submit"); append_string(out, format_timestamp(*u.submit)); }
+  key(out, "start"); append_string(out, format_timestamp(u.start));
+  key(out, "end"); append_string(out, format_timestamp(u.end));
+  key(out, "wall_s"); append_number(out, u.wall_s);
+  key(out, "cores"); append_number(out, u.cores);
+  if (u.cpu_s) { key(out, "cpu_s"); append_number(out, *u.cpu_s); }
+  if (u.mem_req_bytes) { key(out, "mem_req_bytes"); append_number(out, *u.mem_req_bytes); }
+  if (u.mem_peak_bytes) { key(out, "mem_peak_bytes"); append_number(out, *u.mem_peak_bytes); }
+  key(out, "gpus"); append_number(out, u.gpus);
+  if (!u.gpu_model.empty()) { key(out, "gpu_model"); append_string(out, u.gpu_model); }
+  key(out, "gpu_util_mean");
+  if (u.gpu_util_mean) append_number(out, *u.gpu_util_mean); else out += "null";
+  if (!u.state.empty()) { key(out, "state"); append_string(out, u.state); }
+  key(out, "exit_code");
+  if (u.exit_code) append_number(out, *u.exit_code); else out += "null";
+  key(out, "source"); append_string(out, u.source);
+  out += "}\n";
+}
+
+} // namespace aip::records

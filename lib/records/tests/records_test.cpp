@@ -1,0 +1,316 @@
+#include <aip/core/io.hpp>
+#include <aip/core/jsonl.hpp>
+#include <aip/records/records.hpp>
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+using namespace aip;
+using namespace aip::records;
+using json = nlohmann::json;
+
+namespace {
+
+Job sample_job() {
+  Job j;
+  j.id = "job-0001";
+  j.name = "train yolo";
+  j.owner = {"alice", "imagine", "vo.imagine.eu"};
+  j.image = "ai4oshub/yolo:1.2";
+  j.command = {"python", "train.py", "--epochs", "10"};
+  j.env = {{"OMP_NUM_THREADS", "4"}};
+  j.workdir = "/srv/work";
+  j.resources = {4, 16ULL << 30, 1, "a100", "1g.10gb", 50ULL << 30};
+  j.walltime_s = 21600;
+  j.priority_class = PriorityClass::interactive;
+  j.queue = "gpu";
+  j.site = "ifca";
+  j.mounts = {{"/data", "/mnt/data", true}};
+  j.labels = {{"team", "vision"}};
+  j.submitted_at = 1795341600;
+  return j;
+}
+
+Usage sample_usage() {
+  Usage u;
+  u.record_id = "slurm:ifca:123";
+  u.job_id = "123";
+  u.user = "alice";
+  u.project = "imagine";
+  u.vo = "vo.imagine.eu";
+  u.site = "ifca";
+  u.queue = "gpu";
+  u.submit = 1795341000;
+  u.start = 1795341600;
+  u.end = 1795345200;
+  u.wall_s = 3600;
+  u.cores = 8;
+  u.cpu_s = 20000.5;
+  u.mem_req_bytes = 32ULL << 30;
+  u.mem_peak_bytes = 20ULL << 30;
+  u.gpus = 2;
+  u.gpu_model = "a100";
+  u.gpu_util_mean = 71.5;
+  u.state = "COMPLETED";
+  u.exit_code = 0;
+  u.source = "sacct";
+  return u;
+}
+
+// Every record survives to_json -> text -> from_json unchanged.
+template <class T, class From> void round_trip(const T &value, From from) {
+  std::string text = to_json(value).dump();
+  T back = from(json::parse(text), "test:1");
+  EXPECT_EQ(back, value) << text;
+}
+
+// The message an invalid record gets.
+std::string rejection(const std::function<void()> &fn) {
+  try {
+    fn();
+  } catch (const Error &e) {
+    EXPECT_EQ(e.status(), Exit::data);
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+} // namespace
+
+TEST(Records, EveryKindRoundTrips) {
+  round_trip(sample_job(), job_from_json);
+  Job minimal;
+  minimal.id = "j";
+  minimal.owner.user = "u";
+  minimal.command = {"true"};
+  round_trip(minimal, job_from_json);
+  round_trip(Event{"job-1", "slurm", "4242", JobState::failed, 1795341600.5, 137, "OUT_OF_MEMORY"}, event_from_json);
+  round_trip(Event{"job-1", "local", std::nullopt, JobState::queued, 1795341600, std::nullopt, ""}, event_from_json);
+  Sample s{1795341600, "job-1", "node1", 12.5, 1 << 30, 2ULL << 30, 100, 200, {}};
+  s.gpus.push_back({"GPU-abc", 0, "NVIDIA A100", 87.0, 1ULL << 33, 250.5});
+  s.gpus.push_back({"GPU-def", 1, "", std::nullopt, std::nullopt, std::nullopt});
+  round_trip(s, sample_from_json);
+  round_trip(sample_usage(), usage_from_json);
+  Drift d;
+  d.method = "ks";
+  d.feature = "x0";
+  d.statistic = 0.08225;
+  d.p_value = 0.0046;
+  d.threshold = 0.05;
+  d.drift = true;
+  d.n_ref = 1000;
+  d.n_cur = 1000;
+  d.params = {{"mode", "exact"}};
+  round_trip(d, drift_from_json);
+  Drift stream;
+  stream.method = "adwin";
+  stream.statistic = 0.3;
+  stream.threshold = 0.002;
+  stream.drift = true;
+  stream.index = 14431;
+  stream.level = "drift";
+  round_trip(stream, drift_from_json);
+  Drift raw = d;
+  raw.method = "kl";
+  raw.statistic = INFINITY; // a raw divergence with an empty bin
+  round_trip(raw, drift_from_json);
+  Module m{"ai4os-yolo", "YOLO", "Object detection", {"vision"}, {"detection"}, {"pytorch"},
+           {{"source_code", "https://github.com/ai4os-hub/ai4os-yolov8-torch"}}, {{"gpu", true}},
+           "MIT", "10.5281/zenodo.1", "2.0.0", "ai4meta"};
+  round_trip(m, module_from_json);
+  SqaCriterion c{"QC.Lic", true, {{"QC.Lic01", {true, {"LICENSE: Apache-2.0"}}}}, "silver", 82.5};
+  round_trip(c, sqa_from_json);
+  ReportRow row{{{"project", "imagine"}, {"month", "2026-11"}}, {{"jobs", 12}, {"gpu_hours", 3.5}, {"cpu_eff", std::nullopt}}};
+  std::string text = to_json(row).dump();
+  EXPECT_EQ(text, R"({"kind":"aip.report/v1","project":"imagine","month":"2026-11","jobs":12.0,"gpu_hours":3.5,"cpu_eff":null})");
+  EXPECT_EQ(report_from_json(nlohmann::ordered_json::parse(text), "t:1"), row);
+}
+
+TEST(Records, MissingRequiredFieldsAreNamed) {
+  const json job = to_json(sample_job());
+  for (const char *field : {"kind", "id", "owner", "command", "resources", "walltime_s", "priority_class", "submitted_at"}) {
+    json j = job;
+    j.erase(field);
+    EXPECT_EQ(rejection([&] { job_from_json(j, "jobs.jsonl:7"); }),
+              "jobs.jsonl:7: field '" + std::string(field) + "': missing");
+  }
+  json j = job;
+  j["owner"].erase("user");
+  EXPECT_EQ(rejection([&] { job_from_json(j, "jobs.jsonl:7"); }), "jobs.jsonl:7: field 'owner.user': missing");
+  j = job;
+  j["resources"].erase("cpus");
+  EXPECT_EQ(rejection([&] { job_from_json(j, "x:1"); }), "x:1: field 'resources.cpus': missing");
+
+  const json usage = to_json(sample_usage());
+  for (const char *field : {"kind", "record_id", "job_id", "user", "start", "end", "wall_s", "cores", "source"}) {
+    json u = usage;
+    u.erase(field);
+    EXPECT_EQ(rejection([&] { usage_from_json(u, "u:2"); }), "u:2: field '" + std::string(field) + "': missing");
+  }
+  const json event = to_json(Event{"j", "local", std::nullopt, JobState::running, 0, std::nullopt, ""});
+  for (const char *field : {"job_id", "backend", "state", "at"}) {
+    json e = event;
+    e.erase(field);
+    EXPECT_EQ(rejection([&] { event_from_json(e, "e:3"); }), "e:3: field '" + std::string(field) + "': missing");
+  }
+  const json sample = to_json(Sample{0, "j", "h", 1, 2, {}, {}, {}, {{"G", 0, "", {}, {}, {}}}});
+  for (const char *field : {"at", "job_id", "host", "cpu_s", "mem_bytes"}) {
+    json s = sample;
+    s.erase(field);
+    EXPECT_EQ(rejection([&] { sample_from_json(s, "s:4"); }), "s:4: field '" + std::string(field) + "': missing");
+  }
+  json s = sample;
+  s["gpus"][0].erase("uuid");
+  EXPECT_EQ(rejection([&] { sample_from_json(s, "s:4"); }), "s:4: field 'gpus[0].uuid': missing");
+  Drift d;
+  d.method = "ks";
+  const json drift = to_json(d);
+  for (const char *field : {"method", "statistic", "threshold", "drift"}) {
+    json x = drift;
+    x.erase(field);
+    EXPECT_EQ(rejection([&] { drift_from_json(x, "d:5"); }), "d:5: field '" + std::string(field) + "': missing");
+  }
+  const json module = to_json(Module{"id", "Title", {}, {}, {}, {}, {}, {}, {}, {}, {}, {}});
+  for (const char *field : {"id", "title"}) {
+    json x = module;
+    x.erase(field);
+    EXPECT_EQ(rejection([&] { module_from_json(x, "m:6"); }), "m:6: field '" + std::string(field) + "': missing");
+  }
+  const json sqa = to_json(SqaCriterion{"QC.Doc", false, {}, {}, {}});
+  for (const char *field : {"id", "valid"}) {
+    json x = sqa;
+    x.erase(field);
+    EXPECT_EQ(rejection([&] { sqa_from_json(x, "q:8"); }), "q:8: field '" + std::string(field) + "': missing");
+  }
+}
+
+TEST(Records, MistypedFieldsAreNamed) {
+  json job = to_json(sample_job());
+  auto with = [&](const json &base, const json::json_pointer &ptr, json value) {
+    json j = base;
+    j[ptr] = std::move(value);
+    return j;
+  };
+  EXPECT_EQ(rejection([&] { job_from_json(with(job, "/kind"_json_pointer, "aip.event/v1"), "j:1"); }),
+            "j:1: field 'kind': expected 'aip.job/v1', got 'aip.event/v1'");
+  EXPECT_EQ(rejection([&] { job_from_json(with(job, "/walltime_s"_json_pointer, "6h"), "j:1"); }),
+            "j:1: field 'walltime_s': expected an integer, got a string");
+  EXPECT_EQ(rejection([&] { job_from_json(with(job, "/walltime_s"_json_pointer, 1.5), "j:1"); }),
+            "j:1: field 'walltime_s': expected an integer, got a fraction");
+  EXPECT_EQ(rejection([&] { job_from_json(with(job, "/resources/cpus"_json_pointer, 0), "j:1"); }),
+            "j:1: field 'resources.cpus': must be greater than 0");
+  EXPECT_EQ(rejection([&] { job_from_json(with(job, "/resources/memory_bytes"_json_pointer, -1), "j:1"); }),
+            "j:1: field 'resources.memory_bytes': expected a non-negative integer, got -1");
+  EXPECT_EQ(rejection([&] { job_from_json(with(job, "/command"_json_pointer, json::array()), "j:1"); }),
+            "j:1: field 'command': must have at least one item");
+  EXPECT_EQ(rejection([&] { job_from_json(with(job, "/command/1"_json_pointer, 5), "j:1"); }),
+            "j:1: field 'command': item 1: expected a string, got a number");
+  EXPECT_EQ(rejection([&] { job_from_json(with(job, "/env/X"_json_pointer, true), "j:1"); }),
+            "j:1: field 'env': key 'X': expected a string, got a boolean");
+  EXPECT_NE(rejection([&] { job_from_json(with(job, "/priority_class"_json_pointer, "urgent"), "j:1"); })
+                .find("field 'priority_class': unknown priority class 'urgent'"),
+            std::string::npos);
+  EXPECT_NE(rejection([&] { job_from_json(with(job, "/submitted_at"_json_pointer, "yesterday"), "j:1"); })
+                .find("field 'submitted_at': invalid timestamp 'yesterday'"),
+            std::string::npos);
+  json usage = to_json(sample_usage());
+  EXPECT_EQ(rejection([&] { usage_from_json(with(usage, "/cores"_json_pointer, "8"), "u:1"); }),
+            "u:1: field 'cores': expected a number, got a string");
+  EXPECT_EQ(rejection([&] { usage_from_json(with(usage, "/end"_json_pointer, "2026-11-22T00:00:00Z"), "u:1"); }),
+            "u:1: field 'end': is before start");
+  EXPECT_EQ(rejection([&] { usage_from_json(with(usage, "/gpu_util_mean"_json_pointer, 120), "u:1"); }),
+            "u:1: field 'gpu_util_mean': must be within 0..100");
+  json event = to_json(Event{"j", "local", std::nullopt, JobState::running, 0, std::nullopt, ""});
+  EXPECT_NE(rejection([&] { event_from_json(with(event, "/state"_json_pointer, "done"), "e:1"); })
+                .find("field 'state': unknown state 'done'"),
+            std::string::npos);
+  Drift d;
+  d.method = "ks";
+  EXPECT_EQ(rejection([&] { drift_from_json(with(to_json(d), "/drift"_json_pointer, "yes"), "d:1"); }),
+            "d:1: field 'drift': expected true or false, got a string");
+  EXPECT_EQ(rejection([&] { drift_from_json(with(to_json(d), "/p_value"_json_pointer, 1.5), "d:1"); }),
+            "d:1: field 'p_value': must be within 0..1");
+  EXPECT_EQ(rejection([&] { sqa_from_json(with(to_json(SqaCriterion{"QC.Doc", true, {}, {}, {}}), "/badge"_json_pointer, "platinum"), "q:1"); }),
+            "q:1: field 'badge': expected gold, silver, bronze or none, got 'platinum'");
+  EXPECT_EQ(rejection([&] { report_from_json(nlohmann::ordered_json{{"kind", "aip.report/v1"}, {"x", json::array()}}, "r:1"); }),
+            "r:1: field 'x': expected a string (dimension) or a number (metric)");
+}
+
+TEST(Records, UnknownFieldsAreIgnored) {
+  json u = to_json(sample_usage());
+  u["future_field"] = {{"nested", 1}};
+  EXPECT_EQ(usage_from_json(u, "u:1"), sample_usage());
+}
+
+// The simdjson hot path and the nlohmann path agree on values and on messages.
+TEST(Records, FastUsageDecoderMatchesTheGeneralOne) {
+  std::vector<json> cases;
+  json full = to_json(sample_usage());
+  full["extra"] = {1, 2, {{"a", "b"}}};
+  cases.push_back(full);
+  Usage minimal;
+  minimal.record_id = "r";
+  minimal.job_id = "j";
+  minimal.user = "u";
+  minimal.source = "swf";
+  minimal.start = 0;
+  minimal.end = 10;
+  minimal.wall_s = 10;
+  minimal.cores = 1;
+  cases.push_back(to_json(minimal));
+  json epoch = full;
+  epoch["start"] = 1795341600;
+  epoch["end"] = 1795345200.0;
+  cases.push_back(epoch);
+  for (const char *field : {"record_id", "user", "start", "cores", "source", "kind"}) {
+    json missing = full;
+    missing.erase(field);
+    cases.push_back(missing);
+  }
+  auto patched = [&](const char *field, json value) {
+    json j = full;
+    j[field] = std::move(value);
+    return j;
+  };
+  cases.push_back(patched("cores", "8"));
+  cases.push_back(patched("gpus", -1));
+  cases.push_back(patched("kind", "aip.job/v1"));
+  cases.push_back(patched("start", "not a time"));
+  cases.push_back(patched("gpu_util_mean", 101));
+  cases.push_back(patched("exit_code", 1.5));
+  simdjson::dom::parser parser;
+  Usage fast;
+  for (const auto &c : cases) {
+    std::string text = c.dump();
+    std::string general_result, fast_result;
+    Usage general;
+    try {
+      general = usage_from_json(c, "f:9");
+      general_result = "ok";
+    } catch (const Error &e) {
+      general_result = e.what();
+    }
+    try {
+      simdjson::dom::object obj = parser.parse(text).get_object();
+      decode_usage(obj, jsonl::Location{"f", 9}, fast);
+      fast_result = "ok";
+    } catch (const Error &e) {
+      fast_result = e.what();
+    }
+    EXPECT_EQ(fast_result.substr(0, fast_result.find(" (")), general_result.substr(0, general_result.find(" ("))) << text;
+    if (general_result == "ok" && fast_result == "ok") {
+      EXPECT_EQ(fast, general) << text;
+    }
+  }
+}
+
+TEST(Records, UsageLineWriterIsValidJsonAndRoundTrips) {
+  Usage u = sample_usage();
+  u.user = "quote\" back\\slash\nnewline\x01";
+  std::string line;
+  append_usage_line(line, u);
+  ASSERT_EQ(line.back(), '\n');
+  EXPECT_EQ(usage_from_json(json::parse(line), "l:1"), u);
+  EXPECT_EQ(json::parse(line), json(to_json(u)));
+}
