@@ -18,8 +18,11 @@ int main(int argc, char **argv) {
   return aip::cli::run("aip-bench-jsonl-read", [&] {
     if (argc < 2) aip::usage_error("usage: aip-bench-jsonl-read FILE [--threads N]");
     std::size_t threads = 0;
-    for (int i = 2; i + 1 < argc; ++i)
-      if (std::strcmp(argv[i], "--threads") == 0) threads = std::strtoul(argv[i + 1], nullptr, 10);
+    bool parse_only = false;
+    for (int i = 2; i < argc; ++i) {
+      if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) threads = std::strtoul(argv[i + 1], nullptr, 10);
+      if (std::strcmp(argv[i], "--parse-only") == 0) parse_only = true;
+    }
     std::unique_ptr<tbb::global_control> limit;
     if (threads > 0) limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, threads);
     auto t0 = std::chrono::steady_clock::now();
@@ -32,6 +35,10 @@ int main(int argc, char **argv) {
     std::vector<Worker> workers(aip::jsonl::worker_count());
     aip::jsonl::parallel_for_each_object(buffer, [&](std::size_t w, auto obj, const auto &where) {
       auto &s = workers[w];
+      if (parse_only) {
+        ++s.records;
+        return;
+      }
       aip::records::decode_usage(obj, where, s.usage);
       ++s.records;
       s.core_hours += s.usage.cores * s.usage.wall_s / 3600;
