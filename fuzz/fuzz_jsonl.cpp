@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     return 0;
   }
   ::close(fds[1]);
-  aip::LineReader lines(fds[0], "fuzz", true);
+  aip::LineReader lines(fds[0], "fuzz", true, 256); // small, so lines make it grow
   aip::records::Usage usage;
   try {
     aip::jsonl::for_each_object(lines, [&](simdjson::dom::object obj, const aip::jsonl::Location &where) {

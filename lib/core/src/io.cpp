@@ -149,9 +149,9 @@ std::unique_ptr<LineReader> LineReader::open(const std::string &path) {
   return std::make_unique<LineReader>(fd, display_name(path), fd != STDIN_FILENO);
 }
 
-LineReader::LineReader(int fd, std::string name, bool owns_fd)
+LineReader::LineReader(int fd, std::string name, bool owns_fd, std::size_t initial_capacity)
     : fd_(fd), owns_fd_(owns_fd), name_(std::move(name)) {
-  buf_.resize(1 << 20);
+  buf_.resize(std::max<std::size_t>(initial_capacity, 2 * kPadding + 4096));
 }
 
 LineReader::~LineReader() {

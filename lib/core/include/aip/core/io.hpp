@@ -51,7 +51,7 @@ public:
   static constexpr std::size_t kPadding = 64;
 
   static std::unique_ptr<LineReader> open(const std::string &path); // "-" or "" reads stdin
-  LineReader(int fd, std::string name, bool owns_fd);
+  LineReader(int fd, std::string name, bool owns_fd, std::size_t initial_capacity = 1 << 20);
   LineReader(const LineReader &) = delete;
   LineReader &operator=(const LineReader &) = delete;
   ~LineReader();
