@@ -113,7 +113,9 @@ std::string Parser::help() const {
 void Parser::store_config(const std::string &path, po::variables_map &vm) const {
   std::ifstream in(path);
   if (!in) return; // a missing config file is normal
-  po::parsed_options parsed(&options_);
+  // Within one file the tool's own section overrides the global keys, so the two are
+  // stored apart, the section first (the first store of an option wins).
+  po::parsed_options global(&options_), own_section(&options_);
   std::string line, section;
   int number = 0;
   const std::string own = command_.tool;
@@ -141,10 +143,12 @@ void Parser::store_config(const std::string &path, po::variables_map &vm) const 
         diag::warning(where + ": unknown option '" + key + "' in [" + section + "]");
       continue;
     }
-    parsed.options.emplace_back(d->long_name(), std::vector<std::string>{value});
+    (section.empty() ? global : own_section)
+        .options.emplace_back(d->long_name(), std::vector<std::string>{value});
   }
   try {
-    po::store(parsed, vm);
+    po::store(own_section, vm);
+    po::store(global, vm);
   } catch (const po::error &e) {
     usage_error(path + ": " + e.what());
   }

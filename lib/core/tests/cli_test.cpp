@@ -54,6 +54,13 @@ TEST(Cli, PrecedenceIsEtcThenXdgThenEnvironmentThenFlags) {
   EXPECT_DOUBLE_EQ(parse(p3, {}, none)["threshold"].as<double>(), 0.05); // the default
 }
 
+TEST(Cli, ToolSectionOverridesGlobalKeysInTheSameFile) {
+  test::TempDir dir;
+  auto conf = dir.write("aip.conf", "threshold = 0.5\n[drift]\nthreshold = 0.2\n");
+  auto p = make_parser();
+  EXPECT_DOUBLE_EQ(parse(p, {}, cli::Sources{{conf}, {}})["threshold"].as<double>(), 0.2);
+}
+
 TEST(Cli, EnvironmentNamesMapDashesToUnderscores) {
   cli::Sources s{{}, {"AIP_STATE_DIR=/var/lib/aip"}};
   auto p = make_parser();

@@ -116,6 +116,30 @@ TEST(JsonLines, ParallelReadReportsTheEarliestBadLine) {
   EXPECT_EQ(msg.rfind(tail + ":2: invalid JSON", 0), 0U) << msg;
 }
 
+// The parallel reader must reject exactly what the line-by-line reader rejects.
+TEST(JsonLines, ParallelAndSequentialReadersAgreeOnBadInput) {
+  TempDir dir;
+  const std::string good = "{\"v\":1}\n";
+  for (const std::string bad : {"{\"v\": 1} {\"v\": 2}", "{\"v\":\n 1}", "{\"v\": 1", "[1]", "3",
+                                "{\"v\": 1} x", "\"s\"", "{\"v\": 1}}", "{\"v\": tru}", "\xff{}"}) {
+    std::string text;
+    for (int i = 0; i < 300; ++i) text += good;
+    text += bad + "\n";
+    for (int i = 0; i < 300; ++i) text += good;
+    auto p = dir.write("x.jsonl", text);
+    auto seq = error_of([&] {
+      auto lines = LineReader::open(p);
+      jsonl::for_each_object(*lines, [](auto obj, const auto &where) { sum_v(obj, where); });
+    });
+    auto buf = InputBuffer::open(p);
+    auto par = error_of([&] {
+      jsonl::parallel_for_each_object(buf, [](std::size_t, auto obj, const auto &where) { sum_v(obj, where); }, 512);
+    });
+    EXPECT_EQ(seq.rfind(p + ":301: ", 0), 0U) << bad << " -> " << seq;
+    EXPECT_EQ(par.rfind(p + ":301: ", 0), 0U) << bad << " -> " << par;
+  }
+}
+
 TEST(JsonLines, NlohmannPathAndWriterRoundTrip) {
   TempDir dir;
   auto p = dir.file("out.jsonl");
