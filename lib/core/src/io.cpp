@@ -133,6 +133,14 @@ InputBuffer &InputBuffer::operator=(InputBuffer &&o) noexcept {
   return *this;
 }
 
+void InputBuffer::release(std::size_t offset, std::size_t length) const {
+  if (map_ == nullptr || offset >= size_) return;
+  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  std::size_t begin = (offset + page - 1) / page * page; // whole pages inside the range only
+  std::size_t end = std::min(offset + length, size_) / page * page;
+  if (end > begin) ::madvise(static_cast<char *>(map_) + begin, end - begin, MADV_DONTNEED);
+}
+
 InputBuffer::~InputBuffer() {
   if (map_ != nullptr) ::munmap(map_, size_);
 }

@@ -80,7 +80,11 @@ void parallel_for_each_object(const InputBuffer &buffer, const ParallelObjectFn 
   if (all.empty()) return;
   // Cut points: every chunk starts at the beginning of a line.
   const std::size_t workers = worker_count();
-  std::size_t chunks = std::max<std::size_t>(1, std::min(all.size() / std::max<std::size_t>(1, min_chunk_bytes) + 1, workers * 8));
+  // Enough chunks to balance the threads, and chunks of at most 8 MiB so that releasing each
+  // when done keeps the resident set to a few chunks.
+  std::size_t chunks = std::max<std::size_t>(
+      1, std::min(all.size() / std::max<std::size_t>(1, min_chunk_bytes) + 1,
+                  std::max(workers * 8, all.size() / (std::size_t{8} << 20) + 1)));
   std::vector<std::size_t> cuts{0};
   for (std::size_t i = 1; i < chunks; ++i) {
     std::size_t at = all.size() * i / chunks;
@@ -127,6 +131,7 @@ void parallel_for_each_object(const InputBuffer &buffer, const ParallelObjectFn 
         }
         pos = stop + 1;
       }
+      buffer.release(cuts[c], end - cuts[c]);
     } catch (...) {
       std::lock_guard lock(failure_mutex);
       if (pos < first.offset) {

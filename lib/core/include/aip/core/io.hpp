@@ -30,6 +30,10 @@ public:
   std::string_view data() const { return {data_, size_}; }
   std::size_t size() const { return size_; }
   const std::string &name() const { return name_; }
+  // Tells the kernel the bytes in [offset, offset + length) will not be needed soon: a
+  // mapped file's pages leave the resident set (they are read again if touched), so a
+  // reader that releases what it has parsed keeps its memory small however large the file.
+  void release(std::size_t offset, std::size_t length) const;
 
 private:
   InputBuffer() = default;
