@@ -10,12 +10,12 @@ nlohmann::ordered_json to_json(const Drift &d) {
   nlohmann::ordered_json j;
   j["kind"] = kDriftKind;
   j["method"] = d.method;
-  j["feature"] = d.feature ? nlohmann::ordered_json(*d.feature) : nullptr;
+  j["feature"] = value_or_null(d.feature);
   // JSON has no infinity: a raw divergence that is infinite is written as null with
   // params.statistic_inf set, so no reader ever sees a non-JSON token.
   if (std::isfinite(d.statistic)) j["statistic"] = d.statistic;
   else j["statistic"] = nullptr;
-  j["p_value"] = d.p_value ? nlohmann::ordered_json(*d.p_value) : nullptr;
+  j["p_value"] = value_or_null(d.p_value);
   j["threshold"] = d.threshold;
   j["drift"] = d.drift;
   if (d.n_ref) j["n_ref"] = *d.n_ref;

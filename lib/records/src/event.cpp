@@ -32,10 +32,10 @@ nlohmann::ordered_json to_json(const Event &e) {
   j["kind"] = kEventKind;
   j["job_id"] = e.job_id;
   j["backend"] = e.backend;
-  j["backend_id"] = e.backend_id ? nlohmann::ordered_json(*e.backend_id) : nullptr;
+  j["backend_id"] = value_or_null(e.backend_id);
   j["state"] = to_string(e.state);
   j["at"] = format_timestamp(e.at);
-  j["exit_code"] = e.exit_code ? nlohmann::ordered_json(*e.exit_code) : nullptr;
+  j["exit_code"] = value_or_null(e.exit_code);
   if (!e.reason.empty()) j["reason"] = e.reason;
   return j;
 }
@@ -54,11 +54,7 @@ Event event_from_json(const nlohmann::json &json, const std::string &where) {
     f.fail("state", err.what());
   }
   e.at = f.timestamp("at");
-  if (auto code = f.optional_integer("exit_code")) {
-    if (*code < std::numeric_limits<int>::min() || *code > std::numeric_limits<int>::max())
-      f.fail("exit_code", "out of range");
-    e.exit_code = static_cast<int>(*code);
-  }
+  e.exit_code = f.optional_int("exit_code");
   e.reason = f.string_or("reason", "");
   return e;
 }

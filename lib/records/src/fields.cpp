@@ -3,6 +3,7 @@
 #include <aip/core/units.hpp>
 
 #include <cmath>
+#include <limits>
 
 namespace aip::records {
 namespace {
@@ -84,6 +85,14 @@ std::int64_t FieldReader::integer(const char *name) const {
 std::optional<std::int64_t> FieldReader::optional_integer(const char *name) const {
   if (!has(name)) return std::nullopt;
   return integer(name);
+}
+
+std::optional<int> FieldReader::optional_int(const char *name) const {
+  auto v = optional_integer(name);
+  if (v && (*v < std::numeric_limits<int>::min() || *v > std::numeric_limits<int>::max()))
+    fail(name, "out of range");
+  if (!v) return std::nullopt;
+  return static_cast<int>(*v);
 }
 
 std::uint64_t FieldReader::count(const char *name) const {

@@ -5,12 +5,6 @@
 #include <aip/core/units.hpp>
 
 namespace aip::records {
-namespace {
-template <class T> nlohmann::ordered_json opt(const std::optional<T> &v) {
-  return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr);
-}
-} // namespace
-
 nlohmann::ordered_json to_json(const Sample &s) {
   nlohmann::ordered_json j;
   j["kind"] = kSampleKind;
@@ -28,9 +22,9 @@ nlohmann::ordered_json to_json(const Sample &s) {
     gj["uuid"] = g.uuid;
     gj["index"] = g.index;
     if (!g.model.empty()) gj["model"] = g.model;
-    gj["util_pct"] = opt(g.util_pct);
-    gj["mem_used_bytes"] = opt(g.mem_used_bytes);
-    gj["power_w"] = opt(g.power_w);
+    gj["util_pct"] = value_or_null(g.util_pct);
+    gj["mem_used_bytes"] = value_or_null(g.mem_used_bytes);
+    gj["power_w"] = value_or_null(g.power_w);
     gpus.push_back(gj);
   }
   return j;

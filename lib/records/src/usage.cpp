@@ -11,9 +11,6 @@
 namespace aip::records {
 namespace {
 
-template <class T> nlohmann::ordered_json opt(const std::optional<T> &v) {
-  return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr);
-}
 
 void check(const Usage &u, const std::function<void(const char *, const std::string &)> &fail) {
   if (u.record_id.empty()) fail("record_id", "must not be empty");
@@ -47,9 +44,9 @@ nlohmann::ordered_json to_json(const Usage &u) {
   if (u.mem_peak_bytes) j["mem_peak_bytes"] = *u.mem_peak_bytes;
   j["gpus"] = u.gpus;
   if (!u.gpu_model.empty()) j["gpu_model"] = u.gpu_model;
-  j["gpu_util_mean"] = opt(u.gpu_util_mean);
+  j["gpu_util_mean"] = value_or_null(u.gpu_util_mean);
   if (!u.state.empty()) j["state"] = u.state;
-  j["exit_code"] = opt(u.exit_code);
+  j["exit_code"] = value_or_null(u.exit_code);
   j["source"] = u.source;
   return j;
 }
@@ -79,11 +76,7 @@ Usage usage_from_json(const nlohmann::json &json, const std::string &where) {
   u.gpu_model = f.string_or("gpu_model", "");
   u.gpu_util_mean = f.optional_number("gpu_util_mean");
   u.state = f.string_or("state", "");
-  if (auto code = f.optional_integer("exit_code")) {
-    if (*code < std::numeric_limits<int>::min() || *code > std::numeric_limits<int>::max())
-      f.fail("exit_code", "out of range");
-    u.exit_code = static_cast<int>(*code);
-  }
+  u.exit_code = f.optional_int("exit_code");
   u.source = f.string("source");
   check(u, [&](const char *name, const std::string &why) { f.fail(name, why); });
   return u;

@@ -27,6 +27,7 @@ public:
   std::optional<double> optional_number(const char *name) const;
   std::int64_t integer(const char *name) const;
   std::optional<std::int64_t> optional_integer(const char *name) const;
+  std::optional<int> optional_int(const char *name) const; // within int's range
   std::uint64_t count(const char *name) const; // a non-negative integer
   std::optional<std::uint64_t> optional_count(const char *name) const;
   bool boolean(const char *name) const;
@@ -51,5 +52,10 @@ private:
   const nlohmann::json &object_;
   std::string where_, path_;
 };
+
+// The value, or JSON null when absent: how writers put "unknown" into a record.
+template <class T> nlohmann::ordered_json value_or_null(const std::optional<T> &v) {
+  return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr);
+}
 
 } // namespace aip::records
