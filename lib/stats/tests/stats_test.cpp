@@ -1,0 +1,248 @@
+// Every expected number here comes from outside aip: ../shared/data/drift/*/expected.json
+// (scipy 1.10, numpy 1.24, Frouros 0.9), or a hand calculation written beside the test.
+#include <aip/core/error.hpp>
+#include <aip/core/table.hpp>
+#include <aip/stats/correction.hpp>
+#include <aip/stats/distances.hpp>
+#include <aip/stats/mmd.hpp>
+#include <aip/stats/permutation.hpp>
+#include <aip/stats/stream.hpp>
+#include <aip/stats/univariate.hpp>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <tbb/global_control.h>
+
+#include <cmath>
+#include <fstream>
+
+using namespace aip;
+using namespace aip::stats;
+
+namespace {
+
+const std::string kData = std::string(AIP_SHARED_DATA_DIR) + "/drift/";
+
+struct Case {
+  table::Table ref, cur;
+  nlohmann::json expected;
+};
+
+Case load(const std::string &name) {
+  Case c;
+  c.ref = table::read(kData + name + "/reference.csv");
+  c.cur = table::read(kData + name + "/current.csv");
+  std::ifstream in(kData + name + "/expected.json");
+  c.expected = nlohmann::json::parse(in);
+  return c;
+}
+
+std::vector<double> col(const table::Table &t, std::size_t i = 0) { return t.columns.at(i).numbers; }
+
+Matrix matrix(const table::Table &t) {
+  Matrix m(static_cast<Eigen::Index>(t.rows), static_cast<Eigen::Index>(t.columns.size()));
+  for (std::size_t j = 0; j < t.columns.size(); ++j)
+    for (std::size_t i = 0; i < t.rows; ++i) m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = t.columns[j].numbers[i];
+  return m;
+}
+
+// Relative agreement: 1e-9 on statistics, 1e-6 on analytic p-values (the bar).
+void near_rel(double got, double want, double rel, const std::string &what) {
+  EXPECT_LE(std::fabs(got - want), rel * std::max(std::fabs(want), 1e-300)) << what << ": got " << got << ", want " << want;
+}
+
+} // namespace
+
+TEST(Ks, MatchesScipyKs2sampExact) {
+  for (const char *name : {"ks-equal", "ks-shift", "ks-tails", "ks-ties"}) {
+    auto c = load(name);
+    auto r = ks_two_sample(col(c.ref), col(c.cur));
+    EXPECT_EQ(r.mode, "exact");
+    near_rel(r.statistic, c.expected["statistic"], 1e-9, std::string(name) + " statistic");
+    near_rel(r.p_value, c.expected["p_value"], 1e-6, std::string(name) + " p-value");
+  }
+}
+
+TEST(Ks, SmallCasesByHand) {
+  // x = {1, 2}, y = {3, 4}: D = 1; of the C(4,2) = 6 orderings only the two fully separated
+  // ones reach D = 1, so P(D >= 1) = 2/6.
+  auto r = ks_two_sample({1, 2}, {3, 4});
+  EXPECT_DOUBLE_EQ(r.statistic, 1.0);
+  EXPECT_NEAR(r.p_value, 1.0 / 3, 1e-15);
+  // The Kolmogorov distribution: Q(1) = 0.26999967167735456 (Smirnov's table; scipy's
+  // kstwobign.sf(1.0)), Q(0.5) = 0.9639452436648751 (kstwobign.sf(0.5)).
+  EXPECT_NEAR(kolmogorov_sf(1.0), 0.26999967167735456, 1e-12);
+  EXPECT_NEAR(kolmogorov_sf(0.5), 0.9639452436648751, 1e-12);
+  EXPECT_THROW(ks_two_sample({}, {1.0}), Error);
+  EXPECT_THROW(ks_two_sample({NAN}, {1.0}), Error);
+}
+
+TEST(MannWhitney, MatchesScipy) {
+  for (const char *name : {"mannwhitney-0", "mannwhitney-1", "mannwhitney-2"}) {
+    auto c = load(name);
+    auto r = mann_whitney(col(c.ref), col(c.cur));
+    near_rel(r.statistic, c.expected["statistic_U1"], 1e-9, std::string(name) + " U1");
+    near_rel(r.p_value, c.expected["p_value"], 1e-6, std::string(name) + " p-value");
+  }
+  // Exact, by hand: x = {1, 2}, y = {3, 4, 5}: U1 = 0; of the C(5,2) = 10 arrangements one
+  // gives U = 0 and one U = 6, so the two-sided p = 2/10.
+  auto r = mann_whitney({1, 2}, {3, 4, 5});
+  EXPECT_EQ(r.mode, "exact");
+  EXPECT_DOUBLE_EQ(r.statistic, 0);
+  EXPECT_NEAR(r.p_value, 0.2, 1e-15);
+}
+
+TEST(Welch, MatchesScipyTtestInd) {
+  for (const char *name : {"welch-0", "welch-1"}) {
+    auto c = load(name);
+    auto r = welch_t(col(c.ref), col(c.cur));
+    near_rel(r.statistic, c.expected["statistic"], 1e-9, std::string(name) + " t");
+    near_rel(r.p_value, c.expected["p_value"], 1e-6, std::string(name) + " p-value");
+  }
+}
+
+TEST(CramerVonMises, MatchesScipy) {
+  for (const char *name : {"cvm-0", "cvm-1", "cvm-2"}) {
+    auto c = load(name);
+    auto r = cramer_von_mises(col(c.ref), col(c.cur));
+    near_rel(r.statistic, c.expected["statistic"], 1e-9, std::string(name) + " T");
+    near_rel(r.p_value, c.expected["p_value"], 1e-6, std::string(name) + " p-value");
+  }
+}
+
+TEST(ChiSquare, MatchesScipyChi2Contingency) {
+  for (const char *name : {"chi2-0", "chi2-1"}) {
+    auto c = load(name);
+    auto r = chi_square(c.ref.columns[0].labels, c.cur.columns[0].labels);
+    near_rel(r.statistic, c.expected["statistic"], 1e-9, std::string(name) + " statistic");
+    near_rel(r.p_value, c.expected["p_value"], 1e-6, std::string(name) + " p-value");
+    EXPECT_EQ(r.extra, c.expected["dof"].get<double>());
+  }
+}
+
+TEST(Distances, MatchScipyAndTheStatedDefinitions) {
+  for (const char *name : {"distances-0", "distances-1"}) {
+    auto c = load(name);
+    auto &e = c.expected;
+    near_rel(wasserstein1(col(c.ref), col(c.cur)), e["wasserstein"], 1e-9, "wasserstein");
+    near_rel(energy_distance(col(c.ref), col(c.cur)), e["energy"], 1e-9, "energy");
+    auto h = histograms(col(c.ref), col(c.cur), 10, Binning::equal_width);
+    EXPECT_EQ(h.empty_bins, e["empty_bins"].get<std::size_t>());
+    auto d = binned_distances(h);
+    near_rel(d.hellinger, e["hellinger"], 1e-9, "hellinger");
+    near_rel(d.hi_complement, e["hi_normalized_complement"], 1e-9, "hi");
+    near_rel(d.bhattacharyya, e["bhattacharyya"], 1e-9, "bhattacharyya");
+    near_rel(d.psi, e["psi_nonempty_bins"], 1e-9, "psi");
+    near_rel(d.js, e["js_divergence_nats"], 1e-9, "js");
+    if (h.empty_bins > 0) {
+      EXPECT_TRUE(std::isinf(binned_distances(h, true).psi)); // raw asks for the infinity
+    }
+  }
+  // KL by hand: p = (0.5, 0.5), q = (0.25, 0.75): 0.5 ln 2 + 0.5 ln(2/3).
+  Histograms h{{0, 1, 2}, {0.5, 0.5}, {0.25, 0.75}, 0};
+  EXPECT_NEAR(binned_distances(h).kl, 0.5 * std::log(2.0) + 0.5 * std::log(2.0 / 3), 1e-15);
+}
+
+TEST(Mmd, MatchesNumpyUnbiasedEstimatorAndMedianHeuristic) {
+  for (const char *name : {"mmd-0", "mmd-1", "mmd-2"}) {
+    auto c = load(name);
+    auto x = matrix(c.ref), y = matrix(c.cur);
+    auto &e = c.expected;
+    near_rel(mmd2_unbiased(x, y, Kernel::rbf, 1.0), e["mmd2_sigma1"], 1e-7, std::string(name) + " sigma=1");
+    double sigma = median_heuristic(x, y);
+    near_rel(sigma, e["sigma_median"], 1e-9, std::string(name) + " median");
+    near_rel(mmd2_unbiased(x, y, Kernel::rbf, sigma), e["mmd2_sigma_median"], 1e-7, std::string(name) + " mmd2");
+    // The permutation p-value agrees within Monte-Carlo error: 4 standard errors of a
+    // binomial proportion at B = 2000.
+    auto r = mmd_test(x, y, Kernel::rbf, 0, 2000, 20261122);
+    double p = e["p_value_approx"], se = std::sqrt(p * (1 - p) / 2000);
+    EXPECT_NEAR(r.p_value, p, 4 * se) << name;
+  }
+}
+
+TEST(Mmd, PermutationResultDoesNotDependOnThreads) {
+  auto c = load("mmd-0");
+  auto x = matrix(c.ref), y = matrix(c.cur);
+  double one, many;
+  {
+    tbb::global_control g(tbb::global_control::max_allowed_parallelism, 1);
+    one = mmd_test(x, y, Kernel::rbf, 0, 300, 7).p_value;
+  }
+  many = mmd_test(x, y, Kernel::rbf, 0, 300, 7).p_value;
+  EXPECT_EQ(one, many);
+  // The cached-kernel and blockwise paths compute the same statistic.
+  EXPECT_NEAR(mmd2_unbiased(x, y, Kernel::laplacian, 2.0), mmd_test(x, y, Kernel::laplacian, 2.0, 0, 1).mmd2, 1e-15);
+  // Linear kernel by hand: MMD^2_u with k(x,y) = x.y equals ||mean x - mean y||^2 minus the
+  // diagonal terms; for x = {0, 2}, y = {4, 6} in 1-D: (0*2*2)/2 + (4*6*2)/2 - 2*(0*4+0*6+2*4+2*6)/4 = 0 + 24 - 10 = 14.
+  Matrix a(2, 1), b(2, 1);
+  a << 0, 2;
+  b << 4, 6;
+  EXPECT_DOUBLE_EQ(mmd2_unbiased(a, b, Kernel::linear, 1), 14.0);
+}
+
+TEST(Correction, MatchesStatsmodelsDefinitions) {
+  // By hand, p = (0.01, 0.04, 0.03, 0.005), m = 4:
+  // Bonferroni: (0.04, 0.16, 0.12, 0.02).
+  // Holm: sorted 0.005*4=0.02, 0.01*3=0.03, 0.03*2=0.06, 0.04*1=0.04 -> max-accumulated 0.06.
+  // BH: sorted 0.005*4/1=0.02, 0.01*4/2=0.02, 0.03*4/3=0.04, 0.04*4/4=0.04 -> min from the top.
+  std::vector<double> p{0.01, 0.04, 0.03, 0.005};
+  auto bonf = adjust_p_values(p, Correction::bonferroni);
+  auto holm = adjust_p_values(p, Correction::holm);
+  auto bh = adjust_p_values(p, Correction::bh);
+  std::vector<double> want_bonf{0.04, 0.16, 0.12, 0.02}, want_holm{0.03, 0.06, 0.06, 0.02}, want_bh{0.02, 0.04, 0.04, 0.02};
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_NEAR(bonf[i], want_bonf[i], 1e-15);
+    EXPECT_NEAR(holm[i], want_holm[i], 1e-15);
+    EXPECT_NEAR(bh[i], want_bh[i], 1e-15);
+  }
+}
+
+TEST(Stream, PageHinkleyAndCusumFlagWhereFrourosDoes) {
+  for (const char *name : {"stream-0", "stream-1"}) {
+    auto values = table::read(kData + std::string(name) + "/values.csv").columns[0].numbers;
+    std::ifstream in(kData + std::string(name) + "/expected.json");
+    auto e = nlohmann::json::parse(in)["frouros"];
+    for (auto [method, key] : {std::pair{"page-hinkley", "PageHinkley(delta=0.005,lambda=50,alpha=0.9999,min_num_instances=30) on values"},
+                               std::pair{"cusum", "CUSUM(delta=0.005,lambda=50,min_num_instances=30) on values"}}) {
+      auto d = make_detector(method);
+      std::vector<std::size_t> flagged;
+      for (std::size_t i = 0; i < values.size(); ++i)
+        if (d->update(values[i]) == Signal::drift) {
+          flagged.push_back(i);
+          d->reset();
+        }
+      EXPECT_EQ(flagged, e[key].get<std::vector<std::size_t>>()) << name << " " << method;
+    }
+  }
+}
+
+TEST(Stream, DdmByDefinitionAndStateRoundTrip) {
+  // Errors 0 for 100 updates then 1: p_min + s_min is reached at p = 0 (s = 0), so the first
+  // error after min_instances already exceeds p_min + 3 s_min = 0: drift at index 100.
+  auto d = make_detector("ddm");
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < 200; ++i)
+    if (d->update(i < 100 ? 0 : 1) == Signal::drift) {
+      at = i;
+      break;
+    }
+  EXPECT_EQ(at, 100U);
+  // Saving and restoring mid-stream gives the same verdicts as an uninterrupted run.
+  auto values = table::read(kData + "stream-1/values.csv").columns[0].numbers;
+  auto a = make_detector("page-hinkley"), b = make_detector("page-hinkley");
+  std::vector<int> va, vb;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    va.push_back(static_cast<int>(a->update(values[i])));
+    if (i == 5000) {
+      auto saved = b->save().dump();
+      b = make_detector("page-hinkley");
+      b->restore(nlohmann::json::parse(saved));
+    }
+    vb.push_back(static_cast<int>(b->update(values[i])));
+  }
+  EXPECT_EQ(va, vb);
+  EXPECT_THROW(make_detector("adwin-ish"), Error);
+  DetectorOptions bad;
+  bad.params = {{"lamda", 3}};
+  EXPECT_THROW(make_detector("cusum", bad), Error);
+}
