@@ -3,6 +3,7 @@
 #include <aip/core/error.hpp>
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <set>
 
@@ -79,7 +80,11 @@ public:
   }
   std::string name() const override { return "ddm"; }
   Signal update(double x) override {
-    if (x != 0 && x != 1) data_error("ddm reads classifier errors: 0 or 1, got " + std::to_string(x));
+    if (x != 0 && x != 1) {
+      char got[32];
+      std::snprintf(got, sizeof got, "%g", x);
+      data_error(std::string("ddm reads classifier errors: 0 or 1, got ") + got);
+    }
     ++seen_;
     p_ += (x - p_) / static_cast<double>(seen_);
     s_ = std::sqrt(p_ * (1 - p_) / static_cast<double>(seen_));
