@@ -8,6 +8,9 @@
 #include <boost/math/special_functions/bessel.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 
+#include <tbb/parallel_invoke.h>
+#include <tbb/parallel_sort.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -98,8 +101,8 @@ double ks_exact_sf(std::size_t m, std::size_t n, double d) {
 TestResult ks_two_sample(std::vector<double> ref, std::vector<double> cur) {
   need(ref, 1, "reference", "ks");
   need(cur, 1, "current", "ks");
-  std::sort(ref.begin(), ref.end());
-  std::sort(cur.begin(), cur.end());
+  tbb::parallel_invoke([&] { tbb::parallel_sort(ref.begin(), ref.end()); },
+                       [&] { tbb::parallel_sort(cur.begin(), cur.end()); });
   const double n1 = static_cast<double>(ref.size()), n2 = static_cast<double>(cur.size());
   std::size_t i = 0, j = 0;
   double d = 0;
