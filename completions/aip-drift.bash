@@ -13,7 +13,7 @@ _aip_drift() {
       if [[ $cmd == stream ]]; then
         mapfile -t COMPREPLY < <(compgen -W "page-hinkley cusum ddm" -- "$cur")
       else
-        mapfile -t COMPREPLY < <(compgen -W "ks cvm mannwhitney welch chi2 wasserstein energy hellinger psi js kl hi bhattacharyya mmd" -- "$cur")
+        mapfile -t COMPREPLY < <(compgen -W "ks cvm anderson kuiper bws mannwhitney welch chi2 wasserstein energy hellinger psi js kl hi bhattacharyya mmd" -- "$cur")
       fi
       return ;;
     --correction) mapfile -t COMPREPLY < <(compgen -W "none bonferroni holm bh" -- "$cur"); return ;;

@@ -3,7 +3,7 @@ complete -c aip-drift -f -n '__fish_use_subcommand' -a detect -d 'Test current d
 complete -c aip-drift -f -n '__fish_use_subcommand' -a stream -d 'Watch a stream of values'
 complete -c aip-drift -n '__fish_seen_subcommand_from detect' -s r -l reference -r -F -d 'Reference data'
 complete -c aip-drift -n '__fish_seen_subcommand_from detect' -s c -l current -r -F -d 'Current data'
-complete -c aip-drift -n '__fish_seen_subcommand_from detect' -s m -l method -x -a 'ks cvm mannwhitney welch chi2 wasserstein energy hellinger psi js kl hi bhattacharyya mmd' -d 'Tests'
+complete -c aip-drift -n '__fish_seen_subcommand_from detect' -s m -l method -x -a 'ks cvm anderson kuiper bws mannwhitney welch chi2 wasserstein energy hellinger psi js kl hi bhattacharyya mmd' -d 'Tests'
 complete -c aip-drift -n '__fish_seen_subcommand_from detect' -l features -x -d 'Only these columns'
 complete -c aip-drift -n '__fish_seen_subcommand_from detect' -l threshold -x -d 'p-value threshold'
 complete -c aip-drift -n '__fish_seen_subcommand_from detect' -l correction -x -a 'none bonferroni holm bh' -d 'Multiple-testing correction'

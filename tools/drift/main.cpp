@@ -50,7 +50,8 @@ int detect(int argc, const char *const argv[]) {
   p.add()("reference,r", po::value<std::string>()->required()->value_name("FILE"), "reference data (CSV, JSON Lines or .npy)")(
       "current,c", po::value<std::string>()->required()->value_name("FILE"), "current data, same columns ('-': stdin)")(
       "method,m", po::value<std::vector<std::string>>()->composing()->value_name("M"),
-      "tests, repeatable or comma-separated: ks cvm mannwhitney welch chi2 wasserstein energy hellinger psi js kl hi "
+      "tests, repeatable or comma-separated: ks cvm anderson kuiper bws mannwhitney welch chi2 wasserstein energy "
+      "hellinger psi js kl hi "
       "bhattacharyya mmd (default ks; chi2 on categorical columns)")(
       "features", po::value<std::vector<std::string>>()->composing()->value_name("A,B"), "only these columns")(
       "threshold", po::value<double>()->default_value(0.05)->value_name("P"), "drift when the (corrected) p-value is below P")(

@@ -40,7 +40,7 @@ records::Drift base(const std::string &method, const std::optional<std::string> 
 } // namespace
 
 const std::vector<std::string> &univariate_tests() {
-  static const std::vector<std::string> v{"ks", "cvm", "mannwhitney", "welch", "chi2"};
+  static const std::vector<std::string> v{"ks", "cvm", "anderson", "kuiper", "bws", "mannwhitney", "welch", "chi2"};
   return v;
 }
 
@@ -125,6 +125,9 @@ DetectResult detect(const table::Table &ref, const table::Table &cur, const Dete
         stats::TestResult t;
         if (m == "ks") t = stats::ks_two_sample(rc->numbers, cc->numbers);
         else if (m == "cvm") t = stats::cramer_von_mises(rc->numbers, cc->numbers);
+        else if (m == "anderson") t = stats::anderson_darling(rc->numbers, cc->numbers);
+        else if (m == "kuiper") t = stats::kuiper(rc->numbers, cc->numbers);
+        else if (m == "bws") t = stats::bws(rc->numbers, cc->numbers, 0, o.seed);
         else if (m == "mannwhitney") t = stats::mann_whitney(rc->numbers, cc->numbers);
         else t = stats::welch_t(rc->numbers, cc->numbers);
         d.statistic = t.statistic;

@@ -33,6 +33,26 @@ TEST(Detect, KsRecordCarriesScipysNumbers) {
   EXPECT_DOUBLE_EQ(r.dataset.statistic, 1.0);
 }
 
+TEST(Detect, AndersonKuiperBwsRecords) {
+  auto ref = table::read(kData + "anderson-0/reference.csv"), cur = table::read(kData + "anderson-0/current.csv");
+  drift::DetectOptions o;
+  o.methods = {"anderson", "kuiper", "bws"};
+  auto r = drift::detect(ref, cur, o);
+  ASSERT_EQ(r.features.size(), 3U);
+  EXPECT_EQ(r.features[0].method, "anderson");
+  EXPECT_NEAR(r.features[0].statistic, 2.74707960358154, 1e-9); // scipy anderson_ksamp, expected.json
+  EXPECT_NEAR(*r.features[0].p_value, 0.024474635914086, 1e-9);
+  EXPECT_EQ(r.features[0].params["p_value_mode"], "table-interpolated");
+  EXPECT_EQ(r.features[1].method, "kuiper");
+  EXPECT_EQ(r.features[2].method, "bws");
+  EXPECT_EQ(r.features[2].params["p_value_mode"], "asymptotic"); // continuous data: no ties
+  // Kuiper's V is at least KS's D and at most twice it.
+  o.methods = {"ks"};
+  double d = drift::detect(ref, cur, o).features[0].statistic;
+  EXPECT_GE(r.features[1].statistic, d);
+  EXPECT_LE(r.features[1].statistic, 2 * d);
+}
+
 TEST(Detect, CorrectionAndDatasetShare) {
   // Feature a moves, b does not: with 2 tests Bonferroni doubles each p-value.
   std::string ref = "a,b\n", cur = "a,b\n";

@@ -110,6 +110,62 @@ TEST(CramerVonMises, MatchesScipy) {
   }
 }
 
+TEST(AndersonDarling, MatchesScipyAndersonKsamp) {
+  for (const char *name : {"anderson-0", "anderson-1"}) {
+    auto c = load(name);
+    auto r = anderson_darling(col(c.ref), col(c.cur));
+    near_rel(r.statistic, c.expected["statistic"], 1e-9, std::string(name) + " A2");
+    near_rel(r.p_value, c.expected["p_value_capped"], 1e-6, std::string(name) + " p-value");
+  }
+  // Scholz & Stephens (1987), section 5: paper smoothness measured by four laboratories;
+  // the paper reports 4.480 for the standardised midrank statistic A2akN (4.449 without
+  // midranks); scipy 1.10's anderson_ksamp gives 4.479780627135335, p = 0.0022254423109335946.
+  std::vector<std::vector<double>> labs = {
+      {38.7, 41.5, 43.8, 44.5, 45.5, 46.0, 47.7, 58.0},
+      {39.2, 39.3, 39.7, 41.4, 41.8, 42.9, 43.3, 45.8},
+      {34.0, 35.0, 39.0, 40.0, 43.0, 43.0, 44.0, 45.0},
+      {34.0, 34.8, 34.8, 35.4, 37.2, 37.8, 41.2, 42.8}};
+  auto r = anderson_darling(labs);
+  EXPECT_NEAR(r.statistic, 4.480, 0.0005);
+  near_rel(r.statistic, 4.479780627135335, 1e-9, "labs A2akN");
+  near_rel(r.p_value, 0.0022254423109335946, 1e-6, "labs p-value");
+}
+
+TEST(Kuiper, ByHandAndStephensTable) {
+  // ref {1,2,3,4}, cur {0.5,3.5,5}: F_ref - F_cur at each pooled value is
+  // -1/3, -1/12, 1/6, 5/12, 1/12, 1/3, 0, so D+ = 5/12, D- = 1/3, V = 3/4.
+  // lambda = (sqrt(12/7) + 0.155 + 0.24 / sqrt(12/7)) * 0.75 = 1.235677...,
+  // Q_KP(lambda) = 2 sum_j (4 j^2 l^2 - 1) exp(-2 j^2 l^2) = 0.482135 (by hand, 3 terms).
+  auto r = kuiper({1, 2, 3, 4}, {0.5, 3.5, 5});
+  EXPECT_NEAR(r.statistic, 0.75, 1e-12);
+  EXPECT_NEAR(r.p_value, 0.4821, 1e-4);
+  // Stephens (1970), upper percentage points of sqrt(n) V: 1.620 (10%), 1.747 (5%), 2.001 (1%).
+  EXPECT_NEAR(kuiper_sf(1.620), 0.10, 0.002);
+  EXPECT_NEAR(kuiper_sf(1.747), 0.05, 0.001);
+  EXPECT_NEAR(kuiper_sf(2.001), 0.01, 0.0005);
+  EXPECT_EQ(kuiper_sf(0.1), 1.0);
+}
+
+TEST(Bws, NeuhauserExampleAndPaperTable) {
+  // Neuhauser (2005), table 3: ranks 1,2,3,4,6,7,8 vs 5,9,...,14 give B = 5.132 and an exact
+  // p-value of 0.0029; a 9999-permutation p-value lands within Monte-Carlo error of it.
+  std::vector<double> control = {1, 2, 3, 4, 6, 7, 8}, treated = {5, 9, 10, 11, 12, 13, 14};
+  auto r = bws(control, treated, 9999, 7);
+  EXPECT_NEAR(r.statistic, 5.132, 0.001);
+  EXPECT_NEAR(r.p_value, 0.0029, 0.0015);
+  EXPECT_EQ(r.mode, "permutation");
+  // Hand calculation for ranks x {1,2}, y {3,4} (n = m = 2, N = 4): B_X terms
+  // ((1-2)^2/((1/3)(2/3)4) + (2-4)^2/((2/3)(1/3)4)) / 2 = (9/8 + 36/8) / 2 = 45/16,
+  // B_Y = ((3-2)^2 / (8/9) + (4-4)^2 / (8/9)) / 2 = 9/16; B = (45/16 + 9/16) / 2 = 1.6875.
+  EXPECT_NEAR(bws({1, 2}, {3, 4}, 99, 1).statistic, 1.6875, 1e-12);
+  // Baumgartner, Weiss & Schindler (1998), table 1: the limiting distribution.
+  const double table1[][2] = {{1.933, 0.9}, {2.493, 0.95}, {3.076, 0.975}, {3.880, 0.99}, {4.500, 0.995}, {5.990, 0.999}};
+  for (auto [b, p] : table1) EXPECT_NEAR(bws_limit_cdf(b), p, 1e-4) << "B = " << b;
+  // Ties switch the p-value to permutations: the same data with every value doubled up.
+  auto tied = bws({1, 1, 2, 2, 3, 3}, {2, 2, 3, 3, 4, 4});
+  EXPECT_EQ(tied.mode, "permutation");
+}
+
 TEST(ChiSquare, MatchesScipyChi2Contingency) {
   for (const char *name : {"chi2-0", "chi2-1"}) {
     auto c = load(name);

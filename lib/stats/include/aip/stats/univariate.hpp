@@ -2,6 +2,7 @@
 // returns the statistic and its p-value as the named peer computes them.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,26 @@ TestResult welch_t(const std::vector<double> &reference, const std::vector<doubl
 // Cramer-von Mises two-sample (Anderson 1962), with scipy's asymptotic p-value (the limiting
 // distribution of Csorgo & Faraway 1996 after Anderson's mean and variance normalisation).
 TestResult cramer_von_mises(const std::vector<double> &reference, const std::vector<double> &current);
+
+// Anderson-Darling k-sample test (Scholz & Stephens 1987), midrank version for ties, as
+// scipy.stats.anderson_ksamp: statistic is the standardised A2akN; the p-value is
+// interpolated from Scholz & Stephens' table of critical values and so lies in
+// [0.001, 0.25] (mode "table-capped" when it hits either end).
+TestResult anderson_darling(const std::vector<std::vector<double>> &samples);
+TestResult anderson_darling(const std::vector<double> &reference, const std::vector<double> &current);
+
+// Kuiper's two-sample test: V = D+ + D-, the largest ECDF differences in each direction.
+// p-value from Kuiper's limiting distribution with Stephens' (1970) adjustment for the
+// effective sample size n m / (n + m).
+TestResult kuiper(std::vector<double> reference, std::vector<double> current);
+double kuiper_sf(double lambda); // Q_KP(lambda) = 2 sum (4 j^2 l^2 - 1) exp(-2 j^2 l^2)
+
+// Baumgartner-Weiss-Schindler (1998): B = (B_X + B_Y) / 2 from the ranks of each sample in
+// the pooled sample. p-value: the paper's limiting distribution, or a permutation test
+// (as scipy.stats.bws_test) when permutations > 0 or the data hold ties (then 9999).
+TestResult bws(const std::vector<double> &reference, const std::vector<double> &current,
+               std::size_t permutations = 0, std::uint64_t seed = 0);
+double bws_limit_cdf(double b); // lim P(B < b), Baumgartner, Weiss & Schindler (1998)
 
 // Chi-square on the 2 x k table of category counts (scipy.stats.chi2_contingency; Yates'
 // correction only with one degree of freedom).
