@@ -11,7 +11,7 @@ _aip_drift() {
   case $prev in
     -m|--method)
       if [[ $cmd == stream ]]; then
-        mapfile -t COMPREPLY < <(compgen -W "page-hinkley cusum ddm" -- "$cur")
+        mapfile -t COMPREPLY < <(compgen -W "page-hinkley cusum gma ddm eddm hddm-a hddm-w stepd adwin kswin ks" -- "$cur")
       else
         mapfile -t COMPREPLY < <(compgen -W "ks cvm anderson kuiper bws mannwhitney welch chi2 wasserstein energy hellinger psi js kl hi bhattacharyya mmd" -- "$cur")
       fi
@@ -22,13 +22,13 @@ _aip_drift() {
     --nan) mapfile -t COMPREPLY < <(compgen -W "error drop" -- "$cur"); return ;;
     --input-format) mapfile -t COMPREPLY < <(compgen -W "auto csv jsonl npy" -- "$cur"); return ;;
     -f|--format) mapfile -t COMPREPLY < <(compgen -W "jsonl table csv json html" -- "$cur"); return ;;
-    --param) mapfile -t COMPREPLY < <(compgen -W "delta= lambda= alpha= min_instances= warning= drift=" -- "$cur"); compopt -o nospace; return ;;
+    --param) mapfile -t COMPREPLY < <(compgen -W "delta= lambda= alpha= min_instances= warning= drift= beta= level= min_errors= alpha_d= alpha_w= two_sided= window= clock= m= min_window_size= stat_size= seed=" -- "$cur"); compopt -o nospace; return ;;
     -r|--reference|-c|--current|-o|--output|--state) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
     --threshold|--max-drift-share|--permutations|--seed|--sigma|--bins|--features|--array-field|--field) return ;;
   esac
   local opts
   if [[ $cmd == stream ]]; then
-    opts="--method --param --field --state --no-reset --output --help"
+    opts="--method --param --reference --field --state --no-reset --output --help"
   else
     opts="--reference --current --method --features --threshold --correction --max-drift-share --permutations --seed --sigma --kernel --bins --binning --raw --nan --input-format --array-field --output --format --help"
   fi

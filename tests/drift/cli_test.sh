@@ -60,5 +60,23 @@ printf '0\n1\nx\n' > "$work/badstream"
 [ "$(status "$bin/aip" drift stream -m ddm "$work/badstream")" = 65 ] || fail "bad stream value exit"
 grep -q "badstream:3: expected a number" "$work/err" || fail "bad stream message"
 
+# ADWIN on errors flags where Frouros does (expected.json); the ks detector against a fixed
+# reference flags the shift after the change point (9177) and not before; a warning is one
+# record when the detector enters the zone, not one per update.
+tail -n +2 "$data/stream-1/errors.csv" > "$work/errors"
+status "$bin/aip" drift stream -m adwin "$work/errors" > /dev/null
+[ "$(grep -o '"index":[0-9]*' "$work/out" | tr '\n' ' ')" = '"index":9759 ' ] || fail "adwin indices: $(cat "$work/out")"
+head -n 5000 "$work/values" > "$work/ref.txt"
+status "$bin/aip" drift stream -m ks --reference "$work/ref.txt" "$work/values" > /dev/null
+first_ks=$(grep -o '"index":[0-9]*' "$work/out" | head -1 | cut -d: -f2)
+[ "$first_ks" -gt 9177 ] && [ "$first_ks" -lt 9500 ] || fail "ks stream first drift: $first_ks"
+[ "$(status "$bin/aip" drift stream -m ks "$work/values")" = 64 ] || fail "ks without reference exit"
+status "$bin/aip" drift stream -m ddm "$work/errors" > /dev/null
+drifts=$(grep -c '"level":"drift"' "$work/out")
+consecutive=$(grep '"level":"warning"' "$work/out" | grep -o '"index":[0-9]*' | cut -d: -f2 | awk 'NR > 1 && $1 == prev + 1 { n++ } { prev = $1 } END { print n + 0 }')
+[ "$drifts" = 3 ] && [ "$consecutive" = 0 ] || fail "ddm records: $consecutive back-to-back warnings, $drifts drifts"
+[ "$(status "$bin/aip" drift stream -m adwin --param lamda=1 "$work/errors")" = 64 ] || fail "unknown parameter exit"
+grep -q "unknown parameter 'lamda' for adwin" "$work/err" || fail "unknown parameter message"
+
 "$bin/aip" drift detect --help | grep -q '^Examples:' || fail "help"
 echo "drift cli: ok"

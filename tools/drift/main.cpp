@@ -148,10 +148,16 @@ int stream(int argc, const char *const argv[]) {
                  "aip drift stream --method M [--param K=V...] [--field F] [--state FILE] [FILE]",
                  "  tail -f errors.log | aip drift stream --method ddm\n"
                  "  aip drift stream --method page-hinkley --param lambda=25 values.txt\n"
-                 "  aip drift stream --method cusum --field latency --state /var/lib/aip/cusum.json < today.jsonl\n"});
-  p.add()("method,m", po::value<std::string>()->required()->value_name("M"), "page-hinkley, cusum or ddm")(
+                 "  aip drift stream --method cusum --field latency --state /var/lib/aip/cusum.json < today.jsonl\n"
+                 "  aip drift stream --method adwin --param delta=0.001 errors.txt\n"
+                 "  aip drift stream --method ks --reference train.csv --field score --param window=1000 < live.jsonl\n\n"
+                 "Methods and their parameters (defaults):\n" +
+                     std::string(stats::detector_parameters())});
+  p.add()("method,m", po::value<std::string>()->required()->value_name("M"), stats::detector_names())(
       "param", po::value<std::vector<std::string>>()->composing()->value_name("K=V"),
-      "detector parameter (delta, lambda, alpha, min_instances; ddm: warning, drift, min_instances)")(
+      "detector parameter, repeatable (see the list below)")(
+      "reference,r", po::value<std::string>()->value_name("FILE"),
+      "ks: the fixed reference sample (CSV, JSON Lines or .npy; its --field column, else the first)")(
       "field", po::value<std::string>()->value_name("F"), "read this field of JSON Lines records instead of plain numbers")(
       "state", po::value<std::string>()->value_name("FILE"), "load the detector from FILE and save it back at the end")(
       "no-reset", po::bool_switch(), "keep the detector running after a drift")(
@@ -172,8 +178,25 @@ int stream(int argc, const char *const argv[]) {
       }
     }
   const auto method = (*vm)["method"].as<std::string>();
+  const std::string field = vm->count("field") != 0U ? (*vm)["field"].as<std::string>() : "";
+  if (vm->count("reference") != 0U) {
+    if (method != "ks") usage_error("--reference is for the ks method only");
+    const auto path = (*vm)["reference"].as<std::string>();
+    table::Options in;
+    if (!field.empty()) in.features = {field};
+    auto ref = table::read(path, in);
+    const table::Column *col = nullptr;
+    for (const auto &c : ref.columns)
+      if (!c.categorical) {
+        col = &c;
+        break;
+      }
+    if (col == nullptr) data_error(path + ": no numeric column for the reference sample");
+    dopt.reference = col->numbers;
+  }
   auto detector = stats::make_detector(method, dopt);
   std::uint64_t index = 0;
+  bool warned = false; // a warning record is written when the detector enters the warning zone
   std::string state_path = vm->count("state") != 0U ? (*vm)["state"].as<std::string>() : "";
   if (!state_path.empty()) {
     std::ifstream in(state_path);
@@ -184,13 +207,13 @@ int stream(int argc, const char *const argv[]) {
       try {
         detector->restore(st["detector"]);
         index = st.at("index").get<std::uint64_t>();
+        warned = st.value("warning", false);
       } catch (const nlohmann::json::exception &e) {
         data_error(state_path + ": damaged state: " + e.what());
       }
     }
   }
   const bool reset = !(*vm)["no-reset"].as<bool>();
-  const std::string field = vm->count("field") != 0U ? (*vm)["field"].as<std::string>() : "";
   Output out(vm->count("output") != 0U ? (*vm)["output"].as<std::string>() : "-");
   jsonl::Writer writer(out);
   auto lines = LineReader::open((*vm)["input"].as<std::string>());
@@ -220,7 +243,9 @@ int stream(int argc, const char *const argv[]) {
     }
     if (!std::isfinite(value)) data_error(where + ": NaN or infinity");
     auto signal = detector->update(value);
-    if (signal != stats::Signal::none) {
+    const bool enter_warning = signal == stats::Signal::warning && !warned;
+    warned = signal == stats::Signal::warning;
+    if (signal == stats::Signal::drift || enter_warning) {
       records::Drift d;
       d.method = method;
       d.statistic = detector->statistic();
@@ -239,7 +264,7 @@ int stream(int argc, const char *const argv[]) {
   out.commit();
   if (!state_path.empty()) {
     AtomicFile f(state_path);
-    f.write(nlohmann::json{{"method", method}, {"index", index}, {"detector", detector->save()}}.dump() + "\n");
+    f.write(nlohmann::json{{"method", method}, {"index", index}, {"warning", warned}, {"detector", detector->save()}}.dump() + "\n");
     f.commit();
   }
   return any_drift ? static_cast<int>(Exit::finding) : 0;

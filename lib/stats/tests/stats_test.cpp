@@ -302,3 +302,127 @@ TEST(Stream, DdmByDefinitionAndStateRoundTrip) {
   bad.params = {{"lamda", 3}};
   EXPECT_THROW(make_detector("cusum", bad), Error);
 }
+
+namespace {
+std::vector<double> stream_column(const std::string &name, const char *file) {
+  return table::read(kData + name + "/" + file).columns[0].numbers;
+}
+// 0-based indices at which the detector flags drift, resetting after each (as Frouros was run).
+std::vector<std::size_t> drifts(Detector &d, const std::vector<double> &values) {
+  std::vector<std::size_t> at;
+  for (std::size_t i = 0; i < values.size(); ++i)
+    if (d.update(values[i]) == Signal::drift) {
+      at.push_back(i);
+      d.reset();
+    }
+  return at;
+}
+} // namespace
+
+TEST(Stream, AdwinAndDdmFlagWhereFrourosDoes) {
+  for (const char *name : {"stream-0", "stream-1"}) {
+    auto errors = stream_column(name, "errors.csv");
+    std::ifstream in(kData + std::string(name) + "/expected.json");
+    auto e = nlohmann::json::parse(in)["frouros"];
+    auto adwin = make_detector("adwin");
+    EXPECT_EQ(drifts(*adwin, errors), e["ADWIN(delta=0.002) on errors"].get<std::vector<std::size_t>>()) << name;
+    auto ddm = make_detector("ddm");
+    EXPECT_EQ(drifts(*ddm, errors), e["DDM(warning=2,drift=3,min_num_instances=30) on errors"].get<std::vector<std::size_t>>())
+        << name;
+  }
+}
+
+TEST(Stream, EddmAndStepdByDefinition) {
+  // EDDM: an offline recomputation with numpy over the list of distances between errors
+  // (np.mean + 2 np.std, the running maximum from update 30, ratio below beta = 0.9 once 30
+  // errors were seen) flags stream-0's errors first at 296 (ratio 0.80755) and, restarted
+  // after it, at 637 (ratio 0.89794).
+  auto errors = stream_column("stream-0", "errors.csv");
+  auto eddm = make_detector("eddm");
+  auto at = drifts(*eddm, errors);
+  ASSERT_GE(at.size(), 2U);
+  EXPECT_EQ(at[0], 296U);
+  EXPECT_EQ(at[1], 637U);
+  // STEPD by hand: window 5, ten correct predictions then five errors. n_o = 10 (p_o = 0),
+  // n_r = 5 (p_r = 1), pooled 1/3, 1/n_o + 1/n_r = 0.3:
+  // T = (1 - 0.15) / sqrt(1/3 * 2/3 * 0.3) = 3.2920358, one-sided p = 0.00049732467.
+  DetectorOptions o;
+  o.params = {{"window", 5}};
+  auto stepd = make_detector("stepd", o);
+  for (int i = 0; i < 15; ++i) stepd->update(i < 10 ? 0 : 1);
+  EXPECT_NEAR(stepd->statistic(), 0.0004973246683901205, 1e-12);
+  EXPECT_THROW(stepd->update(0.5), Error); // errors are 0 or 1
+}
+
+TEST(Stream, HddmBoundsByHand) {
+  // HDDM-A, 30 zeros then ones. The cut X stays at the 30 zeros (n_X = 30, mean 0); after k
+  // ones Z = k / (30 + k) and the increase bound is sqrt(k / (60 (30 + k)) ln(1/alpha)):
+  // k = 3: 0.0909 >= 0.0896 (alpha_w = 0.005, ln 200 = 5.2983) but < 0.1023 (alpha_d): warning;
+  // k = 4: 0.1176 >= 0.1164 (alpha_d = 0.001, ln 1000 = 6.9078): drift. Indices 32 and 33.
+  auto a = make_detector("hddm-a");
+  std::vector<Signal> got;
+  for (int i = 0; i < 34; ++i) got.push_back(a->update(i < 30 ? 0 : 1));
+  EXPECT_EQ(got[31], Signal::none);
+  EXPECT_EQ(got[32], Signal::warning);
+  EXPECT_EQ(got[33], Signal::drift);
+  // HDDM-W (lambda 0.05), 30 zeros then ones. Sum of squared weights D_1 = 1,
+  // D_k = 0.0025 + 0.9025 D_{k-1}: the cut holds D_30 = 0.07538; the ones' EWMA is 1 from
+  // the first, with D'_k. Drift when 1 > sqrt((D_30 + D'_k) ln(1000) / 2), i.e. D'_k < 0.21415:
+  // first at k = 18 (D'_18 = 0.19597; D'_17 = 0.21438 is not); warning (ln 200) when
+  // D'_k < 0.30210: first at k = 14. Indices 43 (warning) and 47 (drift).
+  auto w = make_detector("hddm-w");
+  std::vector<Signal> wv;
+  for (int i = 0; i < 48; ++i) wv.push_back(w->update(i < 30 ? 0 : 1));
+  EXPECT_EQ(wv[42], Signal::none);
+  EXPECT_EQ(wv[43], Signal::warning);
+  EXPECT_EQ(wv[46], Signal::warning);
+  EXPECT_EQ(wv[47], Signal::drift);
+}
+
+TEST(Stream, IncrementalKsEqualsBatchKs) {
+  // The statistic kept incrementally equals the batch two-sample KS D (itself checked against
+  // scipy) of the reference and the current window, at every update of a shifting stream.
+  auto values = stream_column("stream-1", "values.csv");
+  std::vector<double> reference(values.begin(), values.begin() + 3000);
+  DetectorOptions o;
+  o.params = {{"window", 200}};
+  o.reference = reference;
+  auto ks = make_detector("ks", o);
+  for (std::size_t i = 3000; i < 3000 + 1200; ++i) {
+    const std::size_t t = i + 6000; // cross the change point at 9177
+    ks->update(values[t]);
+    if (i - 3000 + 1 >= 200 && (i % 97 == 0 || t == 9300)) {
+      std::vector<double> window(values.begin() + static_cast<std::ptrdiff_t>(t - 199), values.begin() + static_cast<std::ptrdiff_t>(t + 1));
+      EXPECT_NEAR(ks->statistic(), ks_two_sample(reference, window).statistic, 1e-9) << "at " << t;
+    }
+  }
+  // The threshold is the exact critical value: p(D) just above it is below alpha.
+  EXPECT_LT(ks_exact_sf(3000, 200, ks->threshold() + 1e-6), 0.001);
+  EXPECT_GE(ks_exact_sf(3000, 200, ks->threshold() - 1e-3), 0.001);
+  EXPECT_THROW(make_detector("ks"), Error); // needs a reference
+}
+
+TEST(Stream, EveryDetectorRestoresItsState) {
+  // Saving and restoring mid-stream gives the same verdicts as an uninterrupted run.
+  auto values = stream_column("stream-1", "values.csv");
+  auto errors = stream_column("stream-1", "errors.csv");
+  for (const char *m : {"page-hinkley", "cusum", "gma", "ddm", "eddm", "hddm-a", "hddm-w", "stepd", "adwin", "kswin", "ks"}) {
+    const std::string method = m;
+    const bool binary = method == "ddm" || method == "eddm" || method == "stepd";
+    const auto &data = binary ? errors : values;
+    DetectorOptions o;
+    if (method == "ks") o.reference.assign(values.begin(), values.begin() + 2000);
+    auto a = make_detector(method, o), b = make_detector(method, o);
+    std::vector<std::size_t> va, vb;
+    for (std::size_t i = 0; i < data.size(); ++i) {
+      if (a->update(data[i]) != Signal::none) va.push_back(i);
+      if (i == 9000) {
+        auto saved = b->save().dump();
+        b = make_detector(method, o);
+        b->restore(nlohmann::json::parse(saved));
+      }
+      if (b->update(data[i]) != Signal::none) vb.push_back(i);
+    }
+    EXPECT_EQ(va, vb) << method;
+  }
+}

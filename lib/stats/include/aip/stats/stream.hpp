@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace aip::stats {
 
@@ -29,14 +30,19 @@ protected:
   std::uint64_t seen_ = 0;
 };
 
-// Parameters by name ("delta", "lambda", "alpha", "min_instances", "warning", "drift");
-// unknown names are a usage error. Defaults are Frouros 0.9's.
+// Parameters by name (see detector_parameters()); unknown names are a usage error.
+// Defaults are Frouros 0.9's unless the method's comment says otherwise. `reference` is the
+// fixed reference sample of the incremental KS detector ("ks"); the others ignore it.
 struct DetectorOptions {
   nlohmann::json params = nlohmann::json::object();
+  std::vector<double> reference;
 };
 
-// "page-hinkley", "cusum", "ddm". Unknown names are a usage error naming the known ones.
+// "page-hinkley", "cusum", "gma", "ddm", "eddm", "hddm-a", "hddm-w", "stepd", "adwin",
+// "kswin", "ks". Unknown names are a usage error naming the known ones.
 std::unique_ptr<Detector> make_detector(const std::string &method, const DetectorOptions &options = {});
 const char *detector_names();
+// The parameters each method takes, for --help and the manual: "method: a, b, c" lines.
+const char *detector_parameters();
 
 } // namespace aip::stats
