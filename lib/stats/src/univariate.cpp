@@ -2,6 +2,7 @@
 
 #include <aip/core/error.hpp>
 #include <aip/stats/permutation.hpp>
+#include <aip/stats/sort.hpp>
 
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/normal.hpp>
@@ -10,7 +11,6 @@
 #include <boost/math/special_functions/gamma.hpp>
 
 #include <tbb/parallel_invoke.h>
-#include <tbb/parallel_sort.h>
 
 #include <algorithm>
 #include <cmath>
@@ -102,8 +102,7 @@ double ks_exact_sf(std::size_t m, std::size_t n, double d) {
 TestResult ks_two_sample(std::vector<double> ref, std::vector<double> cur) {
   need(ref, 1, "reference", "ks");
   need(cur, 1, "current", "ks");
-  tbb::parallel_invoke([&] { tbb::parallel_sort(ref.begin(), ref.end()); },
-                       [&] { tbb::parallel_sort(cur.begin(), cur.end()); });
+  tbb::parallel_invoke([&] { sort_values(ref); }, [&] { sort_values(cur); });
   const double n1 = static_cast<double>(ref.size()), n2 = static_cast<double>(cur.size());
   std::size_t i = 0, j = 0;
   double d = 0;
@@ -408,8 +407,7 @@ double kuiper_sf(double lambda) {
 TestResult kuiper(std::vector<double> ref, std::vector<double> cur) {
   need(ref, 1, "reference", "kuiper");
   need(cur, 1, "current", "kuiper");
-  tbb::parallel_invoke([&] { tbb::parallel_sort(ref.begin(), ref.end()); },
-                       [&] { tbb::parallel_sort(cur.begin(), cur.end()); });
+  tbb::parallel_invoke([&] { sort_values(ref); }, [&] { sort_values(cur); });
   const double n1 = static_cast<double>(ref.size()), n2 = static_cast<double>(cur.size());
   std::size_t i = 0, j = 0;
   double plus = 0, minus = 0;

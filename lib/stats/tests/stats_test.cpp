@@ -6,6 +6,7 @@
 #include <aip/stats/distances.hpp>
 #include <aip/stats/mmd.hpp>
 #include <aip/stats/permutation.hpp>
+#include <aip/stats/sort.hpp>
 #include <aip/stats/stream.hpp>
 #include <aip/stats/univariate.hpp>
 
@@ -425,4 +426,27 @@ TEST(Stream, EveryDetectorRestoresItsState) {
     }
     EXPECT_EQ(va, vb) << method;
   }
+}
+
+TEST(Sort, RadixSortAgreesWithStdSort) {
+  // Large enough for the radix path: signs, zeros of both signs, subnormals, huge values,
+  // many duplicates and values sharing their high digits.
+  SplitMix64 rng(42);
+  std::vector<double> v;
+  for (int i = 0; i < 200000; ++i) {
+    const double u = static_cast<double>(rng.below(1U << 30)) / (1U << 30) - 0.5;
+    switch (i % 6) {
+    case 0: v.push_back(u); break;
+    case 1: v.push_back(u * 1e300); break;
+    case 2: v.push_back(u * 1e-310); break; // subnormal
+    case 3: v.push_back(std::round(u * 10)); break;
+    case 4: v.push_back(i % 12 == 4 ? -0.0 : 0.0); break;
+    default: v.push_back(1000 + u * 1e-9); break;
+    }
+  }
+  auto want = v;
+  std::sort(want.begin(), want.end());
+  sort_values(v);
+  for (std::size_t i = 0; i < v.size(); ++i) ASSERT_EQ(v[i], want[i]) << i; // -0.0 == 0.0 compare equal
+  EXPECT_TRUE(std::is_sorted(v.begin(), v.end()));
 }
