@@ -121,6 +121,12 @@ TEST(Records, EveryKindRoundTrips) {
   round_trip(m, module_from_json);
   SqaCriterion c{"QC.Lic", true, {{"QC.Lic01", {true, {"LICENSE: Apache-2.0"}}}}, "silver", 82.5};
   round_trip(c, sqa_from_json);
+  SqaCriterion full{.id = "QC.Sec", .valid = false,
+                    .subcriteria = {{"QC.Sec01", {.valid = false, .evidence = {"unpinned action"}, .level = "MAY", .status = "fail",
+                                                  .scorecard = {"Pinned-Dependencies"}}}},
+                    .badge = "bronze", .score = 71.0, .name = "Security", .assessed = true, .next_badge = "silver",
+                    .missing = {"QC.Sty", "QC.Sec"}};
+  round_trip(full, sqa_from_json);
   ReportRow row{{{"project", "imagine"}, {"month", "2026-11"}}, {{"jobs", 12}, {"gpu_hours", 3.5}, {"cpu_eff", std::nullopt}}};
   std::string text = to_json(row).dump();
   EXPECT_EQ(text, R"({"kind":"aip.report/v1","project":"imagine","month":"2026-11","jobs":12.0,"gpu_hours":3.5,"cpu_eff":null})");
