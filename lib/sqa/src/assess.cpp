@@ -224,8 +224,6 @@ std::string language_of(const std::string &path) {
       {".rb", "Ruby"},      {".r", "R"},          {".jl", "Julia"},     {".f90", "Fortran"}, {".f", "Fortran"}};
   auto it = ext.find(extension(path));
   if (it != ext.end()) return it->second;
-  const auto b = base_name(path);
-  if (b == "Dockerfile" || b == "Containerfile") return "Dockerfile";
   return {};
 }
 
@@ -950,8 +948,7 @@ private:
         {"Ruby", {".rubocop.yml"}},
         {"R", {".lintr"}},
         {"Julia", {".JuliaFormatter.toml"}},
-        {"Fortran", {".fprettify.rc", ".editorconfig"}},
-        {"Dockerfile", {".hadolint.yaml", ".hadolint.yml"}}};
+        {"Fortran", {".fprettify.rc", ".editorconfig"}}};
     static const std::map<std::string, std::vector<std::string>> linters{
         {"C/C++", {"clang-format", "clang-tidy", "cpplint", "cppcheck"}},
         {"Python", {"flake8", "pycodestyle", "pylint", "black", "ruff", "autopep8", "isort"}},
@@ -963,8 +960,7 @@ private:
         {"Ruby", {"rubocop"}},
         {"R", {"lintr", "styler"}},
         {"Julia", {"juliaformatter"}},
-        {"Fortran", {"fprettify", "findent"}},
-        {"Dockerfile", {"hadolint"}}};
+        {"Fortran", {"fprettify", "findent"}}};
     auto &cfg = add("sty-config", "QC.Sty", "QC.Sty01", Level::must, "Style configuration for the languages used");
     auto &ci = add("sty-ci", "QC.Sty", "QC.Sty04", Level::must, "Style compliance checked automatically on each change");
     if (langs.empty()) {

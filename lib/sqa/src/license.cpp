@@ -152,14 +152,20 @@ std::vector<std::string> spdx_identifiers(std::string_view text) {
         if (std::find(ids.begin(), ids.end(), word) == ids.end()) ids.push_back(word);
       word.clear();
     };
+    bool after_with = false;
     for (char c : expr) {
-      if (c == ' ' || c == '\t' || c == '\r' || c == '"' || c == '\'') flush();
-      else word += c;
+      if (c == ' ' || c == '\t' || c == '\r' || c == '"' || c == '\'') {
+        // The word after WITH names an exception, not a licence.
+        if (after_with && !word.empty()) word.clear(), after_with = false;
+        if (word == "WITH") after_with = true;
+        flush();
+      } else {
+        word += c;
+      }
     }
+    if (after_with) word.clear();
     flush();
   }
-  // Exceptions after WITH are not licences.
-  std::erase_if(ids, [](const std::string &id) { return id.find("exception") != std::string::npos || id.find("Exception") != std::string::npos; });
   return ids;
 }
 
@@ -178,8 +184,10 @@ LicenseMatch identify_license(std::string_view text, const LicenseTexts &refs) {
     const double d = dice(grams, r.trigrams);
     if (d > m.similarity) m.similarity = d, m.spdx = r.spdx, m.reference = r.file;
   }
-  // Measured on Debian's texts: the same licence scores above 0.9 with a changed preamble;
-  // GPL-2 against LGPL-2.1, the closest pair of different licences, scores 0.56.
+  // Measured on Debian's texts: a licence with a preamble and copyright line added scores
+  // above 0.9 against its own text; different licences score up to 0.93 (GFDL-1.2 against
+  // GFDL-1.3) and 0.59 (GPL-2 against LGPL-2.1), so the best match wins, and below 0.8
+  // nothing is claimed from the text.
   if (m.similarity >= 0.8) {
     m.method = "text";
     return m;

@@ -128,27 +128,32 @@ GitFacts git_facts(const std::string &root) {
 }
 
 bool glob_match(std::string_view p, std::string_view s) {
-  // Iterative matcher with backtracking for '*' (within a part) and '**' (across parts).
-  std::size_t pi = 0, si = 0, star_p = std::string_view::npos, star_s = 0;
-  bool star_any = false;
-  while (si < s.size()) {
-    if (pi + 1 < p.size() && p[pi] == '*' && p[pi + 1] == '*') {
-      pi += 2;
-      if (pi < p.size() && p[pi] == '/') ++pi;
-      star_p = pi, star_s = si, star_any = true;
-    } else if (pi < p.size() && p[pi] == '*') {
-      ++pi;
-      star_p = pi, star_s = si, star_any = false;
-    } else if (pi < p.size() && (p[pi] == '?' ? s[si] != '/' : p[pi] == s[si])) {
-      ++pi, ++si;
-    } else if (star_p != std::string_view::npos && (star_any || s[star_s] != '/')) {
-      pi = star_p, si = ++star_s;
-    } else {
+  // Recursive over the pattern: patterns are short, and each '*' tries at most one path part.
+  if (p.empty()) return s.empty();
+  if (p.substr(0, 2) == "**") {
+    auto rest = p.substr(2);
+    if (!rest.empty() && rest.front() == '/') {
+      // "**/" matches zero or more whole folders.
+      rest.remove_prefix(1);
+      if (glob_match(rest, s)) return true;
+      for (std::size_t i = 0; i < s.size(); ++i)
+        if (s[i] == '/' && glob_match(rest, s.substr(i + 1))) return true;
       return false;
     }
+    for (std::size_t i = 0; i <= s.size(); ++i)
+      if (glob_match(rest, s.substr(i))) return true;
+    return false;
   }
-  while (pi < p.size() && p[pi] == '*') ++pi;
-  return pi == p.size();
+  if (p.front() == '*') {
+    for (std::size_t i = 0; i <= s.size(); ++i) {
+      if (glob_match(p.substr(1), s.substr(i))) return true;
+      if (i < s.size() && s[i] == '/') break;
+    }
+    return false;
+  }
+  if (s.empty()) return false;
+  if (p.front() == '?' ? s.front() == '/' : p.front() != s.front()) return false;
+  return glob_match(p.substr(1), s.substr(1));
 }
 
 bool ignored(const std::vector<std::string> &patterns, std::string_view path) {
