@@ -186,7 +186,15 @@ nlohmann::ordered_json render_sarif(const Report &r, const std::string &tool_ver
       {"originalUriBaseIds", {{"SRCROOT", {{"uri", root_uri}}}}},
       {"results", results},
       {"properties", {{"badge", r.badge}, {"score", r.score}}}};
-  if (!r.git.head.empty()) run["versionControlProvenance"] = nlohmann::ordered_json::array({{{"repositoryUri", r.git.origin.empty() ? root_uri : r.git.origin}, {"revisionId", r.git.head}}});
+  if (!r.git.head.empty()) {
+    // SARIF wants a URI; git's scp-like "user@host:path" becomes ssh://user@host/path.
+    std::string repo = r.git.origin.empty() ? root_uri : r.git.origin;
+    if (repo.find("://") == std::string::npos) {
+      const auto colon = repo.find(':');
+      repo = colon == std::string::npos ? "file://" + repo : "ssh://" + repo.substr(0, colon) + "/" + repo.substr(colon + 1);
+    }
+    run["versionControlProvenance"] = nlohmann::ordered_json::array({{{"repositoryUri", repo}, {"revisionId", r.git.head}}});
+  }
   return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}, {"runs", nlohmann::ordered_json::array({run})}};
 }
 
