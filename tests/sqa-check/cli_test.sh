@@ -116,6 +116,33 @@ PATH=/nonexistent status "$bin/aip-sqa-check" "$repo" --linters bandit -f json >
 $py -c 'import json,sys; j=json.load(open(sys.argv[1])); l=j["linters"][0]; assert l["name"]=="bandit" and not l["installed"] and not l["ran"], l' "$work/out" || fail "bandit not installed"
 [ "$(status "$bin/aip" sqa-check "$repo" --linters pylint)" = 64 ] || fail "unknown linter exit"
 
+# REUSE: the files sqa-check finds without licence or copyright information are the ones
+# Debian's `reuse lint` lists, on a tree with a header-less file and a sidecar .license file.
+if command -v reuse > /dev/null; then
+  r=$work/reuse
+  mkdir -p "$r/LICENSES" "$r/src"
+  cp /usr/share/common-licenses/Apache-2.0 "$r/LICENSES/Apache-2.0.txt"
+  printf '// SPDX-FileCopyrightText: 2026 T\n// SPDX-License-Identifier: Apache-2.0\nint a;\n' > "$r/src/a.c"
+  printf 'int b;\n' > "$r/src/b.c"
+  printf '// SPDX-License-Identifier: Apache-2.0\nint c;\n' > "$r/src/c.c"
+  printf 'x' > "$r/src/d.bin"
+  printf 'SPDX-FileCopyrightText: 2026 T\nSPDX-License-Identifier: Apache-2.0\n' > "$r/src/d.bin.license"
+  printf '# R\n' > "$r/README.md"
+  git -C "$r" init -q -b main && git -C "$r" add -A && git -C "$r" commit -qm r
+  status "$bin/aip" sqa-check "$r" -f json > /dev/null
+  (cd "$r" && reuse lint > "$work/reuse.txt" || true)
+  $py - "$work/out" "$work/reuse.txt" <<'PY' || fail "REUSE findings differ from reuse lint: $(cat "$work/reuse.txt")"
+import json, sys
+rep = json.load(open(sys.argv[1]))
+ours = {l["path"] for c in rep["checks"] if c["id"] == "lic-reuse" for l in c.get("locations", [])}
+theirs = set()
+for line in open(sys.argv[2]):
+    if line.startswith("# SUMMARY"): break
+    if line.startswith("* "): theirs.add(line[2:].strip())
+assert ours == theirs == {"README.md", "src/b.c", "src/c.c"}, (ours, theirs)
+PY
+fi
+
 # Bad input: a missing path (66), a bad flag value (64), malformed CI YAML reported as a
 # finding, not a crash; a folder that is not a git repository is assessed with QC.Acc saying why.
 [ "$(status "$bin/aip" sqa-check "$work/nope")" = 66 ] || fail "missing path exit"
