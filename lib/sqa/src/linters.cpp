@@ -171,13 +171,16 @@ std::vector<LinterRun> run_linters(const std::string &root, const std::vector<Fi
   const auto sh = pick({".sh", ".bash"});
   const auto py = pick({".py"});
   const auto yml = pick({".yml", ".yaml"});
+  std::vector<std::string> text_files;
+  for (const auto &f : files)
+    if (f.regular && f.size < (1u << 20)) text_files.push_back(f.path);
   std::vector<Spec> specs{
       {"cppcheck", "cppcheck", cpp, {"--quiet", "--enable=warning,portability", "--inline-suppr", "--template={file}\t{line}\t{severity}\t{id}\t{message}", "-j", "2"}, read_cppcheck_template},
       {"shellcheck", "shellcheck", sh, {"-f", "json1"}, read_shellcheck_json1},
       {"flake8", "flake8", py, {}, read_pep8_lines},
       {"bandit", "bandit", py, {"-q", "-f", "json"}, read_bandit_json},
       {"yamllint", "yamllint", yml, {"-f", "parsable"}, read_yamllint_parsable},
-      {"licensecheck", "licensecheck", {}, {"--recursive", "--", "."}, read_licensecheck, true},
+      {"licensecheck", "licensecheck", text_files, {}, read_licensecheck},
       {"reuse", "reuse", {}, {"lint"}, read_reuse_lint, true},
   };
   for (auto &s : specs) {
@@ -207,25 +210,30 @@ std::vector<LinterRun> run_linters(const std::string &root, const std::vector<Fi
       runs.push_back(run);
       continue;
     }
-    std::vector<std::string> argv{*program};
-    argv.insert(argv.end(), s.args.begin(), s.args.end());
-    if (!s.per_tree) {
-      argv.push_back("--");
-      argv.insert(argv.end(), s.files.begin(), s.files.end());
-      if (s.name == "bandit") argv.erase(std::find(argv.begin(), argv.end(), "--"));
-    }
-    if (s.name == "licensecheck") argv = {*program, "--recursive", "."};
-    auto r = run_process(argv, po);
+    // Files go in batches, so a large tree stays under the kernel's argument size limit.
+    constexpr std::size_t kBatch = 1000;
+    const std::size_t batches = s.per_tree ? 1 : (s.files.size() + kBatch - 1) / kBatch;
     run.ran = true;
-    run.exit_code = r.exit_code;
     run.files = s.per_tree ? files.size() : s.files.size();
-    if (r.timed_out) {
-      run.note = "timed out";
-    } else {
+    for (std::size_t b = 0; b < batches; ++b) {
+      std::vector<std::string> argv{*program};
+      argv.insert(argv.end(), s.args.begin(), s.args.end());
+      if (!s.per_tree) {
+        if (s.name != "bandit" && s.name != "licensecheck") argv.push_back("--");
+        const auto first = s.files.begin() + static_cast<std::ptrdiff_t>(b * kBatch);
+        argv.insert(argv.end(), first, s.files.begin() + static_cast<std::ptrdiff_t>(std::min(s.files.size(), (b + 1) * kBatch)));
+      }
+      auto r = run_process(argv, po);
+      run.exit_code = std::max(run.exit_code, r.exit_code);
+      if (r.timed_out) {
+        run.note = "timed out";
+        break;
+      }
       try {
         s.reader(s.name == "cppcheck" ? std::string_view(r.err) : std::string_view(r.out), run);
       } catch (const Error &e) {
         run.note = e.what();
+        break;
       }
     }
     runs.push_back(std::move(run));

@@ -429,6 +429,9 @@ void gold_fixture(const fs::path &d) {
   write(d, ".github/pull_request_template.md", "pr\n");
   write(d, ".github/dependabot.yml", "version: 2\n");
   write(d, "CODEOWNERS", "* @t\n");
+  // Build output that .gitignore excludes is not part of the assessment (no committed binary).
+  write(d, ".gitignore", "build/\n");
+  write(d, "build/app.o", std::string("\x7f" "ELF\x02\x01\x01\0\0\0", 10));
   write(d, ".github/workflows/ci.yml",
         "on:\n  pull_request:\n  push:\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
         "      - uses: actions/checkout@b4ffde65f46336ab88eb53be808477a3936bae11\n"
@@ -469,6 +472,7 @@ TEST(Assess, FixtureEarnsGold) {
   EXPECT_EQ(check(r, "met-version").status, Status::pass);
   EXPECT_EQ(check(r, "wor-branches").evidence.front().substr(0, 39), "1 merge commits in HEAD's history, 2 br");
   EXPECT_EQ(check(r, "sty-suppressions").evidence.front().substr(0, 22), "1 linter suppressions ");
+  EXPECT_EQ(check(r, "sec-binaries").status, Status::pass); // build/app.o is ignored by .gitignore
   // Not assessable offline: never counted as failed.
   EXPECT_EQ(check(r, "rev-peer-review").status, Status::not_assessable);
   EXPECT_EQ(check(r, "wor-protection").status, Status::not_assessable);
