@@ -157,5 +157,20 @@ grep -q "warning: not a git repository" "$work/err" || fail "no-git warning"
 
 # aip's own repository: assessed, and at least bronze (see the report for what silver and gold need).
 [ "$(status "$bin/aip" sqa-check "$src" --require bronze -f json)" = 0 ] || fail "aip itself: $(cat "$work/err")"
-$py -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["repository"]["files"]>100; assert j["badge"]["awarded"] in ("bronze","silver","gold")' "$work/out" || fail "aip report"
+$py - "$work/out" "$src/CITATION.cff" <<'PY' || fail "aip report"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["repository"]["files"] > 100
+assert j["badge"]["awarded"] in ("bronze", "silver", "gold")
+# The licence found in LICENSE is the one CITATION.cff declares.
+declared = [l.split(":", 1)[1].strip() for l in open(sys.argv[2]) if l.startswith("license:")][0]
+lic = [c for c in j["checks"] if c["id"] == "lic-spdx"][0]
+assert lic["status"] == "pass" and f"LICENSE: {declared} " in lic["evidence"][0], (declared, lic)
+PY
+
+# Options from the INI configuration ([sqa-check] section) and AIP_* variables.
+mkdir -p "$work/xdg/aip"
+printf '[sqa-check]\nrequire = gold\n' > "$work/xdg/aip/aip.conf"
+[ "$(XDG_CONFIG_HOME=$work/xdg AIP_SYSTEM_CONFIG=/nonexistent status "$bin/aip" sqa-check "$src" -f badge)" = 1 ] || fail "INI require gold"
+grep -q 'below the required gold' "$work/err" || fail "INI message: $(cat "$work/err")"
 echo "sqa-check CLI: all passed"

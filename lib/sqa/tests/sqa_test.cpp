@@ -554,6 +554,20 @@ TEST(Assess, EmptyFolderAndGitWithoutCommits) {
   EXPECT_THROW(assess(d.file("missing"), {}), Error);
 }
 
+TEST(Assess, HugeFilesFifosAndBinariesAreNotReadAsText) {
+  test::TempDir d;
+  write(d.path(), "big.txt", std::string(5000, 'a') + "NOLINT");
+  write(d.path(), "small.cpp", "int x; // NOLINT\n");
+  write(d.path(), "data.bin", std::string("NOLINT\0", 7));
+  ASSERT_EQ(::mkfifo((d.path() / "pipe").c_str(), 0644), 0); // reading it would block
+  Options o;
+  o.max_file_bytes = 1000;
+  auto r = assess(d.path().string(), o);
+  EXPECT_EQ(check(r, "sty-suppressions").evidence.front().substr(0, 32), "1 linter suppressions (NOLINT, n");
+  ASSERT_FALSE(r.warnings.empty());
+  EXPECT_NE(std::find(r.warnings.begin(), r.warnings.end(), "1 files larger than 1000 bytes were not read for content checks"), r.warnings.end());
+}
+
 TEST(Assess, ShallowCloneIsReported) {
   test::TempDir d;
   gold_fixture(d.path() / "src");
