@@ -1113,11 +1113,10 @@ private:
     for (std::size_t i = 0; i < files_.size(); ++i) {
       const auto &f = files_[i];
       if (!f.link && (f.mode & 0002)) {
-        bad.push_back(f.path + " is world-writable");
-        ww.locations.push_back({f.path, 0, "file is world-writable (mode " + std::to_string(f.mode & 0777) + " octal digits)"});
         char m[8];
         std::snprintf(m, sizeof m, "%04o", f.mode);
-        ww.locations.back().message = std::string("world-writable file (mode ") + m + ")";
+        bad.push_back(f.path + " is world-writable");
+        ww.locations.push_back({f.path, 0, std::string("world-writable file (mode ") + m + ")"});
       }
       for (const auto &loc : scans_[i].permissive) bad.push_back(loc.path + ":" + std::to_string(loc.line)), ww.locations.push_back(loc);
     }
@@ -1256,8 +1255,8 @@ private:
       for (const auto &key : {c.id, c.sub, c.criterion}) {
         auto it = o_.waive.find(key);
         if (it == o_.waive.end()) continue;
-        if (c.status == Status::fail) c.status = Status::waived;
-        c.waiver = it->second;
+        // Only a failure is waived; a check that passes keeps its status and no waiver.
+        if (c.status == Status::fail) c.status = Status::waived, c.waiver = it->second;
         break;
       }
     }

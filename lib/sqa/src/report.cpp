@@ -91,7 +91,8 @@ std::string render_table(const Report &r, bool color) {
 
 nlohmann::ordered_json render_json(const Report &r) {
   nlohmann::ordered_json j;
-  j["kind"] = "aip.sqa-report/v1";
+  j["tool"] = "aip-sqa-check";
+  j["baseline"] = "indigo-dc/sqa-baseline v4.1";
   j["repository"] = {{"root", r.root}, {"git", r.git.repository}, {"head", r.git.head}, {"branch", r.git.branch},
                      {"shallow", r.git.shallow}, {"origin", r.git.origin}, {"files", r.files}};
   if (!r.swhid_rev.empty()) j["repository"]["swhid"] = r.swhid_rev;

@@ -121,9 +121,9 @@ WorkflowFacts analyse_workflow(std::string_view text, const std::string &name) {
               auto close = script.find("}}", open);
               auto expr = std::string_view(script).substr(open + 3, close == std::string::npos ? std::string::npos : close - open - 3);
               if (untrusted_expression(expr)) {
-                // The script starts on the line after a block scalar's '|'; count lines into it.
+                // A block scalar ('run: |') starts on the line after its indicator; count lines into it.
                 const auto offset = static_cast<std::size_t>(std::count(script.begin(), script.begin() + static_cast<std::ptrdiff_t>(open), '\n'));
-                const bool block = run.Tag() == "!" || script.find('\n') != std::string::npos;
+                const bool block = script.find('\n') != std::string::npos;
                 f.issues.push_back({WorkflowIssue::Kind::untrusted_input, line_of(run) + offset + (block ? 1 : 0),
                                     "run: expands untrusted '${{" + std::string(expr) + "}}' into a shell script (pass it through env: instead)"});
               }

@@ -40,9 +40,9 @@ struct TreeEntry {
 // git's id of a tree made of these entries (sorted as git sorts: folders compare as name + '/').
 std::string git_tree_id(std::vector<TreeEntry> entries);
 
-// The SWHID of a folder on disk, as `swh identify` and `git write-tree` would give for it
-// with every file added: regular files, executables and symbolic links, empty folders left
-// out as git leaves them. `skip` names top-level entries to leave out (".git").
+// The SWHID of a folder on disk, as `git write-tree` gives it with every file added (and
+// Software Heritage's swh:1:dir: is that tree id): regular files, executables and symbolic
+// links; empty folders are left out as git leaves them, and so is the top-level .git.
 std::string directory_swhid(const std::string &root);
 
 bool is_hex_id(std::string_view s); // 40 lowercase hex digits
