@@ -1113,8 +1113,8 @@ private:
     for (std::size_t i = 0; i < files_.size(); ++i) {
       const auto &f = files_[i];
       if (!f.link && (f.mode & 0002)) {
-        char m[8];
-        std::snprintf(m, sizeof m, "%04o", f.mode);
+        char m[16];
+        std::snprintf(m, sizeof m, "%04o", f.mode & 07777u);
         bad.push_back(f.path + " is world-writable");
         ww.locations.push_back({f.path, 0, std::string("world-writable file (mode ") + m + ")"});
       }
