@@ -554,6 +554,28 @@ TEST(Assess, EmptyFolderAndGitWithoutCommits) {
   EXPECT_THROW(assess(d.file("missing"), {}), Error);
 }
 
+TEST(Assess, JePLPipelineCountsForTheCriteriaItRuns) {
+  // JePL (.sqa/config.yml, run by Jenkins) names the criteria its stages check.
+  test::TempDir d;
+  const auto root = d.path().string();
+  git(root, {"init", "-q", "-b", "main"});
+  write(d.path(), "pkg/m.py", "x = 1\n");
+  write(d.path(), "tests/test_m.py", "def test_x():\n    pass\n");
+  write(d.path(), ".sqa/config.yml",
+        "config:\n  project_repos:\n    this_repo:\n      repo: 'https://example.org/x'\n"
+        "sqa_criteria:\n  QC.Sty:\n    repos:\n      this_repo:\n        commands: [tox -e pep8]\n"
+        "  QC.Sec:\n    repos:\n      this_repo:\n        commands: [tox -e bandit]\n"
+        "  QC.Uni:\n    repos:\n      this_repo:\n        commands: [tox -e py3]\n");
+  git(root, {"add", "-A"});
+  git(root, {"commit", "-qm", "c"});
+  auto r = assess(root, {});
+  EXPECT_EQ(check(r, "wor-ci-gate").status, Status::pass);
+  EXPECT_EQ(check(r, "sty-ci").status, Status::pass);
+  EXPECT_EQ(check(r, "sec-sast").status, Status::pass);
+  EXPECT_EQ(check(r, "uni-automated").status, Status::pass);
+  EXPECT_EQ(check(r, "sec-ci-parse").status, Status::pass);
+}
+
 TEST(Assess, HugeFilesFifosAndBinariesAreNotReadAsText) {
   test::TempDir d;
   write(d.path(), "big.txt", std::string(5000, 'a') + "NOLINT");
