@@ -116,6 +116,12 @@ PATH=/nonexistent status "$bin/aip-sqa-check" "$repo" --linters bandit -f json >
 $py -c 'import json,sys; j=json.load(open(sys.argv[1])); l=j["linters"][0]; assert l["name"]=="bandit" and not l["installed"] and not l["ran"], l' "$work/out" || fail "bandit not installed"
 [ "$(status "$bin/aip" sqa-check "$repo" --linters pylint)" = 64 ] || fail "unknown linter exit"
 
+# Without the git program, HEAD is read from .git itself (and the walk cannot honour .gitignore).
+head=$(git -C "$repo" rev-parse HEAD)
+PATH=/nonexistent status "$bin/aip-sqa-check" "$repo" -f json > /dev/null
+$py -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["repository"]["swhid"]=="swh:1:rev:"+sys.argv[2], j["repository"]' "$work/out" "$head" || fail "HEAD without git"
+grep -q "warning: git is not available: .gitignore is not honoured" "$work/err" || fail "no-git-program warning: $(cat "$work/err")"
+
 # REUSE: the files sqa-check finds without licence or copyright information are the ones
 # Debian's `reuse lint` lists, on a tree with a header-less file and a sidecar .license file.
 if command -v reuse > /dev/null; then
