@@ -380,16 +380,19 @@ private:
   // The first file in `dirs` (root is "") whose name, case-insensitively and without its
   // extension, is one of `stems`.
   std::optional<std::string> find_doc(const std::vector<std::string> &stems, const std::vector<std::string> &dirs = {""}) const {
-    for (const auto &d : dirs) {
-      for (const auto &f : files_) {
-        const auto slash = f.path.rfind('/');
-        const std::string dir = slash == std::string::npos ? "" : f.path.substr(0, slash);
-        if (dir != d) continue;
-        auto b = lower(base_name(f.path));
-        const auto dot = b.find('.');
-        const auto stem = dot == std::string::npos ? b : b.substr(0, dot);
-        for (const auto &s : stems)
-          if (stem == s && f.regular) return f.path;
+    // Exact names first; then LICENSE-MIT, LICENSE-APACHE and the like (dual licensing).
+    for (const bool exact : {true, false}) {
+      for (const auto &d : dirs) {
+        for (const auto &f : files_) {
+          const auto slash = f.path.rfind('/');
+          const std::string dir = slash == std::string::npos ? "" : f.path.substr(0, slash);
+          if (dir != d || !f.regular) continue;
+          auto b = lower(base_name(f.path));
+          const auto dot = b.find('.');
+          const auto stem = dot == std::string::npos ? b : b.substr(0, dot);
+          for (const auto &s : stems)
+            if (exact ? stem == s : (stem.size() > s.size() && stem.compare(0, s.size(), s) == 0 && stem[s.size()] == '-')) return f.path;
+        }
       }
     }
     return std::nullopt;
