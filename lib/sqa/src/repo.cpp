@@ -94,18 +94,24 @@ std::optional<std::string> read_head(const std::string &root) {
 GitFacts git_facts(const std::string &root) {
   GitFacts g;
   g.repository = git_dir(root).has_value();
+  const bool have_git = find_on_path("git").has_value();
+  ProcessOptions po;
+  po.timeout = std::chrono::seconds(60);
+  if (!g.repository && have_git) {
+    // A folder inside a repository (a monorepo's component) is under version control too.
+    auto r = run_process({"git", "-c", "safe.directory=*", "-C", root, "rev-parse", "--is-inside-work-tree"}, po);
+    g.repository = r.exit_code == 0 && trim(r.out) == "true";
+  }
   if (!g.repository) {
     g.problem = "no .git in " + root;
     return g;
   }
   if (auto h = read_head(root)) g.head = *h;
-  if (!find_on_path("git")) {
+  if (!have_git) {
     g.problem = "git is not installed; facts read from .git directly";
     return g;
   }
   g.git_available = true;
-  ProcessOptions po;
-  po.timeout = std::chrono::seconds(60);
   // safe.directory: a checkout owned by another user (CI containers) is still readable.
   auto git = [&](std::vector<std::string> args) {
     std::vector<std::string> argv{"git", "-c", "safe.directory=*", "-C", root};

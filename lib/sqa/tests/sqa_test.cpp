@@ -590,6 +590,14 @@ TEST(Assess, HugeFilesFifosAndBinariesAreNotReadAsText) {
   EXPECT_NE(std::find(r.warnings.begin(), r.warnings.end(), "1 files larger than 1000 bytes were not read for content checks"), r.warnings.end());
 }
 
+TEST(Assess, FolderInsideARepository) {
+  test::TempDir d;
+  gold_fixture(d.path());
+  auto r = assess((d.path() / "src").string(), {});
+  EXPECT_EQ(check(r, "acc-vcs").status, Status::pass);
+  EXPECT_EQ(r.files, 3u); // main.cpp, util.cpp, more.cpp: paths below the folder only
+}
+
 TEST(Assess, ShallowCloneIsReported) {
   test::TempDir d;
   gold_fixture(d.path() / "src");
