@@ -57,6 +57,9 @@ const std::vector<Phrases> &phrases() {
                         "this list of conditions and the following disclaimer in the documentation"}, {"neither the name", "endorse or promote"}},
       {"Zlib", {"altered source versions must be plainly marked as such", "this notice may not be removed or altered"}, {}},
       {"CC0-1.0", {"creative commons", "cc0 1 0 universal"}, {}},
+      {"CC-BY-SA-4.0", {"creative commons attribution sharealike 4 0 international"}, {}},
+      {"CC-BY-SA-4.0", {"creative commons attribution share alike 4 0 international"}, {}},
+      {"CC-BY-4.0", {"creative commons attribution 4 0 international"}, {"sharealike", "share alike", "noncommercial", "noderivatives"}},
   };
   return p;
 }

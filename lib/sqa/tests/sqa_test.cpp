@@ -211,6 +211,11 @@ TEST(License, PhrasesAndSpdxLines) {
   EXPECT_EQ(identify_license(bsd2, none).spdx, "BSD-2-Clause");
   EXPECT_EQ(identify_license("SPDX-License-Identifier: EUPL-1.2\n\nEUROPEAN UNION PUBLIC LICENCE v. 1.2", none).spdx, "EUPL-1.2");
   EXPECT_EQ(identify_license("All rights reserved. Do not copy.", none).spdx, "");
+  // indigo-dc/sqa-baseline's LICENSE.md opens this way (CC BY-SA 4.0, not an OSI licence).
+  EXPECT_EQ(identify_license("# LICENSE-CC-BY-SA-4.0.md\n\nUNLESS OTHERWISE NOTED, THE CONTENTS OF THIS REPOSITORY ARE LICENSED "
+                             "UNDER THE CREATIVE COMMONS ATTRIBUTION - SHARE ALIKE 4.0 INTERNATIONAL LICENSE\n", none).spdx,
+            "CC-BY-SA-4.0");
+  EXPECT_EQ(identify_license("Creative Commons Attribution 4.0 International Public License", none).spdx, "CC-BY-4.0");
   EXPECT_EQ(spdx_identifiers("/* SPDX-License-Identifier: (MIT OR Apache-2.0) */\n# SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note\n"),
             (std::vector<std::string>{"MIT", "Apache-2.0", "GPL-2.0-only"}));
   EXPECT_TRUE(osi_approved("Apache-2.0"));
