@@ -956,7 +956,7 @@ private:
         {"C/C++", {"clang-format", "clang-tidy", "cpplint", "cppcheck"}},
         {"Python", {"flake8", "pycodestyle", "pylint", "black", "ruff", "autopep8", "isort"}},
         {"Shell", {"shellcheck", "shfmt"}},
-        {"JavaScript", {"eslint", "prettier", "biome", "standard"}},
+        {"JavaScript", {"eslint", "prettier", "biome"}},
         {"Go", {"gofmt", "golangci-lint", "go vet"}},
         {"Rust", {"rustfmt", "cargo fmt", "clippy"}},
         {"Java", {"checkstyle", "spotless"}},
@@ -1027,7 +1027,7 @@ private:
     for (std::size_t i = 0; i < files_.size(); ++i)
       if (scans_[i].doubles) doubles_.push_back(files_[i].path);
     auto run = in_ci({"ctest", "make test", "make check", "pytest", "tox", "nox", "npm test", "yarn test", "go test", "cargo test",
-                      "mvn test", "mvn verify", "gradle test", "gradlew test", "meson test", "bats", "unittest", "phpunit", "prove"});
+                      "mvn test", "mvn verify", "gradle test", "gradlew test", "meson test", "bats", "unittest", "phpunit"});
     if (jepl_criteria_.count("QC.Uni")) run.push_back("JePL .sqa/config.yml runs QC.Uni");
     if (!ci_on_change()) decide(fw, false, ci_summary() + (frameworks.empty() ? "" : "; test framework: " + list(frameworks)));
     else decide(fw, !run.empty(), (run.empty() ? "CI runs no test command" : "tests in CI: " + list(run)) + (frameworks.empty() ? "" : "; framework: " + list(frameworks)));
@@ -1106,7 +1106,7 @@ private:
   void security() {
     auto &sast = add("sec-sast", "QC.Sec", "QC.Sec02", Level::must, "Static application security testing in CI", "SAST");
     auto tools = in_ci({"cppcheck", "clang-tidy", "scan-build", "bandit", "semgrep", "codeql", "codeql-action", "gosec", "flawfinder", "spotbugs",
-                        "sonar-scanner", "sonarcloud", "brakeman", "horusec", "pylint", "cmake_cxx_clang_tidy", "-fanalyzer"});
+                        "sonar-scanner", "sonarcloud", "brakeman", "horusec", "cmake_cxx_clang_tidy", "-fanalyzer"});
     if (jepl_criteria_.count("QC.Sec")) tools.push_back("JePL .sqa/config.yml runs QC.Sec");
     if (!ci_on_change()) decide(sast, false, ci_summary());
     else decide(sast, !tools.empty(), tools.empty() ? "CI runs no static analyser (cppcheck, clang-tidy, bandit, semgrep, CodeQL, ...)" : "static analysis in CI: " + list(tools));
