@@ -836,7 +836,7 @@ private:
     auto &sections = add("doc-readme-sections", "QC.Doc", "QC.Doc06.1", Level::should, "README covers the recommended content");
     if (readme_) readme_sections(sections);
     else sections.status = Status::not_applicable;
-    auto &contrib = add("doc-contributing", "QC.Doc", "QC.Doc06.2", Level::must, "CONTRIBUTING file", "Contributors");
+    auto &contrib = add("doc-contributing", "QC.Doc", "QC.Doc06.2", Level::must, "CONTRIBUTING file");
     auto c = find_doc({"contributing"}, {"", "docs", ".github", ".gitlab"});
     decide(contrib, c.has_value(), c ? *c : "no CONTRIBUTING file (root, docs/, .github/)");
     auto &coc = add("doc-code-of-conduct", "QC.Doc", "QC.Doc06.3", Level::must, "Code of conduct");
@@ -1035,7 +1035,7 @@ private:
 
     auto &cov = add("uni-coverage", "QC.Uni", "QC.Uni01", Level::should, "Line coverage at least the threshold (70% by default)");
     coverage(cov);
-    auto &change = add("uni-change", "QC.Uni", "QC.Uni03", Level::must, "Coverage is measured by CI on each change", "CI-Tests");
+    auto &change = add("uni-change", "QC.Uni", "QC.Uni03", Level::must, "Coverage is measured by CI on each change");
     auto tools = in_ci({"gcov", "gcovr", "lcov", "llvm-cov", "coverage", "pytest-cov", "--cov", "codecov", "coveralls", "jacoco", "tarpaulin",
                         "c8", "nyc", "kcov", "simplecov"});
     if (!ci_on_change()) decide(change, false, ci_summary());
@@ -1189,7 +1189,7 @@ private:
 
   // -- QC.Del / QC.Dep -------------------------------------------------------------------
   void delivery() {
-    auto &art = add("del-artifact", "QC.Del", "QC.Del01", Level::must, "Code is built into a deliverable artefact", "Packaging");
+    auto &art = add("del-artifact", "QC.Del", "QC.Del01", Level::must, "Code is built into a deliverable artefact");
     std::vector<std::string> a;
     for (const auto &f : files_) {
       const auto b = base_name(f.path);
