@@ -155,7 +155,7 @@ fi
 [ "$(status "$bin/aip" sqa-check "$repo" --require platinum)" = 64 ] || fail "bad --require exit"
 printf 'test:\n  script: [make\n' > "$repo/.gitlab-ci.yml"
 [ "$(status "$bin/aip" sqa-check "$repo" -f json)" = 0 ] || fail "malformed yaml exit"
-$py -c 'import json,sys; j=json.load(open(sys.argv[1])); c=[c for c in j["checks"] if c["id"]=="sec-ci-parse"][0]; assert c["status"]=="fail" and c["locations"][0]["path"]==".gitlab-ci.yml", c' "$work/out" || fail "malformed yaml finding"
+$py -c 'import json,sys; j=json.load(open(sys.argv[1])); c=[c for c in j["checks"] if c["id"]=="wor-ci-parse"][0]; assert c["status"]=="fail" and c["locations"][0]["path"]==".gitlab-ci.yml", c' "$work/out" || fail "malformed yaml finding"
 mkdir -p "$work/plain" && cp "$repo/README.md" "$work/plain/" && ln -s . "$work/plain/self"
 [ "$(status timeout 20 "$bin/aip" sqa-check "$work/plain" -f json)" = 0 ] || fail "plain folder"
 $py -c 'import json,sys; j=json.load(open(sys.argv[1])); c=[c for c in j["checks"] if c["id"]=="acc-vcs"][0]; assert c["status"]=="fail" and "no .git" in c["evidence"][0], c' "$work/out" || fail "no git evidence"

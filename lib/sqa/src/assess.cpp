@@ -1142,7 +1142,7 @@ private:
     auto &dangerous = add("sec-dangerous-workflow", "QC.Sec", "QC.Sec01", Level::must, "No dangerous workflow patterns (untrusted code or input with privileges)", "Dangerous-Workflow");
     auto &perms = add("sec-token-permissions", "QC.Sec", "QC.Sec01", Level::may, "Workflow tokens have least privilege", "Token-Permissions");
     auto &pinned = add("sec-pinned-actions", "QC.Sec", "QC.Sec01", Level::may, "Actions pinned by full commit SHA", "Pinned-Dependencies");
-    auto &malformed = add("sec-ci-parse", "QC.Sec", "QC.Sec01", Level::should, "CI configuration files parse");
+    auto &malformed = add("wor-ci-parse", "QC.Wor", "QC.Wor01.2", Level::should, "CI configuration files parse (a broken file tests nothing)");
     if (workflows_.empty()) {
       for (Check *c : {&dangerous, &perms, &pinned}) c->status = Status::not_applicable, c->evidence.push_back("no GitHub Actions workflows");
     } else {

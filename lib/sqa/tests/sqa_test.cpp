@@ -508,7 +508,7 @@ TEST(Assess, EachCriterionFailsWhereItsEvidenceIsMissingOrWrong) {
     if (k.status == Status::fail) failed.push_back(k.id);
   // install.sh makes shell a fifth of the code, with no shell style configuration or check.
   EXPECT_EQ(failed, (std::vector<std::string>{"ver-semver", "lic-spdx", "met-version", "sty-config", "sty-ci", "uni-coverage", "sec-world-writable", "sec-binaries",
-                                              "sec-dangerous-workflow", "sec-token-permissions", "sec-pinned-actions", "sec-ci-parse"}));
+                                              "sec-dangerous-workflow", "sec-token-permissions", "sec-pinned-actions", "wor-ci-parse"}));
   EXPECT_EQ(check(r, "lic-osi").status, Status::not_assessable);
   EXPECT_EQ(check(r, "ver-semver").evidence.front(), "2 SemVer tags, latest v1.1.0; not SemVer: release-2");
   EXPECT_EQ(check(r, "met-version").evidence.front(), "codemeta.json 1.0.0; latest tag v1.1.0: not updated for the release");
@@ -521,7 +521,7 @@ TEST(Assess, EachCriterionFailsWhereItsEvidenceIsMissingOrWrong) {
   ASSERT_EQ(dw.locations.size(), 2u);
   EXPECT_EQ(dw.locations[0].line, 8u);
   EXPECT_EQ(dw.locations[1].line, 9u);
-  EXPECT_EQ(check(r, "sec-ci-parse").locations.at(0).path, ".gitlab-ci.yml");
+  EXPECT_EQ(check(r, "wor-ci-parse").locations.at(0).path, ".gitlab-ci.yml");
   EXPECT_EQ(r.badge, "none");
   EXPECT_EQ(r.missing_for_next, (std::vector<std::string>{"QC.Lic", "QC.Met"}));
 
@@ -578,7 +578,7 @@ TEST(Assess, JePLPipelineCountsForTheCriteriaItRuns) {
   EXPECT_EQ(check(r, "sty-ci").status, Status::pass);
   EXPECT_EQ(check(r, "sec-sast").status, Status::pass);
   EXPECT_EQ(check(r, "uni-automated").status, Status::pass);
-  EXPECT_EQ(check(r, "sec-ci-parse").status, Status::pass);
+  EXPECT_EQ(check(r, "wor-ci-parse").status, Status::pass);
 }
 
 TEST(Assess, HugeFilesFifosAndBinariesAreNotReadAsText) {
