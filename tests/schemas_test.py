@@ -79,6 +79,8 @@ cases = [
  ("aip.sqa.v1", lambda r: r.update(badge="platinum"), False),
  ("aip.sqa.v1", lambda r: r.update(score=100.5), False),
  ("aip.sqa.v1", lambda r: r["subcriteria"]["QC.Lic01"].pop("valid"), False),
+ ("aip.sqa.v1", lambda r: r["subcriteria"]["QC.Lic01"].update(level="REQUIRED"), False),
+ ("aip.sqa.v1", lambda r: r.update(next_badge="platinum"), False),
 ]
 for stem, mutate, want in cases:
     r = first(stem); mutate(r)

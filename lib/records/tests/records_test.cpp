@@ -78,6 +78,14 @@ std::string rejection(const std::function<void()> &fn) {
 
 } // namespace
 
+// An aip.sqa/v1 criterion with only its required fields set.
+aip::records::SqaCriterion sqa_criterion(const std::string &id, bool valid) {
+  aip::records::SqaCriterion c;
+  c.id = id;
+  c.valid = valid;
+  return c;
+}
+
 TEST(Records, EveryKindRoundTrips) {
   round_trip(sample_job(), job_from_json);
   Job minimal;
@@ -119,8 +127,18 @@ TEST(Records, EveryKindRoundTrips) {
            {{"source_code", "https://github.com/ai4os-hub/ai4os-yolov8-torch"}}, {{"gpu", true}},
            "MIT", "10.5281/zenodo.1", "2.0.0", "ai4meta"};
   round_trip(m, module_from_json);
-  SqaCriterion c{"QC.Lic", true, {{"QC.Lic01", {true, {"LICENSE: Apache-2.0"}}}}, "silver", 82.5};
+  SqaCriterion c = sqa_criterion("QC.Lic", true);
+  c.subcriteria["QC.Lic01"].valid = true;
+  c.subcriteria["QC.Lic01"].evidence = {"LICENSE: Apache-2.0"};
+  c.badge = "silver";
+  c.score = 82.5;
   round_trip(c, sqa_from_json);
+  SqaCriterion full{.id = "QC.Sec", .valid = false,
+                    .subcriteria = {{"QC.Sec01", {.valid = false, .evidence = {"unpinned action"}, .level = "MAY", .status = "fail",
+                                                  .scorecard = {"Pinned-Dependencies"}}}},
+                    .badge = "bronze", .score = 71.0, .name = "Security", .assessed = true, .next_badge = "silver",
+                    .missing = {"QC.Sty", "QC.Sec"}};
+  round_trip(full, sqa_from_json);
   ReportRow row{{{"project", "imagine"}, {"month", "2026-11"}}, {{"jobs", 12}, {"gpu_hours", 3.5}, {"cpu_eff", std::nullopt}}};
   std::string text = to_json(row).dump();
   EXPECT_EQ(text, R"({"kind":"aip.report/v1","project":"imagine","month":"2026-11","jobs":12.0,"gpu_hours":3.5,"cpu_eff":null})");
@@ -177,7 +195,7 @@ TEST(Records, MissingRequiredFieldsAreNamed) {
     x.erase(field);
     EXPECT_EQ(rejection([&] { module_from_json(x, "m:6"); }), "m:6: field '" + std::string(field) + "': missing");
   }
-  const json sqa = to_json(SqaCriterion{"QC.Doc", false, {}, {}, {}});
+  const json sqa = to_json(sqa_criterion("QC.Doc", false));
   for (const char *field : {"id", "valid"}) {
     json x = sqa;
     x.erase(field);
@@ -231,7 +249,7 @@ TEST(Records, MistypedFieldsAreNamed) {
             "d:1: field 'drift': expected true or false, got a string");
   EXPECT_EQ(rejection([&] { drift_from_json(with(to_json(d), "/p_value"_json_pointer, 1.5), "d:1"); }),
             "d:1: field 'p_value': must be within 0..1");
-  EXPECT_EQ(rejection([&] { sqa_from_json(with(to_json(SqaCriterion{"QC.Doc", true, {}, {}, {}}), "/badge"_json_pointer, "platinum"), "q:1"); }),
+  EXPECT_EQ(rejection([&] { sqa_from_json(with(to_json(sqa_criterion("QC.Doc", true)), "/badge"_json_pointer, "platinum"), "q:1"); }),
             "q:1: field 'badge': expected gold, silver, bronze or none, got 'platinum'");
   EXPECT_EQ(rejection([&] { report_from_json(nlohmann::ordered_json{{"kind", "aip.report/v1"}, {"x", json::array()}}, "r:1"); }),
             "r:1: field 'x': expected a string (dimension) or a number (metric)");
