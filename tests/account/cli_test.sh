@@ -46,6 +46,14 @@ for path, name in ((sys.argv[2], "aip.usage.v1"), (sys.argv[3], "aip.report.v1")
             jsonschema.validate(json.loads(line), schema)
 PY
 
+# Every metric on generated records (GPUs, CPU time, memory, submit times, jobs across
+# boundaries) against report_peer.py, an independent Python computation.
+$py "$here/gen_usage.py" 3000 > "$work/gen.jsonl"
+for by in project,month user,day; do
+  "$bin/aip" account report --by "$by" -f jsonl "$work/gen.jsonl" > "$work/gen-report.jsonl"
+  $py "$here/report_peer.py" "$work/gen.jsonl" "${by%,*}" "${by#*,}" "$work/gen-report.jsonl" > /dev/null || fail "peer $by"
+done
+
 # Formats: CSV header, JSON array, table on request, SVG chart written atomically.
 "$bin/aip" account report --by user --top 3 -f csv "$work/nasa.jsonl" > "$work/top.csv"
 [ "$(wc -l < "$work/top.csv")" = 4 ] || fail "--top 3 rows"
@@ -91,6 +99,11 @@ grep -q "noid.jsonl:1: field 'record_id': missing" "$work/err" || fail "record_i
 [ "$(status "$bin/aip" account report "$work/missing.jsonl")" = 66 ] || fail "missing file"
 [ "$(status "$bin/aip" account report --db 'postgresql://u:s3cret@localhost/db')" = 64 ] || fail "password in argv"
 if grep -q s3cret "$work/err"; then fail "password echoed"; fi
+# An unreachable database: 69, and the password (from AIP_DB) never in the message.
+set +e; AIP_DB='postgresql://u:s3cret@127.0.0.1:1/db' "$bin/aip" account db version > /dev/null 2> "$work/err"; rc=$?; set -e
+[ "$rc" = 69 ] || fail "unreachable database exit $rc"
+if grep -q s3cret "$work/err"; then fail "password in the message: $(cat "$work/err")"; fi
+grep -q 'u:\*\*\*@127.0.0.1' "$work/err" || fail "redacted name: $(cat "$work/err")"
 "$bin/aip" account report --help | grep -q 'aip account report --by project,month' || fail "help examples"
 "$bin/aip" account --help | grep -q 'aip account import' || fail "account help"
 echo "account.cli: ok"

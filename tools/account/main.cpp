@@ -187,8 +187,11 @@ int report_cmd(int argc, const char *const argv[]) {
   if (vm->count("submit-host") != 0U) ro.submit_host = (*vm)["submit-host"].as<std::string>();
   ro.service_level = (*vm)["service-level"].as<double>();
   accounting::Report r;
-  if (vm->count("db") != 0U) {
-    if (vm->count("input") != 0U) usage_error("give either --db or input files, not both");
+  // Input files win over a database named by AIP_DB or a config file; --db and files clash.
+  bool db_flag = false;
+  for (int i = 1; i < argc; ++i) db_flag = db_flag || std::strncmp(argv[i], "--db", 4) == 0;
+  if (db_flag && vm->count("input") != 0U) usage_error("give either --db or input files, not both");
+  if (vm->count("db") != 0U && (db_flag || vm->count("input") == 0U)) {
     accounting::Store store(database(*vm));
     r = store.report(spec);
   } else {
