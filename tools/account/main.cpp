@@ -1,4 +1,5 @@
 // aip-account: accounting from usage records. Options -> lib/accounting -> records.
+#include <aip/accounting/fairshare.hpp>
 #include <aip/accounting/import.hpp>
 #include <aip/accounting/render.hpp>
 #include <aip/accounting/report.hpp>
@@ -8,7 +9,12 @@
 #include <aip/core/io.hpp>
 #include <aip/core/units.hpp>
 
+#include <aip/core/csv.hpp>
+#include <aip/core/jsonl.hpp>
+
+#include <cmath>
 #include <cstring>
+#include <ctime>
 #include <iostream>
 
 namespace {
@@ -257,12 +263,105 @@ int ingest_cmd(int argc, const char *const argv[]) {
   return 0;
 }
 
+int fairshare_cmd(int argc, const char *const argv[]) {
+  cli::Parser p({"account", "fairshare", "Fair-share factors per user: Slurm's classic 2^(-U/S) and Fair Tree ranks.",
+                 "aip account fairshare --shares FILE [--half-life D] [--now TIME] [OPTIONS] [FILE...]",
+                 "  aip account fairshare --shares /etc/aip/shares.conf usage.jsonl\n"
+                 "  aip account fairshare --shares shares.conf --resource gpu --half-life 14d -f csv usage.jsonl\n"
+                 "  # shares.conf: one 'account[/sub...]/user SHARES' a line, accounts before their users:\n"
+                 "  #   physics 40\n  #   physics/alice 1\n  #   biology 60\n  #   biology/carol 1\n"});
+  p.add()("shares", po::value<std::string>()->required()->value_name("FILE"), "the account/user share tree")(
+      "half-life", po::value<std::string>()->default_value("7d")->value_name("D"), "usage decay half-life (0: none)")(
+      "now", po::value<std::string>()->value_name("TIME"), "decay to this time (default: now)")(
+      "resource", po::value<std::string>()->default_value("cpu")->value_name("R"), "usage in cpu (core) or gpu seconds")(
+      "skip-invalid", po::bool_switch(), "leave bad records out and count them on stderr, instead of exit 65");
+  p.add()("input", po::value<std::vector<std::string>>()->value_name("FILE"), "usage records ('-' or none: stdin)");
+  p.positional("input", -1);
+  p.add_output();
+  p.add_format({"table", "csv", "jsonl", "json"});
+  auto vm = p.parse(argc, argv);
+  if (!vm) return 0;
+  accounting::FairshareOptions o;
+  o.half_life_s = parse_duration((*vm)["half-life"].as<std::string>());
+  o.now = vm->count("now") != 0U ? parse_timestamp((*vm)["now"].as<std::string>(), Exit::usage)
+                                 : static_cast<double>(std::time(nullptr));
+  const auto resource = (*vm)["resource"].as<std::string>();
+  if (resource != "cpu" && resource != "gpu") usage_error("--resource: expected cpu or gpu");
+  o.gpu = resource == "gpu";
+  const auto shares_path = (*vm)["shares"].as<std::string>();
+  accounting::Fairshare fs(accounting::ShareTree::parse(read_file(shares_path), display_name(shares_path)), o);
+  std::uint64_t skipped = 0;
+  for (const auto &path : inputs(*vm)) {
+    auto lines = LineReader::open(path);
+    records::Usage u;
+    jsonl::for_each_object(*lines, [&](simdjson::dom::object obj, const jsonl::Location &where) {
+      try {
+        records::decode_usage(obj, where, u);
+      } catch (const Error &e) {
+        if (!(*vm)["skip-invalid"].as<bool>() || e.status() != Exit::data) throw;
+        ++skipped;
+        return;
+      }
+      fs.add(u);
+    });
+  }
+  auto result = fs.finish();
+  Output out(vm->count("output") != 0U ? (*vm)["output"].as<std::string>() : "-");
+  const auto format = p.format(*vm, out);
+  std::vector<records::ReportRow> rows;
+  for (const auto &u : result.users) {
+    records::ReportRow row;
+    row.dimensions = {{"account", u.account}, {"user", u.user}};
+    auto finite = [](double v) { return std::isfinite(v) ? std::optional<double>(v) : std::nullopt; };
+    row.metrics = {{"raw_shares", u.raw_shares},           {"norm_shares", u.norm_shares},
+                   {"usage_hours", u.raw_usage / 3600},     {"norm_usage", u.norm_usage},
+                   {"level_fs", finite(u.level_fs)},        {"fairshare_classic", u.classic},
+                   {"fairshare_tree", u.fair_tree}};
+    rows.push_back(std::move(row));
+  }
+  if (format == "jsonl") {
+    for (const auto &row : rows) out << records::to_json(row).dump() << "\n";
+  } else if (format == "json") {
+    nlohmann::ordered_json a = nlohmann::ordered_json::array();
+    for (const auto &row : rows) a.push_back(records::to_json(row));
+    out << a.dump(2) << "\n";
+  } else {
+    const bool csv = format == "csv";
+    out << (csv ? "account,user,raw_shares,norm_shares,usage_hours,norm_usage,level_fs,fairshare_classic,fairshare_tree\n"
+                : "ACCOUNT              USER             SHARES  NORM_SHARES  USAGE_HOURS  NORM_USAGE   LEVEL_FS  CLASSIC  FAIR_TREE\n");
+    for (const auto &row : rows) {
+      char line[512];
+      auto m = [&](std::size_t i) { return row.metrics[i].second; };
+      if (csv) {
+        std::snprintf(line, sizeof line, ",%.10g,%.10g,%.10g,%.10g,%s,%.10g,%.10g\n", *m(0), *m(1), *m(2), *m(3),
+                      m(4) ? std::to_string(*m(4)).c_str() : "", *m(5), *m(6));
+        std::string head;
+        csv::append_field(head, row.dimensions[0].second);
+        head += ',';
+        csv::append_field(head, row.dimensions[1].second);
+        out << head << line;
+      } else {
+        std::snprintf(line, sizeof line, "%-20s %-14s %8.6g %12.6f %12.2f %11.6f %10s %8.6f %10.6f\n",
+                      row.dimensions[0].second.c_str(), row.dimensions[1].second.c_str(), *m(0), *m(1), *m(2), *m(3),
+                      m(4) ? std::to_string(*m(4)).c_str() : "inf", *m(5), *m(6));
+        out << line;
+      }
+    }
+  }
+  out.commit();
+  if (result.unassociated)
+    diag::note(std::to_string(result.unassociated) + " records belong to no user of the share tree (left out)");
+  if (skipped) diag::warning("left out " + std::to_string(skipped) + " invalid records");
+  return 0;
+}
+
 int account_main(int argc, char **argv) {
   const std::string usage =
       "Usage: aip account import --from sacct|swf|apel [OPTIONS] [FILE...]\n"
       "       aip account report [--by DIM,...,PERIOD] [OPTIONS] [FILE... | --db URL]\n"
       "       aip account db init|migrate|version --db URL\n"
-      "       aip account ingest --db URL [OPTIONS] [FILE...]\n\n"
+      "       aip account ingest --db URL [OPTIONS] [FILE...]\n"
+      "       aip account fairshare --shares FILE [OPTIONS] [FILE...]\n\n"
       "Accounting for research platforms: import batch system exports, report CPU and GPU hours and\n"
       "efficiency by any dimension and period, keep records in PostgreSQL.\n"
       "Run 'aip account COMMAND --help' for a command's options; full documentation: man aip-account\n";
@@ -287,7 +386,8 @@ int account_main(int argc, char **argv) {
   if (cmd == "report") return report_cmd(argc - 1, argv + 1);
   if (cmd == "db") return db_cmd(argc - 1, argv + 1);
   if (cmd == "ingest") return ingest_cmd(argc - 1, argv + 1);
-  usage_error("unknown command '" + cmd + "': expected import, report, db or ingest (try --help)");
+  if (cmd == "fairshare") return fairshare_cmd(argc - 1, argv + 1);
+  usage_error("unknown command '" + cmd + "': expected import, report, db, ingest or fairshare (try --help)");
 }
 
 } // namespace

@@ -33,7 +33,7 @@ std::string error_of(Source s, std::string_view text, ImportOptions o = {}) {
 
 } // namespace
 
-TEST(SacctImport, RealJobCompletionLogFromTheSlurmFixture) {
+TEST(AccountSacctImport, RealJobCompletionLogFromTheSlurmFixture) {
   // tests/account/data/sacct-c-fixture.txt: `TZ=UTC sacct -c -P -o <XDMoD's fields>` from
   // the single-node Slurm fixture: jobs 1 (1 CPU, 2 s), 2 (--gres=gpu:1 -c 2), 3 and 5 (an
   // array of two tasks, exit 3), and 4 named "name|with pipe" and cancelled while pending;
@@ -68,7 +68,7 @@ TEST(SacctImport, RealJobCompletionLogFromTheSlurmFixture) {
   for (std::size_t i = 0; i < u.size(); ++i) EXPECT_EQ(again[i].record_id, u[i].record_id);
 }
 
-TEST(SacctImport, StepsArraysHeterogeneousJobsAndTypedGpus) {
+TEST(AccountSacctImport, StepsArraysHeterogeneousJobsAndTypedGpus) {
   // The shapes of Slurm's documentation (sacct(1)): steps 123.batch, 123.extern, 123.0 after
   // their job; an array task 124_7; a heterogeneous component 125+1; a pending job.
   const char *text =
@@ -130,7 +130,7 @@ TEST(SacctImport, StepsArraysHeterogeneousJobsAndTypedGpus) {
   EXPECT_FALSE(c.cpu_s.has_value());
 }
 
-TEST(SacctImport, TrailingSeparatorOfDashP) {
+TEST(AccountSacctImport, TrailingSeparatorOfDashP) {
   const char *text = "JobID|User|Start|End|State|NCPUS|\n42|carol|2024-03-01T10:00:00|2024-03-01T10:00:10|TIMEOUT|3|\n";
   ImportOptions o;
   o.utc = true;
@@ -141,7 +141,7 @@ TEST(SacctImport, TrailingSeparatorOfDashP) {
   EXPECT_EQ(u[0].cores, 3);
 }
 
-TEST(SacctImport, BadInputNamesLineAndField) {
+TEST(AccountSacctImport, BadInputNamesLineAndField) {
   ImportOptions o;
   o.utc = true;
   auto m = error_of(Source::sacct, "JobID|User|Start|End|State|NCPUS\n1|a|2024-03-01T10:00:00|2024-03-01T11:00:00|COMPLETED|1\n"
@@ -157,7 +157,7 @@ TEST(SacctImport, BadInputNamesLineAndField) {
   EXPECT_NE(m.find("in.txt:2: field 'wall_s': must not be negative"), std::string::npos) << m;
 }
 
-TEST(SacctImport, LocalTimeFollowsTZ) {
+TEST(AccountSacctImport, LocalTimeFollowsTZ) {
   // sacct prints the client's local time; 10:00 in Europe/Rome in March is 09:00Z.
   setenv("TZ", "Europe/Rome", 1);
   tzset();
@@ -168,7 +168,7 @@ TEST(SacctImport, LocalTimeFollowsTZ) {
   EXPECT_EQ(slurm_time("2024-03-01T10:00:00", true), 1709287200);
 }
 
-TEST(SacctImport, TresGpus) {
+TEST(AccountSacctImport, TresGpus) {
   std::string model;
   EXPECT_EQ(tres_gpus("billing=10,cpu=10,gres/gpu=4,mem=374000M,node=2", model), 4U);
   EXPECT_EQ(model, "");
@@ -182,7 +182,7 @@ TEST(SacctImport, TresGpus) {
   EXPECT_THROW(tres_gpus("gres/gpu=x", model), Error);
 }
 
-TEST(SwfImport, FieldsAndHeader) {
+TEST(AccountSwfImport, FieldsAndHeader) {
   // SWF 2.2: job 2 submitted 100 s after UnixStartTime, waited 20 s, ran 3600 s on 8
   // processors at an average of 1800 CPU s each, 1024 KB used per processor, status 1.
   const char *text = "; Version: 2.2\n; Installation: Test Centre\n; UnixStartTime: 1000000000\n"
@@ -211,7 +211,7 @@ TEST(SwfImport, FieldsAndHeader) {
   EXPECT_NE(m.find("UnixStartTime"), std::string::npos) << m;
 }
 
-TEST(ApelImport, TheEgiDocumentationExample) {
+TEST(AccountApelImport, TheEgiDocumentationExample) {
   // The example message of EGI's accounting documentation ("Individual Job Records").
   const char *text = "APEL-individual-job-message: v0.2\nSite: ExampleSite\nSubmitHost: host.domain:port/queue\n"
                      "LocalJobId: 11111111\nLocalUserId: User1\nGlobalUserName: /C=whatever/D=someDN\n"

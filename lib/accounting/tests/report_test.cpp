@@ -60,7 +60,7 @@ double metric(const Group &g, const char *name) {
 
 } // namespace
 
-TEST(Periods, IsoWeeksQuartersAndBoundaries) {
+TEST(AccountPeriods, IsoWeeksQuartersAndBoundaries) {
   auto week = [](const char *t) { return period_label(Period::week, period_index(Period::week, parse_timestamp(t))); };
   EXPECT_EQ(week("2026-01-01T12:00:00Z"), "2026-W01");
   EXPECT_EQ(week("2024-12-30T00:00:00Z"), "2025-W01");
@@ -82,7 +82,7 @@ TEST(Periods, IsoWeeksQuartersAndBoundaries) {
   EXPECT_EQ(period_start(Period::month, period_index(Period::month, 1709244000) + 1), 1709251200); // 2024-03-01
 }
 
-TEST(Report, ProRataAcrossTheMonthBoundary) {
+TEST(AccountReport, ProRataAcrossTheMonthBoundary) {
   ReportSpec spec;
   spec.dims = {Dim::user};
   spec.period = Period::month;
@@ -116,7 +116,7 @@ TEST(Report, ProRataAcrossTheMonthBoundary) {
   EXPECT_DOUBLE_EQ(metric(r.groups[0], "cpu_hours"), 8);
 }
 
-TEST(Report, EndOnABoundaryBelongsToThePeriodBefore) {
+TEST(AccountReport, EndOnABoundaryBelongsToThePeriodBefore) {
   ReportSpec spec;
   spec.period = Period::day;
   // 2024-02-29T23:00:00Z to 2024-03-01T00:00:00Z
@@ -126,7 +126,7 @@ TEST(Report, EndOnABoundaryBelongsToThePeriodBefore) {
   EXPECT_DOUBLE_EQ(metric(r.groups[0], "jobs"), 1);
 }
 
-TEST(Report, WindowClipsTime) {
+TEST(AccountReport, WindowClipsTime) {
   ReportSpec spec;
   spec.since = 1709251200; // 2024-03-01
   auto r = report({leap_job()}, spec);
@@ -141,7 +141,7 @@ TEST(Report, WindowClipsTime) {
   EXPECT_DOUBLE_EQ(metric(r.groups[0], "jobs"), 0); // ended after the window
 }
 
-TEST(Report, WhereTopAndNullMetrics) {
+TEST(AccountReport, WhereTopAndNullMetrics) {
   std::vector<records::Usage> us = {job("a", 0, 3600, 1), job("b", 0, 3600, 4), job("c", 0, 3600, 2),
                                     job("b", 0, 7200, 1)};
   us[1].gpus = 2;
@@ -171,7 +171,7 @@ TEST(Report, WhereTopAndNullMetrics) {
   EXPECT_THROW(parse_filter("user<3"), Error);
 }
 
-TEST(Report, ParallelFileReadEqualsASimpleSum) {
+TEST(AccountReport, ParallelFileReadEqualsASimpleSum) {
   // 20000 records written to a file, aggregated on all threads by project and month, then
   // compared with sums made here record by record.
   std::mt19937_64 rng(7);
@@ -212,7 +212,7 @@ TEST(Report, ParallelFileReadEqualsASimpleSum) {
   }
 }
 
-TEST(Render, ApelSummaryAndFormats) {
+TEST(AccountRender, ApelSummaryAndFormats) {
   auto u = leap_job();
   u.site = "SITE-A";
   u.vo = "vo.example.eu";
