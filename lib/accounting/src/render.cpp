@@ -65,7 +65,8 @@ std::string render_table(const Report &r) {
     if (r.spec.period != Period::none) row.push_back(period_label(r.spec.period, g.period));
     auto m = metrics(g.totals);
     for (std::size_t i = 0; i < m.size(); ++i)
-      row.push_back(!m[i] ? "-" : i == 0 ? num(*m[i], "%.0f") : num(*m[i], "%.2f"));
+      // Small values (the demo's seconds-long jobs) keep their digits.
+      row.push_back(!m[i] ? "-" : i == 0 ? num(*m[i], "%.0f") : std::fabs(*m[i]) < 1 && *m[i] != 0 ? num(*m[i], "%.3g") : num(*m[i], "%.2f"));
     cells.push_back(std::move(row));
   }
   std::vector<std::size_t> width(head.size(), 0);
