@@ -1,5 +1,5 @@
 # aip account: the demo's own jobs accounted (usage records from what aip meter wrote, when it
-# ran in this demo; otherwise three small jobs run here and timed by /usr/bin/time), then a
+# ran in this demo; otherwise three small jobs run and measured here), then a
 # real trace from the Parallel Workloads Archive imported and reported.
 data="$(cd "$(dirname "$0")/.." && pwd)/../shared/data/accounting" # beside the checkout
 [ -d "$data" ] || data=/work/shared/data/accounting
@@ -8,17 +8,25 @@ if [ -x "$bin/aip-account" ]; then
   if [ -s "$work/usage-summary.jsonl" ]; then
     cp "$work/usage-summary.jsonl" "$demo_usage" # aip meter summarize's output, when its part ran
   else
-    : > "$demo_usage"
-    i=0
-    for job in "sleep 1" "sh -c 'i=0; while [ \$i -lt 200000 ]; do i=\$((i+1)); done'" "python3 -c 'sum(range(3000000))'"; do
-      i=$((i + 1))
-      start=$(date +%s.%N)
-      /usr/bin/time -f '%e %U %S %M' -o "$work/time.$i" sh -c "$job" 2> /dev/null || true
-      read -r wall user sys rss_kb < "$work/time.$i"
-      printf '{"kind":"aip.usage/v1","record_id":"demo:%s:%d","job_id":"%d","user":"%s","project":"demo","site":"%s","queue":"local","start":%s,"end":%s,"wall_s":%s,"cores":1,"cpu_s":%s,"mem_peak_bytes":%d,"mem_req_bytes":268435456,"state":"succeeded","exit_code":0,"source":"demo"}\n' \
-        "$$" "$i" "$i" "$(id -un)" "$(hostname -s)" "$start" "$(awk -v a="$start" -v b="$wall" 'BEGIN { printf "%.3f", a + b }')" "$wall" \
-        "$(awk -v a="$user" -v b="$sys" 'BEGIN { printf "%.2f", a + b }')" "$((rss_kb * 1024))" >> "$demo_usage"
-    done
+    # Three small jobs, each run and measured (wall, CPU, peak memory) like a batch system would.
+    /usr/bin/python3 - "$demo_usage" <<'PY'
+import getpass, json, os, resource, socket, subprocess, sys, time
+jobs = ["sleep 1", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done", "python3 -c 'sum(range(3000000))'"]
+with open(sys.argv[1], "w") as out:
+    for i, cmd in enumerate(jobs, 1):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.time()
+        rc = subprocess.run(["sh", "-c", cmd]).returncode
+        end = time.time()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        out.write(json.dumps({"kind": "aip.usage/v1", "record_id": f"demo:{os.getpid()}:{i}", "job_id": str(i),
+                              "user": getpass.getuser(), "project": "demo", "site": socket.gethostname(),
+                              "queue": "local", "start": start, "end": end, "wall_s": end - start, "cores": 1,
+                              "cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+                              "mem_peak_bytes": after.ru_maxrss * 1024, "mem_req_bytes": 256 << 20,
+                              "state": "succeeded" if rc == 0 else "failed", "exit_code": rc,
+                              "source": "demo"}) + "\n")
+PY
   fi
   step "aip account report --by user,queue -f table demo-usage.jsonl   # the demo's own jobs"
   aip account report --by user,queue -f table "$demo_usage"
