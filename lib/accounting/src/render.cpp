@@ -231,8 +231,9 @@ std::string render_svg(const Report &r, const RenderOptions &o) {
   double axis_max = std::ceil(top / step) * step;
   static const char *colors[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
                                  "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
-  const int W = std::max(640, 80 + static_cast<int>(bar_labels.size()) * 36 + 200), H = 420;
-  const int left = 70, right = 200, top_m = 50, bottom = 90;
+  const int right = timeline ? 200 : 30; // room for the legend
+  const int W = std::max(640, 80 + static_cast<int>(bar_labels.size()) * 36 + right), H = 420;
+  const int left = 70, top_m = 50, bottom = 90;
   const double pw = W - left - right, ph = H - top_m - bottom;
   std::string title = o.title.empty()
                           ? o.chart_metric + (r.spec.dims.empty() ? "" : " by " + std::string(dim_name(r.spec.dims[0]))) +
