@@ -34,7 +34,7 @@ _aip_account() {
       if [[ $cur != -* ]]; then mapfile -t COMPREPLY < <(compgen -W "init migrate version" -- "$cur"); return; fi
       opts="--db --help" ;;
     ingest) opts="--db --no-wait --skip-invalid --help" ;;
-    fairshare) opts="--shares --half-life --now --resource --skip-invalid --output --format --help" ;;
+    fairshare) opts="--shares --half-life --now --resource --skip-invalid --db --output --format --help" ;;
   esac
   if [[ $cur == -* ]]; then
     mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")

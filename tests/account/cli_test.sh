@@ -70,6 +70,32 @@ head -1 "$work/apel.txt" | grep -q '^APEL-summary-job-message: v0.2$' || fail "a
 # APEL counts whole jobs in the month they ended: the NumberOfJobs add up to the trace's jobs.
 [ "$(awk -F': ' '/^NumberOfJobs/ {n += $2} END {print n}' "$work/apel.txt")" = 18239 ] || fail "apel jobs"
 
+# Fair share over the trace (no decay): classic factors checked against Python's 2^(-U/S).
+printf '1 3\n1/1 1\n1/2 1\n1/4 2\n2 1\n2/7 1\n2/24 1\n' > "$work/shares.conf"
+"$bin/aip" account fairshare --shares "$work/shares.conf" --half-life 0 --now 1994-02-01T00:00:00Z -f jsonl "$work/nasa.jsonl" > "$work/fs.jsonl" 2> "$work/err"
+grep -q "records belong to no user of the share tree" "$work/err" || fail "fairshare note: $(cat "$work/err")"
+$py - "$work/nasa.jsonl" "$work/fs.jsonl" <<'PY' || fail "fairshare differs from Python"
+import json, sys
+tree = {("1", "1"): 1, ("1", "2"): 1, ("1", "4"): 2, ("2", "7"): 1, ("2", "24"): 1}
+acct = {"1": 3, "2": 1}
+use = {k: 0.0 for k in tree}
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    k = (r.get("project", ""), r["user"])
+    if k in use:
+        use[k] += r["cores"] * r["wall_s"]
+total = sum(use.values())
+rows = [json.loads(l) for l in open(sys.argv[2])]
+assert len(rows) == 5
+for r in rows:
+    k = (r["account"], r["user"])
+    s = acct[k[0]] / 4 * tree[k] / sum(v for kk, v in tree.items() if kk[0] == k[0])
+    f = 2 ** (-(use[k] / total) / s)
+    assert abs(r["fairshare_classic"] - f) < 1e-12, (r, f)
+    assert abs(r["usage_hours"] - use[k] / 3600) < 1e-6 * max(1, use[k] / 3600), (r, use[k])
+assert rows[0]["fairshare_tree"] == 1.0
+PY
+
 # The real job completion log of the Slurm fixture (see tests/account/data/): one job's name
 # holds a '|', which sacct does not escape.
 [ "$(status "$bin/aip" account import --from sacct --utc "$here/data/sacct-c-fixture.txt")" = 65 ] || fail "sacct bad line exit"

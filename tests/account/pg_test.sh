@@ -69,6 +69,23 @@ compare
 "$bin/aip" account report --format apel "$work/all.jsonl" > "$work/mem.apel"
 cmp -s "$work/db.apel" "$work/mem.apel" || fail "apel from db differs"
 
+# Fair share from the database equals fair share from the file (decay summed by the server).
+{ for p in 0 1 2 3; do echo "proj$p $((p + 1))"; for u in 0 1 2 3 4 5 6 7 8; do echo "proj$p/user$u $((u % 3 + 1))"; done; done; } > "$work/shares.conf"
+for resource in cpu gpu; do
+  "$bin/aip" account fairshare --shares "$work/shares.conf" --now 2026-05-15T00:00:00Z --resource $resource -f jsonl --db "$AIP_DB" > "$work/fs-db.jsonl"
+  "$bin/aip" account fairshare --shares "$work/shares.conf" --now 2026-05-15T00:00:00Z --resource $resource -f jsonl "$work/all.jsonl" > "$work/fs-mem.jsonl"
+  $py - "$work/fs-db.jsonl" "$work/fs-mem.jsonl" <<'PY' || fail "fairshare from the database differs ($resource)"
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1])]
+b = [json.loads(l) for l in open(sys.argv[2])]
+assert len(a) == len(b) == 36, (len(a), len(b))
+for x, y in zip(a, b):
+    assert (x["account"], x["user"]) == (y["account"], y["user"]), (x, y)
+    for k in ("usage_hours", "norm_usage", "fairshare_classic", "fairshare_tree"):
+        assert abs(x[k] - y[k]) <= 1e-9 * max(1, abs(y[k])), (k, x, y)
+PY
+done
+
 # Two ingests at once into a fresh database, overlapping by 1000 records: 5000 distinct.
 export AIP_DB="$base/${db}_k"
 "$bin/aip" account db init 2> /dev/null

@@ -265,9 +265,10 @@ int ingest_cmd(int argc, const char *const argv[]) {
 
 int fairshare_cmd(int argc, const char *const argv[]) {
   cli::Parser p({"account", "fairshare", "Fair-share factors per user: Slurm's classic 2^(-U/S) and Fair Tree ranks.",
-                 "aip account fairshare --shares FILE [--half-life D] [--now TIME] [OPTIONS] [FILE...]",
+                 "aip account fairshare --shares FILE [--half-life D] [--now TIME] [OPTIONS] [FILE... | --db URL]",
                  "  aip account fairshare --shares /etc/aip/shares.conf usage.jsonl\n"
                  "  aip account fairshare --shares shares.conf --resource gpu --half-life 14d -f csv usage.jsonl\n"
+                 "  AIP_DB=postgresql:///acct aip account fairshare --shares /etc/aip/shares.conf -f jsonl\n"
                  "  # shares.conf: one 'account[/sub...]/user SHARES' a line, accounts before their users:\n"
                  "  #   physics 40\n  #   physics/alice 1\n  #   biology 60\n  #   biology/carol 1\n"});
   p.add()("shares", po::value<std::string>()->required()->value_name("FILE"), "the account/user share tree")(
@@ -275,10 +276,12 @@ int fairshare_cmd(int argc, const char *const argv[]) {
       "now", po::value<std::string>()->value_name("TIME"), "decay to this time (default: now)")(
       "resource", po::value<std::string>()->default_value("cpu")->value_name("R"), "usage in cpu (core) or gpu seconds")(
       "skip-invalid", po::bool_switch(), "leave bad records out and count them on stderr, instead of exit 65");
+  add_db(p);
   p.add()("input", po::value<std::vector<std::string>>()->value_name("FILE"), "usage records ('-' or none: stdin)");
   p.positional("input", -1);
   p.add_output();
   p.add_format({"table", "csv", "jsonl", "json"});
+  refuse_password_in_argv(argc, argv);
   auto vm = p.parse(argc, argv);
   if (!vm) return 0;
   accounting::FairshareOptions o;
@@ -291,7 +294,15 @@ int fairshare_cmd(int argc, const char *const argv[]) {
   const auto shares_path = (*vm)["shares"].as<std::string>();
   accounting::Fairshare fs(accounting::ShareTree::parse(read_file(shares_path), display_name(shares_path)), o);
   std::uint64_t skipped = 0;
-  for (const auto &path : inputs(*vm)) {
+  bool db_flag = false;
+  for (int i = 1; i < argc; ++i) db_flag = db_flag || std::strncmp(argv[i], "--db", 4) == 0;
+  if (db_flag && vm->count("input") != 0U) usage_error("give either --db or input files, not both");
+  const bool from_db = vm->count("db") != 0U && (db_flag || vm->count("input") == 0U);
+  if (from_db) {
+    accounting::Store store(database(*vm));
+    store.fairshare_usage(fs, o);
+  }
+  for (const auto &path : from_db ? std::vector<std::string>{} : inputs(*vm)) {
     auto lines = LineReader::open(path);
     records::Usage u;
     jsonl::for_each_object(*lines, [&](simdjson::dom::object obj, const jsonl::Location &where) {

@@ -82,7 +82,9 @@ double decayed_usage(const records::Usage &u, const FairshareOptions &o) {
 
 Fairshare::Fairshare(ShareTree tree, FairshareOptions options) : tree_(std::move(tree)), options_(options) {}
 
-void Fairshare::add(const records::Usage &u) {
+void Fairshare::add(const records::Usage &u) { add_decayed(u.project, u.user, decayed_usage(u, options_), 1); }
+
+void Fairshare::add_decayed(const std::string &project, const std::string &user, double v, std::uint64_t records) {
   // The user's leaf under an account named like the record's project, anywhere in the tree.
   ShareNode *found = nullptr;
   std::vector<ShareNode *> stack{tree_.root.get()};
@@ -90,7 +92,7 @@ void Fairshare::add(const records::Usage &u) {
     auto *n = stack.back();
     stack.pop_back();
     for (auto &c : n->children) {
-      if (n != tree_.root.get() && n->name == u.project && c->name == u.user && c->children.empty()) {
+      if (n != tree_.root.get() && n->name == project && c->name == user && c->children.empty()) {
         found = c.get();
         break;
       }
@@ -98,10 +100,9 @@ void Fairshare::add(const records::Usage &u) {
     }
   }
   if (found == nullptr) {
-    ++unassociated_;
+    unassociated_ += records;
     return;
   }
-  double v = decayed_usage(u, options_);
   for (ShareNode *n = found; n != nullptr; n = n->parent) n->usage += v;
 }
 

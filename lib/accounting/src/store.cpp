@@ -484,4 +484,25 @@ Report Store::report(const ReportSpec &spec) {
   return report;
 }
 
+void Store::fairshare_usage(Fairshare &fairshare, const FairshareOptions &o) {
+  if (version() < 1) fail(Exit::unavailable, "database " + impl_->name + " has no aip schema: run 'aip account db init'");
+  // decayed_usage(): amount x min(1, wall / (end - start)) x the integral of 2^(-(now - t)/h)
+  // over [start, end] clipped at now; without a half-life, amount x the clipped run time.
+  const std::string amount = o.gpu ? "gpus" : "cores";
+  const std::string s = "least(date_part('epoch', start_time), $1::float8)";
+  const std::string e = "least(date_part('epoch', end_time), $1::float8)";
+  const std::string scale = "CASE WHEN wall_s > 0 AND end_time > start_time THEN least(1.0, wall_s / "
+                            "date_part('epoch', end_time - start_time)) ELSE 1.0 END";
+  const std::string decayed = o.half_life_s > 0
+                                  ? "$2::float8 / ln(2.0) * (power(2.0, -($1::float8 - " + e +
+                                        ") / $2::float8) - power(2.0, -($1::float8 - " + s + ") / $2::float8))"
+                                  : "(" + e + " - " + s + ")";
+  auto r = impl_->exec("SELECT project, user_name, sum(CASE WHEN " + amount + " > 0 AND " + e + " > " + s + " THEN " +
+                           amount + " * " + scale + " * " + decayed + " ELSE 0 END), count(*) FROM aip_usage "
+                           "GROUP BY project, user_name",
+                       {std::to_string(o.now), std::to_string(o.half_life_s)});
+  for (int i = 0; i < r.rows(); ++i)
+    fairshare.add_decayed(r.text(i, 0), r.text(i, 1), r.number(i, 2), static_cast<std::uint64_t>(r.number(i, 3)));
+}
+
 } // namespace aip::accounting

@@ -64,6 +64,8 @@ class Fairshare {
 public:
   Fairshare(ShareTree tree, FairshareOptions options);
   void add(const records::Usage &usage);
+  // Usage already decayed (from the database): `records` records of one project and user.
+  void add_decayed(const std::string &project, const std::string &user, double usage, std::uint64_t records);
   FairshareResult finish();
 
 private:

@@ -5,6 +5,7 @@
 // ~/.pgpass or PGPASSWORD, never from aip's flags, and messages never repeat them.
 #pragma once
 
+#include <aip/accounting/fairshare.hpp>
 #include <aip/accounting/report.hpp>
 
 #include <cstdint>
@@ -51,6 +52,10 @@ public:
 
   // The same groups as aggregate_files() over the stored records, computed by the server.
   Report report(const ReportSpec &spec);
+
+  // Decayed usage per project and user (decayed_usage() of fairshare.hpp, summed by the
+  // server), given to `fairshare`.
+  void fairshare_usage(Fairshare &fairshare, const FairshareOptions &options);
 
 private:
   struct Impl;
