@@ -11,7 +11,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
   std::string bytes(reinterpret_cast<const char *>(data), size);
-  for (auto source : {aip::accounting::Source::sacct, aip::accounting::Source::swf, aip::accounting::Source::apel}) {
+  for (auto source : {aip::accounting::Source::sacct, aip::accounting::Source::swf,
+                      aip::accounting::Source::apel}) {
     for (bool skip : {false, true}) {
       aip::accounting::ImportOptions o;
       o.skip_invalid = skip;

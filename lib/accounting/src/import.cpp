@@ -19,8 +19,10 @@ std::string lower(std::string_view s) {
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -70,7 +72,8 @@ struct Where {
   const std::string &name;
   std::uint64_t line;
   [[noreturn]] void fail(std::string_view field, const std::string &problem) const {
-    data_error(name + ":" + std::to_string(line) + ": field '" + std::string(field) + "': " + problem);
+    data_error(name + ":" + std::to_string(line) + ": field '" + std::string(field) +
+               "': " + problem);
   }
   [[noreturn]] void fail(const std::string &problem) const {
     data_error(name + ":" + std::to_string(line) + ": " + problem);
@@ -131,10 +134,10 @@ std::string integer_text(double v) {
 // --- sacct -------------------------------------------------------------------------------
 
 struct SacctColumns {
-  int jobid = -1, jobidraw = -1, cluster = -1, partition = -1, account = -1, user = -1,
-      submit = -1, start = -1, end = -1, elapsed = -1, elapsedraw = -1, exitcode = -1, state = -1,
-      nnodes = -1, ncpus = -1, alloccpus = -1, reqmem = -1, alloctres = -1, totalcpu = -1,
-      maxrss = -1, wckey = -1;
+  int jobid = -1, jobidraw = -1, cluster = -1, partition = -1, account = -1, user = -1, submit = -1,
+      start = -1, end = -1, elapsed = -1, elapsedraw = -1, exitcode = -1, state = -1, nnodes = -1,
+      ncpus = -1, alloccpus = -1, reqmem = -1, alloctres = -1, totalcpu = -1, maxrss = -1,
+      wckey = -1;
 };
 
 struct SacctJob {
@@ -192,23 +195,27 @@ ImportStats import_sacct(std::string_view text, const std::string &name, const I
       if (trailing_sep) line.remove_suffix(1);
       split(line, '|', f);
       std::unordered_map<std::string, int *> known = {
-          {"jobid", &c.jobid},         {"jobidraw", &c.jobidraw},   {"cluster", &c.cluster},
-          {"partition", &c.partition}, {"account", &c.account},     {"user", &c.user},
-          {"submit", &c.submit},       {"start", &c.start},         {"end", &c.end},
+          {"jobid", &c.jobid},         {"jobidraw", &c.jobidraw},     {"cluster", &c.cluster},
+          {"partition", &c.partition}, {"account", &c.account},       {"user", &c.user},
+          {"submit", &c.submit},       {"start", &c.start},           {"end", &c.end},
           {"elapsed", &c.elapsed},     {"elapsedraw", &c.elapsedraw}, {"exitcode", &c.exitcode},
-          {"state", &c.state},         {"nnodes", &c.nnodes},       {"ncpus", &c.ncpus},
-          {"alloccpus", &c.alloccpus}, {"reqmem", &c.reqmem},       {"alloctres", &c.alloctres},
-          {"totalcpu", &c.totalcpu},   {"maxrss", &c.maxrss},       {"wckey", &c.wckey}};
+          {"state", &c.state},         {"nnodes", &c.nnodes},         {"ncpus", &c.ncpus},
+          {"alloccpus", &c.alloccpus}, {"reqmem", &c.reqmem},         {"alloctres", &c.alloctres},
+          {"totalcpu", &c.totalcpu},   {"maxrss", &c.maxrss},         {"wckey", &c.wckey}};
       for (std::size_t i = 0; i < f.size(); ++i) {
         auto it = known.find(lower(trim(f[i])));
         if (it != known.end()) *it->second = static_cast<int>(i);
       }
-      const std::pair<int, const char *> required[] = {
-          {c.jobid, "JobID"}, {c.user, "User"}, {c.start, "Start"}, {c.end, "End"}, {c.state, "State"}};
+      const std::pair<int, const char *> required[] = {{c.jobid, "JobID"},
+                                                       {c.user, "User"},
+                                                       {c.start, "Start"},
+                                                       {c.end, "End"},
+                                                       {c.state, "State"}};
       for (auto [col, field] : required)
         if (col < 0)
-          w.fail("the header has no " + std::string(field) +
-                 " column (expected sacct -P output with a header, e.g. sacct -P -o jobid,user,...)");
+          w.fail(
+              "the header has no " + std::string(field) +
+              " column (expected sacct -P output with a header, e.g. sacct -P -o jobid,user,...)");
       if (c.ncpus < 0 && c.alloccpus < 0 && c.alloctres < 0)
         w.fail("the header has no NCPUS, AllocCPUS or AllocTRES column: cores are unknown");
       n_columns = f.size();
@@ -219,9 +226,12 @@ ImportStats import_sacct(std::string_view text, const std::string &name, const I
       if (trailing_sep && line.back() == '|') line.remove_suffix(1);
       split(line, '|', f);
       if (f.size() != n_columns)
-        w.fail("expected " + std::to_string(n_columns) + " '|'-separated fields as in the header, got " +
-               std::to_string(f.size()) + " (a '|' inside a value, e.g. the job name?)");
-      auto get = [&](int col) { return col < 0 ? std::string_view() : trim(f[static_cast<std::size_t>(col)]); };
+        w.fail("expected " + std::to_string(n_columns) +
+               " '|'-separated fields as in the header, got " + std::to_string(f.size()) +
+               " (a '|' inside a value, e.g. the job name?)");
+      auto get = [&](int col) {
+        return col < 0 ? std::string_view() : trim(f[static_cast<std::size_t>(col)]);
+      };
       std::string_view jobid = get(c.jobid);
       if (jobid.empty()) w.fail("JobID", "empty");
       auto dot = jobid.find('.');
@@ -235,12 +245,14 @@ ImportStats import_sacct(std::string_view text, const std::string &name, const I
         ++stats.steps;
         auto &job = jobs[it->second];
         if (c.totalcpu >= 0 && !get(c.totalcpu).empty()) {
-          job.steps_cpu += w.field("TotalCPU", [&] { return parse_duration(get(c.totalcpu), Exit::data); });
+          job.steps_cpu +=
+              w.field("TotalCPU", [&] { return parse_duration(get(c.totalcpu), Exit::data); });
           job.steps_have_cpu = true;
         }
         if (c.maxrss >= 0 && !get(c.maxrss).empty()) {
           auto rss = w.field("MaxRSS", [&] { return parse_size(get(c.maxrss), Exit::data); });
-          if (!job.usage.mem_peak_bytes || rss > *job.usage.mem_peak_bytes) job.usage.mem_peak_bytes = rss;
+          if (!job.usage.mem_peak_bytes || rss > *job.usage.mem_peak_bytes)
+            job.usage.mem_peak_bytes = rss;
         }
         return;
       }
@@ -261,7 +273,8 @@ ImportStats import_sacct(std::string_view text, const std::string &name, const I
       u.state = state;
       u.job_id = std::string(jobid);
       std::string_view user = get(c.user);
-      if (auto paren = user.find('('); paren != std::string_view::npos) user = user.substr(0, paren);
+      if (auto paren = user.find('('); paren != std::string_view::npos)
+        user = user.substr(0, paren);
       if (user.empty()) w.fail("User", "empty");
       u.user = std::string(user);
       u.project = std::string(get(c.account));
@@ -270,17 +283,24 @@ ImportStats import_sacct(std::string_view text, const std::string &name, const I
       u.site = o.site.empty() ? cluster : o.site;
       u.vo = o.vo;
       u.end = w.field("End", [&] { return slurm_time(get(c.end), o.utc); });
-      u.start = unknown(get(c.start)) ? u.end : w.field("Start", [&] { return slurm_time(get(c.start), o.utc); });
+      u.start = unknown(get(c.start))
+                    ? u.end
+                    : w.field("Start", [&] { return slurm_time(get(c.start), o.utc); });
       if (c.submit >= 0 && !unknown(get(c.submit)))
         u.submit = w.field("Submit", [&] { return slurm_time(get(c.submit), o.utc); });
-      if (c.elapsedraw >= 0 && !get(c.elapsedraw).empty()) u.wall_s = number(w, "ElapsedRaw", get(c.elapsedraw));
+      if (c.elapsedraw >= 0 && !get(c.elapsedraw).empty())
+        u.wall_s = number(w, "ElapsedRaw", get(c.elapsedraw));
       else if (c.elapsed >= 0 && !get(c.elapsed).empty())
         u.wall_s = w.field("Elapsed", [&] { return parse_duration(get(c.elapsed), Exit::data); });
-      else u.wall_s = u.end - u.start;
-      double nodes = c.nnodes >= 0 && !get(c.nnodes).empty() ? number(w, "NNodes", get(c.nnodes)) : 1;
+      else
+        u.wall_s = u.end - u.start;
+      double nodes =
+          c.nnodes >= 0 && !get(c.nnodes).empty() ? number(w, "NNodes", get(c.nnodes)) : 1;
       std::string_view tres = get(c.alloctres);
-      if (c.ncpus >= 0 && !get(c.ncpus).empty()) u.cores = number(w, "NCPUS", get(c.ncpus));
-      else if (c.alloccpus >= 0 && !get(c.alloccpus).empty()) u.cores = number(w, "AllocCPUS", get(c.alloccpus));
+      if (c.ncpus >= 0 && !get(c.ncpus).empty())
+        u.cores = number(w, "NCPUS", get(c.ncpus));
+      else if (c.alloccpus >= 0 && !get(c.alloccpus).empty())
+        u.cores = number(w, "AllocCPUS", get(c.alloccpus));
       std::string model;
       u.gpus = w.field("AllocTRES", [&] { return tres_gpus(tres, model); });
       u.gpu_model = model;
@@ -292,7 +312,8 @@ ImportStats import_sacct(std::string_view text, const std::string &name, const I
         if (eq == std::string_view::npos) continue;
         auto key = item.substr(0, eq), value = item.substr(eq + 1);
         if (key == "cpu" && u.cores == 0) u.cores = number(w, "AllocTRES", value);
-        if (key == "mem" && !u.mem_req_bytes) u.mem_req_bytes = slurm_mem(w, "AllocTRES", value, 1, 1);
+        if (key == "mem" && !u.mem_req_bytes)
+          u.mem_req_bytes = slurm_mem(w, "AllocTRES", value, 1, 1);
       }
       if (c.reqmem >= 0 && !get(c.reqmem).empty())
         u.mem_req_bytes = slurm_mem(w, "ReqMem", get(c.reqmem), nodes, u.cores);
@@ -306,7 +327,8 @@ ImportStats import_sacct(std::string_view text, const std::string &name, const I
       std::string_view raw = c.jobidraw >= 0 && !get(c.jobidraw).empty() ? get(c.jobidraw) : jobid;
       // Job ids are reused (after a controller's state is lost, or when they wrap), so the
       // submit time is part of the key; the cluster tells clusters sharing a database apart.
-      u.record_id = "sacct:" + cluster + ":" + std::string(raw) + ":" + integer_text(u.submit.value_or(u.start));
+      u.record_id = "sacct:" + cluster + ":" + std::string(raw) + ":" +
+                    integer_text(u.submit.value_or(u.start));
       validate(w, u);
       by_id[u.job_id] = jobs.size();
       jobs.push_back(std::move(job));
@@ -343,8 +365,10 @@ ImportStats import_swf(std::string_view text, const std::string &name, const Imp
       auto colon = body.find(':');
       if (colon == std::string_view::npos) return;
       auto key = trim(body.substr(0, colon)), value = trim(body.substr(colon + 1));
-      if (key == "UnixStartTime") unix_start = number(w, "UnixStartTime", value);
-      else if (key == "Installation" || (key == "Computer" && installation.empty())) installation = value;
+      if (key == "UnixStartTime")
+        unix_start = number(w, "UnixStartTime", value);
+      else if (key == "Installation" || (key == "Computer" && installation.empty()))
+        installation = value;
       else if (key == "Queue") {
         split_ws(value, f);
         if (f.size() >= 2) queues[std::string(f[0])] = std::string(f[1]);
@@ -355,11 +379,24 @@ ImportStats import_swf(std::string_view text, const std::string &name, const Imp
       if (!unix_start) w.fail("no '; UnixStartTime:' header line before the first job");
       split_ws(t, f);
       if (f.size() != 18) w.fail("expected 18 fields (SWF 2.2), got " + std::to_string(f.size()));
-      static const char *names[18] = {"job number", "submit time", "wait time", "run time",
-                                      "allocated processors", "average CPU time", "used memory",
-                                      "requested processors", "requested time", "requested memory",
-                                      "status", "user id", "group id", "executable", "queue",
-                                      "partition", "preceding job", "think time"};
+      static const char *names[18] = {"job number",
+                                      "submit time",
+                                      "wait time",
+                                      "run time",
+                                      "allocated processors",
+                                      "average CPU time",
+                                      "used memory",
+                                      "requested processors",
+                                      "requested time",
+                                      "requested memory",
+                                      "status",
+                                      "user id",
+                                      "group id",
+                                      "executable",
+                                      "queue",
+                                      "partition",
+                                      "preceding job",
+                                      "think time"};
       double v[18];
       for (int i = 0; i < 18; ++i) v[i] = number(w, names[i], f[static_cast<std::size_t>(i)]);
       if (v[3] < 0) {
@@ -388,13 +425,16 @@ ImportStats import_swf(std::string_view text, const std::string &name, const Imp
       u.end = u.start + v[3];
       u.cores = procs;
       if (v[5] >= 0) u.cpu_s = v[5] * procs; // average CPU time per processor
-      if (v[6] >= 0) u.mem_peak_bytes = static_cast<std::uint64_t>(v[6] * 1024 * procs); // KB per processor
+      if (v[6] >= 0)
+        u.mem_peak_bytes = static_cast<std::uint64_t>(v[6] * 1024 * procs); // KB per processor
       if (v[9] >= 0) u.mem_req_bytes = static_cast<std::uint64_t>(v[9] * 1024 * procs);
       switch (static_cast<int>(v[10])) {
-      case 1: case 3: u.state = "succeeded"; break; // 3: the last part of a checkpointed job
-      case 0: case 4: u.state = "failed"; break;
+      case 1:
+      case 3: u.state = "succeeded"; break; // 3: the last part of a checkpointed job
+      case 0:
+      case 4: u.state = "failed"; break;
       case 5: u.state = "cancelled"; break;
-      case 2: u.state = "partial"; break;           // a part of a job that was checkpointed
+      case 2: u.state = "partial"; break; // a part of a job that was checkpointed
       case -1: break;
       default: w.fail("status", "expected -1, 0, 1, 2, 3, 4 or 5, got " + std::string(f[10]));
       }
@@ -447,7 +487,8 @@ ImportStats import_apel(std::string_view text, const std::string &name, const Im
       if (u.vo.empty()) {
         // The FQAN's first group is the VO: /atlas/Role=production/Capability=NULL
         auto fqan = value("FQAN");
-        if (fqan.size() > 1 && fqan[0] == '/') u.vo = std::string(fqan.substr(1, fqan.find('/', 1) - 1));
+        if (fqan.size() > 1 && fqan[0] == '/')
+          u.vo = std::string(fqan.substr(1, fqan.find('/', 1) - 1));
       }
       if (u.vo.empty()) u.vo = o.vo;
       auto group = value("VOGroup");
@@ -455,8 +496,10 @@ ImportStats import_apel(std::string_view text, const std::string &name, const Im
       u.project = std::string(group);
       u.cores = value("Processors").empty() ? 1 : number(w, "Processors", value("Processors"));
       if (!value("MemoryReal").empty())
-        u.mem_peak_bytes = static_cast<std::uint64_t>(number(w, "MemoryReal", value("MemoryReal")) * 1024);
-      u.record_id = "apel:" + site + ":" + host + ":" + u.job_id + ":" + std::string(required("EndTime"));
+        u.mem_peak_bytes =
+            static_cast<std::uint64_t>(number(w, "MemoryReal", value("MemoryReal")) * 1024);
+      u.record_id =
+          "apel:" + site + ":" + host + ":" + u.job_id + ":" + std::string(required("EndTime"));
       validate(w, u);
       sink(u);
       ++stats.records;
@@ -480,11 +523,13 @@ ImportStats import_apel(std::string_view text, const std::string &name, const Im
       return;
     }
     if (t.starts_with("APEL-individual-job-message:")) return;
-    if (t.starts_with("APEL-")) Where{name, line_no}.fail("not an individual job message: '" + std::string(t) + "'");
+    if (t.starts_with("APEL-"))
+      Where{name, line_no}.fail("not an individual job message: '" + std::string(t) + "'");
     auto colon = t.find(':');
     if (rec.empty()) rec_line = line_no;
     if (colon == std::string_view::npos) {
-      if (!guarded(o, stats, [&] { Where{name, line_no}.fail("expected 'Key: value'"); })) bad_record = true;
+      if (!guarded(o, stats, [&] { Where{name, line_no}.fail("expected 'Key: value'"); }))
+        bad_record = true;
       return;
     }
     rec[std::string(trim(t.substr(0, colon)))] = std::string(trim(t.substr(colon + 1)));
@@ -508,17 +553,19 @@ std::string slurm_state(std::string_view state, bool &ended) {
   while (!word.empty() && word.back() == '+') word.remove_suffix(1); // sacct's truncation mark
   ended = true;
   if (word == "COMPLETED" || word == "CD") return "succeeded";
-  if (word == "FAILED" || word == "F" || word == "NODE_FAIL" || word == "NF" || word == "OUT_OF_MEMORY" ||
-      word == "OOM" || word == "BOOT_FAIL" || word == "BF" || word == "SPECIAL_EXIT" || word == "SE")
+  if (word == "FAILED" || word == "F" || word == "NODE_FAIL" || word == "NF" ||
+      word == "OUT_OF_MEMORY" || word == "OOM" || word == "BOOT_FAIL" || word == "BF" ||
+      word == "SPECIAL_EXIT" || word == "SE")
     return "failed";
   if (word == "CANCELLED" || word == "CA") return "cancelled";
   if (word == "TIMEOUT" || word == "TO" || word == "DEADLINE" || word == "DL") return "timeout";
   if (word == "PREEMPTED" || word == "PR") return "preempted";
   ended = false;
-  static const std::string_view running[] = {"PENDING", "PD", "RUNNING", "R", "REQUEUED", "RQ",
-                                             "RESIZING", "RS", "SUSPENDED", "S", "REVOKED", "RV",
-                                             "REQUEUE_FED", "REQUEUE_HOLD", "SIGNALING", "STAGE_OUT",
-                                             "STOPPED", "ST", "COMPLETING", "CG", "CONFIGURING", "CF"};
+  static const std::string_view running[] = {
+      "PENDING",     "PD",           "RUNNING",     "R",         "REQUEUED", "RQ",
+      "RESIZING",    "RS",           "SUSPENDED",   "S",         "REVOKED",  "RV",
+      "REQUEUE_FED", "REQUEUE_HOLD", "SIGNALING",   "STAGE_OUT", "STOPPED",  "ST",
+      "COMPLETING",  "CG",           "CONFIGURING", "CF"};
   for (auto r : running)
     if (word == r) return "";
   data_error("unknown Slurm state '" + std::string(state) + "'");
@@ -531,11 +578,13 @@ std::uint32_t tres_gpus(std::string_view tres, std::string &model) {
   std::size_t start = 0;
   while (start < tres.size()) {
     auto comma = tres.find(',', start);
-    auto item = tres.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    auto item = tres.substr(start, comma == std::string_view::npos ? std::string_view::npos
+                                                                   : comma - start);
     start = comma == std::string_view::npos ? tres.size() : comma + 1;
     if (!item.starts_with("gres/gpu")) continue;
     auto eq = item.find('=');
-    if (eq == std::string_view::npos) data_error("'" + std::string(item) + "': expected gres/gpu[:TYPE]=N");
+    if (eq == std::string_view::npos)
+      data_error("'" + std::string(item) + "': expected gres/gpu[:TYPE]=N");
     auto key = item.substr(0, eq), value = item.substr(eq + 1);
     std::uint64_t n = 0;
     auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
@@ -560,14 +609,16 @@ double slurm_time(std::string_view text, bool utc) {
   int y, mo, d, h, mi, s;
   char t;
   std::string buf(text);
-  if (text.size() != 19 || std::sscanf(buf.c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d", &y, &mo, &d, &t, &h, &mi, &s) != 7 ||
+  if (text.size() != 19 ||
+      std::sscanf(buf.c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d", &y, &mo, &d, &t, &h, &mi, &s) != 7 ||
       (t != 'T' && t != ' '))
     return parse_timestamp(text); // epoch seconds, RFC 3339 with a zone
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
     data_error("invalid time '" + buf + "'");
   if (utc) {
-    return static_cast<double>(days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
-                               h * 3600 + mi * 60 + s);
+    return static_cast<double>(
+        days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
+        mi * 60 + s);
   }
   std::tm tm{};
   tm.tm_year = y - 1900;

@@ -11,9 +11,9 @@
 namespace aip::accounting {
 
 Format parse_format(const std::string &name) {
-  static const std::pair<const char *, Format> all[] = {{"table", Format::table}, {"csv", Format::csv},
-                                                        {"jsonl", Format::jsonl}, {"json", Format::json},
-                                                        {"svg", Format::svg},     {"apel", Format::apel}};
+  static const std::pair<const char *, Format> all[] = {
+      {"table", Format::table}, {"csv", Format::csv}, {"jsonl", Format::jsonl},
+      {"json", Format::json},   {"svg", Format::svg}, {"apel", Format::apel}};
   for (auto [n, f] : all)
     if (name == n) return f;
   usage_error("--format: expected table, csv, jsonl, json, svg or apel, got '" + name + "'");
@@ -66,7 +66,10 @@ std::string render_table(const Report &r) {
     auto m = metrics(g.totals);
     for (std::size_t i = 0; i < m.size(); ++i)
       // Small values (the demo's seconds-long jobs) keep their digits.
-      row.push_back(!m[i] ? "-" : i == 0 ? num(*m[i], "%.0f") : std::fabs(*m[i]) < 1 && *m[i] != 0 ? num(*m[i], "%.3g") : num(*m[i], "%.2f"));
+      row.push_back(!m[i]                                ? "-"
+                    : i == 0                             ? num(*m[i], "%.0f")
+                    : std::fabs(*m[i]) < 1 && *m[i] != 0 ? num(*m[i], "%.3g")
+                                                         : num(*m[i], "%.2f"));
     cells.push_back(std::move(row));
   }
   std::vector<std::size_t> width(head.size(), 0);
@@ -77,7 +80,8 @@ std::string render_table(const Report &r) {
     const auto &row = cells[k];
     for (std::size_t i = 0; i < row.size(); ++i) {
       std::string cell = k == 0 ? row[i] : row[i];
-      if (k == 0) for (auto &c : cell) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (k == 0)
+        for (auto &c : cell) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       std::string pad(width[i] - cell.size(), ' ');
       if (i > 0) out += "  ";
       out += i < n_dims ? cell + pad : pad + cell; // text left, numbers right
@@ -178,12 +182,15 @@ std::string render_svg(const Report &r, const RenderOptions &o) {
     }
   }
   if (r.spec.top == 0)
-    std::stable_sort(order.begin(), order.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+    std::stable_sort(order.begin(), order.end(),
+                     [](const auto &a, const auto &b) { return a.first > b.first; });
   const std::size_t max_series = 10;
   series_at.clear();
   for (std::size_t i = 0; i < order.size(); ++i) {
     std::size_t k = std::min(i, max_series - 1);
-    if (k == series.size()) series.push_back(i < max_series - 1 || order.size() == max_series ? order[i].second : "other");
+    if (k == series.size())
+      series.push_back(i < max_series - 1 || order.size() == max_series ? order[i].second
+                                                                        : "other");
     series_at[order[i].second] = k;
   }
   std::set<std::int64_t> pset;
@@ -235,21 +242,24 @@ std::string render_svg(const Report &r, const RenderOptions &o) {
   const int W = std::max(640, 80 + static_cast<int>(bar_labels.size()) * 36 + right), H = 420;
   const int left = 70, top_m = 50, bottom = 90;
   const double pw = W - left - right, ph = H - top_m - bottom;
-  std::string title = o.title.empty()
-                          ? o.chart_metric + (r.spec.dims.empty() ? "" : " by " + std::string(dim_name(r.spec.dims[0]))) +
-                                (timeline ? std::string(" per ") + period_name(r.spec.period) : "")
-                          : o.title;
-  std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(W) + "\" height=\"" +
-                  std::to_string(H) + "\" viewBox=\"0 0 " + std::to_string(W) + " " + std::to_string(H) +
-                  "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+  std::string title =
+      o.title.empty()
+          ? o.chart_metric +
+                (r.spec.dims.empty() ? "" : " by " + std::string(dim_name(r.spec.dims[0]))) +
+                (timeline ? std::string(" per ") + period_name(r.spec.period) : "")
+          : o.title;
+  std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(W) +
+                  "\" height=\"" + std::to_string(H) + "\" viewBox=\"0 0 " + std::to_string(W) +
+                  " " + std::to_string(H) + "\" font-family=\"sans-serif\" font-size=\"12\">\n";
   s += "<title>" + xml(title) + "</title>\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n";
-  s += "<text x=\"" + std::to_string(left) + "\" y=\"28\" font-size=\"16\" font-weight=\"bold\">" + xml(title) + "</text>\n";
+  s += "<text x=\"" + std::to_string(left) + "\" y=\"28\" font-size=\"16\" font-weight=\"bold\">" +
+       xml(title) + "</text>\n";
   for (double v = 0; v <= axis_max + step / 2; v += step) {
     double y = top_m + ph - v / axis_max * ph;
-    s += "<line x1=\"" + std::to_string(left) + "\" x2=\"" + num(left + pw, "%.1f") + "\" y1=\"" + num(y, "%.1f") +
-         "\" y2=\"" + num(y, "%.1f") + "\" stroke=\"#ddd\"/>\n";
-    s += "<text x=\"" + std::to_string(left - 6) + "\" y=\"" + num(y + 4, "%.1f") + "\" text-anchor=\"end\">" +
-         nice_number(v) + "</text>\n";
+    s += "<line x1=\"" + std::to_string(left) + "\" x2=\"" + num(left + pw, "%.1f") + "\" y1=\"" +
+         num(y, "%.1f") + "\" y2=\"" + num(y, "%.1f") + "\" stroke=\"#ddd\"/>\n";
+    s += "<text x=\"" + std::to_string(left - 6) + "\" y=\"" + num(y + 4, "%.1f") +
+         "\" text-anchor=\"end\">" + nice_number(v) + "</text>\n";
   }
   const double slot = pw / static_cast<double>(std::max<std::size_t>(1, bar_labels.size()));
   const double bw = std::max(2.0, slot * 0.7);
@@ -260,24 +270,28 @@ std::string render_svg(const Report &r, const RenderOptions &o) {
       if (v <= 0) continue;
       double h = v / axis_max * ph;
       y0 -= h;
-      s += "<rect x=\"" + num(x, "%.1f") + "\" y=\"" + num(y0, "%.1f") + "\" width=\"" + num(bw, "%.1f") + "\" height=\"" +
-           num(h, "%.1f") + "\" fill=\"" + colors[k % 10] + "\"><title>" + xml(bar_labels[b]) +
-           (timeline ? " " + xml(series[k]) : "") + ": " + num(v, "%.6g") + "</title></rect>\n";
+      s += "<rect x=\"" + num(x, "%.1f") + "\" y=\"" + num(y0, "%.1f") + "\" width=\"" +
+           num(bw, "%.1f") + "\" height=\"" + num(h, "%.1f") + "\" fill=\"" + colors[k % 10] +
+           "\"><title>" + xml(bar_labels[b]) + (timeline ? " " + xml(series[k]) : "") + ": " +
+           num(v, "%.6g") + "</title></rect>\n";
     }
     double lx = x + bw / 2, ly = top_m + ph + 14;
-    s += "<text x=\"" + num(lx, "%.1f") + "\" y=\"" + num(ly, "%.1f") + "\" text-anchor=\"end\" transform=\"rotate(-40 " +
-         num(lx, "%.1f") + " " + num(ly, "%.1f") + ")\">" + xml(bar_labels[b]) + "</text>\n";
+    s += "<text x=\"" + num(lx, "%.1f") + "\" y=\"" + num(ly, "%.1f") +
+         "\" text-anchor=\"end\" transform=\"rotate(-40 " + num(lx, "%.1f") + " " +
+         num(ly, "%.1f") + ")\">" + xml(bar_labels[b]) + "</text>\n";
   }
-  s += "<line x1=\"" + std::to_string(left) + "\" x2=\"" + std::to_string(left) + "\" y1=\"" + std::to_string(top_m) +
-       "\" y2=\"" + num(top_m + ph, "%.1f") + "\" stroke=\"#333\"/>\n";
-  s += "<text x=\"16\" y=\"" + num(top_m + ph / 2, "%.1f") + "\" transform=\"rotate(-90 16 " + num(top_m + ph / 2, "%.1f") +
-       ")\" text-anchor=\"middle\">" + xml(o.chart_metric) + "</text>\n";
+  s += "<line x1=\"" + std::to_string(left) + "\" x2=\"" + std::to_string(left) + "\" y1=\"" +
+       std::to_string(top_m) + "\" y2=\"" + num(top_m + ph, "%.1f") + "\" stroke=\"#333\"/>\n";
+  s += "<text x=\"16\" y=\"" + num(top_m + ph / 2, "%.1f") + "\" transform=\"rotate(-90 16 " +
+       num(top_m + ph / 2, "%.1f") + ")\" text-anchor=\"middle\">" + xml(o.chart_metric) +
+       "</text>\n";
   if (timeline)
     for (std::size_t k = 0; k < series.size(); ++k) {
       double y = top_m + 10 + static_cast<double>(k) * 20;
       s += "<rect x=\"" + num(W - right + 16, "%.1f") + "\" y=\"" + num(y - 10, "%.1f") +
            "\" width=\"12\" height=\"12\" fill=\"" + colors[k % 10] + "\"/>\n";
-      s += "<text x=\"" + num(W - right + 34, "%.1f") + "\" y=\"" + num(y, "%.1f") + "\">" + xml(series[k]) + "</text>\n";
+      s += "<text x=\"" + num(W - right + 34, "%.1f") + "\" y=\"" + num(y, "%.1f") + "\">" +
+           xml(series[k]) + "</text>\n";
     }
   s += "</svg>\n";
   return s;

@@ -13,7 +13,8 @@
 namespace aip::accounting {
 
 namespace {
-constexpr const char *kDimNames[] = {"user", "project", "vo", "site", "queue", "state", "gpu_model", "cores"};
+constexpr const char *kDimNames[] = {"user",  "project", "vo",        "site",
+                                     "queue", "state",   "gpu_model", "cores"};
 constexpr const char *kPeriodNames[] = {"none", "hour", "day", "week", "month", "quarter", "year"};
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
@@ -39,7 +40,8 @@ Dim parse_dim(std::string_view name) {
   for (std::size_t i = 0; i < std::size(kDimNames); ++i)
     if (name == kDimNames[i]) return static_cast<Dim>(i);
   usage_error("--by: unknown dimension '" + std::string(name) +
-              "' (user, project, vo, site, queue, state, gpu_model, cores, or a period: hour, day, week, month, "
+              "' (user, project, vo, site, queue, state, gpu_model, cores, or a period: hour, day, "
+              "week, month, "
               "quarter, year)");
 }
 const char *dim_name(Dim dim) { return kDimNames[static_cast<int>(dim)]; }
@@ -78,9 +80,13 @@ double period_start(Period p, std::int64_t i) {
   case Period::day: return static_cast<double>(i) * 86400.0;
   case Period::week: return static_cast<double>(i * 7 - 3) * 86400.0;
   case Period::month:
-    return static_cast<double>(days_from_civil(floor_div(i, 12), static_cast<unsigned>(i - floor_div(i, 12) * 12 + 1), 1)) * 86400.0;
+    return static_cast<double>(days_from_civil(
+               floor_div(i, 12), static_cast<unsigned>(i - floor_div(i, 12) * 12 + 1), 1)) *
+           86400.0;
   case Period::quarter:
-    return static_cast<double>(days_from_civil(floor_div(i, 4), static_cast<unsigned>((i - floor_div(i, 4) * 4) * 3 + 1), 1)) * 86400.0;
+    return static_cast<double>(days_from_civil(
+               floor_div(i, 4), static_cast<unsigned>((i - floor_div(i, 4) * 4) * 3 + 1), 1)) *
+           86400.0;
   case Period::year: return static_cast<double>(days_from_civil(i, 1, 1)) * 86400.0;
   }
   return 0;
@@ -106,7 +112,8 @@ std::string period_label(Period p, std::int64_t i) {
     std::int64_t thursday = i * 7;
     auto c = civil(thursday);
     auto week = (thursday - days_from_civil(c.y, 1, 1)) / 7 + 1;
-    std::snprintf(b, sizeof b, "%04lld-W%02lld", static_cast<long long>(c.y), static_cast<long long>(week));
+    std::snprintf(b, sizeof b, "%04lld-W%02lld", static_cast<long long>(c.y),
+                  static_cast<long long>(week));
     break;
   }
   case Period::month:
@@ -155,23 +162,26 @@ const std::string &dim_value(const records::Usage &u, Dim d) {
 
 Filter parse_filter(std::string_view text) {
   Filter f;
-  static const std::pair<const char *, Filter::Op> ops[] = {{"!=", Filter::Op::ne}, {"<=", Filter::Op::le},
-                                                            {">=", Filter::Op::ge}, {"=", Filter::Op::eq},
-                                                            {"<", Filter::Op::lt},  {">", Filter::Op::gt}};
+  static const std::pair<const char *, Filter::Op> ops[] = {
+      {"!=", Filter::Op::ne}, {"<=", Filter::Op::le}, {">=", Filter::Op::ge},
+      {"=", Filter::Op::eq},  {"<", Filter::Op::lt},  {">", Filter::Op::gt}};
   std::size_t at = std::string_view::npos, len = 0;
   for (auto [sym, op] : ops) {
     auto p = text.find(sym);
-    if (p != std::string_view::npos && (at == std::string_view::npos || p < at || (p == at && std::strlen(sym) > len))) {
+    if (p != std::string_view::npos &&
+        (at == std::string_view::npos || p < at || (p == at && std::strlen(sym) > len))) {
       at = p;
       len = std::strlen(sym);
       f.op = op;
     }
   }
   if (at == std::string_view::npos || at == 0)
-    usage_error("--where '" + std::string(text) + "': expected FIELD=VALUE, FIELD!=VALUE or FIELD<NUMBER (also <=, >, >=)");
+    usage_error("--where '" + std::string(text) +
+                "': expected FIELD=VALUE, FIELD!=VALUE or FIELD<NUMBER (also <=, >, >=)");
   f.field = std::string(text.substr(0, at));
   std::string value(text.substr(at + len));
-  bool numeric = std::find(std::begin(kNumericFields), std::end(kNumericFields), f.field) != std::end(kNumericFields);
+  bool numeric = std::find(std::begin(kNumericFields), std::end(kNumericFields), f.field) !=
+                 std::end(kNumericFields);
   if (numeric) {
     f.numeric = true;
     auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), f.number);
@@ -179,15 +189,19 @@ Filter parse_filter(std::string_view text) {
       usage_error("--where " + f.field + ": expected a number, got '" + value + "'");
     return f;
   }
-  if (f.field == "cores" || std::find_if(std::begin(kDimNames), std::end(kDimNames), [&](const char *n) { return f.field == n; }) ==
-                                std::end(kDimNames))
-    usage_error("--where: unknown field '" + f.field + "' (a dimension: user, project, vo, site, queue, state, gpu_model; "
+  if (f.field == "cores" ||
+      std::find_if(std::begin(kDimNames), std::end(kDimNames),
+                   [&](const char *n) { return f.field == n; }) == std::end(kDimNames))
+    usage_error("--where: unknown field '" + f.field +
+                "' (a dimension: user, project, vo, site, queue, state, gpu_model; "
                 "or a number: gpus, cores, wall_s, cpu_s, exit_code, gpu_util_mean)");
-  if (f.op != Filter::Op::eq && f.op != Filter::Op::ne) usage_error("--where " + f.field + ": only = and != compare text");
+  if (f.op != Filter::Op::eq && f.op != Filter::Op::ne)
+    usage_error("--where " + f.field + ": only = and != compare text");
   std::size_t start = 0;
   while (true) {
     auto bar = value.find('|', start);
-    f.values.push_back(value.substr(start, bar == std::string::npos ? std::string::npos : bar - start));
+    f.values.push_back(
+        value.substr(start, bar == std::string::npos ? std::string::npos : bar - start));
     if (bar == std::string::npos) break;
     start = bar + 1;
   }
@@ -236,8 +250,8 @@ void Totals::add(const Totals &o) {
 
 const std::vector<std::string> &metric_names() {
   static const std::vector<std::string> names = {
-      "jobs",       "wall_hours", "cpu_hours",   "used_cpu_hours", "cpu_eff_pct", "gpu_hours",
-      "used_gpu_hours", "gpu_eff_pct", "mem_eff_pct", "wait_hours"};
+      "jobs",      "wall_hours",     "cpu_hours",   "used_cpu_hours", "cpu_eff_pct",
+      "gpu_hours", "used_gpu_hours", "gpu_eff_pct", "mem_eff_pct",    "wait_hours"};
   return names;
 }
 
@@ -259,8 +273,10 @@ std::vector<std::optional<double>> metrics(const Totals &t) {
 
 records::ReportRow to_row(const Report &r, const Group &g) {
   records::ReportRow row;
-  for (std::size_t i = 0; i < r.spec.dims.size(); ++i) row.dimensions.emplace_back(dim_name(r.spec.dims[i]), g.dims[i]);
-  if (r.spec.period != Period::none) row.dimensions.emplace_back(period_name(r.spec.period), period_label(r.spec.period, g.period));
+  for (std::size_t i = 0; i < r.spec.dims.size(); ++i)
+    row.dimensions.emplace_back(dim_name(r.spec.dims[i]), g.dims[i]);
+  if (r.spec.period != Period::none)
+    row.dimensions.emplace_back(period_name(r.spec.period), period_label(r.spec.period, g.period));
   auto m = metrics(g.totals);
   for (std::size_t i = 0; i < m.size(); ++i) row.metrics.emplace_back(metric_names()[i], m[i]);
   return row;
@@ -271,7 +287,9 @@ records::ReportRow to_row(const Report &r, const Group &g) {
 namespace {
 struct KeyHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
 };
 } // namespace
 
@@ -363,7 +381,9 @@ struct Aggregator::Impl {
   }
 };
 
-Aggregator::Aggregator(const ReportSpec &spec) : impl_(std::make_unique<Impl>()) { impl_->spec = spec; }
+Aggregator::Aggregator(const ReportSpec &spec) : impl_(std::make_unique<Impl>()) {
+  impl_->spec = spec;
+}
 Aggregator::~Aggregator() = default;
 Aggregator::Aggregator(Aggregator &&) noexcept = default;
 void Aggregator::add(const records::Usage &usage) { impl_->add(usage); }
@@ -410,14 +430,16 @@ void order_groups(Report &r) {
   for (const auto &g : r.groups) sums[g.dims].add(g.totals);
   std::vector<std::pair<double, std::vector<std::string>>> ranked;
   for (const auto &[dims, t] : sums) ranked.emplace_back(metrics(t)[m].value_or(-1e300), dims);
-  std::stable_sort(ranked.begin(), ranked.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto &a, const auto &b) { return a.first > b.first; });
   if (ranked.size() > r.spec.top) ranked.resize(r.spec.top);
   std::map<std::vector<std::string>, std::size_t> rank;
   for (std::size_t i = 0; i < ranked.size(); ++i) rank[ranked[i].second] = i;
   std::vector<Group> kept;
   for (auto &g : r.groups)
     if (rank.count(g.dims) != 0U) kept.push_back(std::move(g));
-  std::stable_sort(kept.begin(), kept.end(), [&](const Group &a, const Group &b) { return rank[a.dims] < rank[b.dims]; });
+  std::stable_sort(kept.begin(), kept.end(),
+                   [&](const Group &a, const Group &b) { return rank[a.dims] < rank[b.dims]; });
   r.groups = std::move(kept);
 }
 
@@ -434,10 +456,11 @@ Report aggregate_files(const std::vector<std::string> &paths, const ReportSpec &
   for (const auto &path : paths) {
     auto buffer = InputBuffer::open(path);
     if (!spec.skip_invalid) {
-      jsonl::parallel_for_each_object(buffer, [&](std::size_t w, simdjson::dom::object obj, const jsonl::Location &where) {
-        records::decode_usage(obj, where, scratch[w]);
-        aggs[w].add(scratch[w]);
-      });
+      jsonl::parallel_for_each_object(
+          buffer, [&](std::size_t w, simdjson::dom::object obj, const jsonl::Location &where) {
+            records::decode_usage(obj, where, scratch[w]);
+            aggs[w].add(scratch[w]);
+          });
       continue;
     }
     // --skip-invalid: one line at a time, so that a bad line (even broken JSON) is left out
@@ -463,7 +486,8 @@ Report aggregate_files(const std::vector<std::string> &paths, const ReportSpec &
         if (parser.parse(padded.data(), line.size(), false).get(doc) != simdjson::SUCCESS)
           jsonl::bad_record(where, "invalid JSON");
         simdjson::dom::object obj;
-        if (doc.get_object().get(obj) != simdjson::SUCCESS) jsonl::bad_record(where, "expected a JSON object");
+        if (doc.get_object().get(obj) != simdjson::SUCCESS)
+          jsonl::bad_record(where, "expected a JSON object");
         records::decode_usage(obj, where, scratch[0]);
         aggs[0].add(scratch[0]);
       } catch (const Error &e) {

@@ -105,7 +105,9 @@ TEST(AccountFairshare, TreeErrorsNameTheLine) {
     FAIL();
   } catch (const Error &e) {
     EXPECT_EQ(e.status(), Exit::data);
-    EXPECT_NE(std::string(e.what()).find("shares.conf:2: 'A/b' is not defined above this line"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("shares.conf:2: 'A/b' is not defined above this line"),
+              std::string::npos)
+        << e.what();
   }
   EXPECT_THROW(ShareTree::parse("A x\n", "t"), Error);
   EXPECT_THROW(ShareTree::parse("A 1\nA 2\n", "t"), Error);

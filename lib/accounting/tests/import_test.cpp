@@ -14,9 +14,11 @@ using namespace aip::accounting;
 
 namespace {
 
-std::vector<records::Usage> run(Source s, std::string_view text, ImportOptions o = {}, ImportStats *st = nullptr) {
+std::vector<records::Usage> run(Source s, std::string_view text, ImportOptions o = {},
+                                ImportStats *st = nullptr) {
   std::vector<records::Usage> out;
-  auto stats = import_usage(s, text, "in.txt", o, [&](const records::Usage &u) { out.push_back(u); });
+  auto stats =
+      import_usage(s, text, "in.txt", o, [&](const records::Usage &u) { out.push_back(u); });
   if (st) *st = stats;
   return out;
 }
@@ -42,7 +44,8 @@ TEST(AccountSacctImport, RealJobCompletionLogFromTheSlurmFixture) {
   ImportOptions o;
   o.utc = true;
   auto message = error_of(Source::sacct, text, o);
-  EXPECT_NE(message.find("in.txt:2: expected 26 '|'-separated fields as in the header, got 27"), std::string::npos)
+  EXPECT_NE(message.find("in.txt:2: expected 26 '|'-separated fields as in the header, got 27"),
+            std::string::npos)
       << message;
   o.skip_invalid = true;
   ImportStats st;
@@ -71,24 +74,32 @@ TEST(AccountSacctImport, RealJobCompletionLogFromTheSlurmFixture) {
 TEST(AccountSacctImport, StepsArraysHeterogeneousJobsAndTypedGpus) {
   // The shapes of Slurm's documentation (sacct(1)): steps 123.batch, 123.extern, 123.0 after
   // their job; an array task 124_7; a heterogeneous component 125+1; a pending job.
-  const char *text =
-      "JobID|JobIDRaw|Cluster|Partition|Account|User|Submit|Start|End|Elapsed|ExitCode|State|NNodes|NCPUS|ReqMem|"
-      "AllocTRES|TotalCPU|MaxRSS\n"
-      "123|123|hpc|gpu|proj-a|alice|2024-03-01T09:55:00|2024-03-01T10:00:00|2024-03-01T11:30:00|01:30:00|0:0|"
-      "COMPLETED|2|10|4000M|billing=10,cpu=10,gres/gpu=4,mem=374000M,node=2||\n"
-      "123.batch|123.batch|hpc||proj-a||2024-03-01T10:00:00|2024-03-01T10:00:00|2024-03-01T11:30:00|01:30:00|0:0|"
-      "COMPLETED|1|5||cpu=5,mem=187000M,node=1|01:00:00.500|3228K\n"
-      "123.extern|123.extern|hpc||proj-a||2024-03-01T10:00:00|2024-03-01T10:00:00|2024-03-01T11:30:00|01:30:00|0:0|"
-      "COMPLETED|2|10||billing=10,cpu=10,node=2|00:00:00|0\n"
-      "123.0|123.0|hpc||proj-a||2024-03-01T10:01:00|2024-03-01T10:01:00|2024-03-01T11:29:00|01:28:00|0:0|"
-      "COMPLETED|2|10||cpu=10,node=2|1-02:00:00|1.40G\n"
-      "124_7|130|hpc|gpu|proj-b|bob|2024-03-01T09:00:00|2024-03-01T10:00:00|2024-03-01T10:10:00|00:10:00|0:9|"
-      "CANCELLED by 1000|1|4|2Gc|cpu=4,gres/gpu:a100=2,mem=8G,node=1|05:00.250|\n"
-      "125+1|126|hpc|cpu|proj-b|bob|2024-03-01T09:00:00|2024-03-01T10:00:00|2024-03-01T10:00:30|00:00:30|1:0|"
-      "FAILED|1|1|1000Mn|cpu=1,mem=1000M,node=1||\n"
-      "127|127|hpc|cpu|proj-b|bob|2024-03-01T09:00:00|Unknown|Unknown|00:00:00|0:0|PENDING|1|1|1G|||\n"
-      "999.batch|999.batch|hpc||proj-b||2024-03-01T10:00:00|2024-03-01T10:00:00|2024-03-01T11:30:00|01:30:00|0:0|"
-      "COMPLETED|1|1||||\n";
+  const char *text = "JobID|JobIDRaw|Cluster|Partition|Account|User|Submit|Start|End|Elapsed|"
+                     "ExitCode|State|NNodes|NCPUS|ReqMem|"
+                     "AllocTRES|TotalCPU|MaxRSS\n"
+                     "123|123|hpc|gpu|proj-a|alice|2024-03-01T09:55:00|2024-03-01T10:00:00|2024-03-"
+                     "01T11:30:00|01:30:00|0:0|"
+                     "COMPLETED|2|10|4000M|billing=10,cpu=10,gres/gpu=4,mem=374000M,node=2||\n"
+                     "123.batch|123.batch|hpc||proj-a||2024-03-01T10:00:00|2024-03-01T10:00:00|"
+                     "2024-03-01T11:30:00|01:30:00|0:0|"
+                     "COMPLETED|1|5||cpu=5,mem=187000M,node=1|01:00:00.500|3228K\n"
+                     "123.extern|123.extern|hpc||proj-a||2024-03-01T10:00:00|2024-03-01T10:00:00|"
+                     "2024-03-01T11:30:00|01:30:00|0:0|"
+                     "COMPLETED|2|10||billing=10,cpu=10,node=2|00:00:00|0\n"
+                     "123.0|123.0|hpc||proj-a||2024-03-01T10:01:00|2024-03-01T10:01:00|2024-03-"
+                     "01T11:29:00|01:28:00|0:0|"
+                     "COMPLETED|2|10||cpu=10,node=2|1-02:00:00|1.40G\n"
+                     "124_7|130|hpc|gpu|proj-b|bob|2024-03-01T09:00:00|2024-03-01T10:00:00|2024-03-"
+                     "01T10:10:00|00:10:00|0:9|"
+                     "CANCELLED by 1000|1|4|2Gc|cpu=4,gres/gpu:a100=2,mem=8G,node=1|05:00.250|\n"
+                     "125+1|126|hpc|cpu|proj-b|bob|2024-03-01T09:00:00|2024-03-01T10:00:00|2024-03-"
+                     "01T10:00:30|00:00:30|1:0|"
+                     "FAILED|1|1|1000Mn|cpu=1,mem=1000M,node=1||\n"
+                     "127|127|hpc|cpu|proj-b|bob|2024-03-01T09:00:00|Unknown|Unknown|00:00:00|0:0|"
+                     "PENDING|1|1|1G|||\n"
+                     "999.batch|999.batch|hpc||proj-b||2024-03-01T10:00:00|2024-03-01T10:00:00|"
+                     "2024-03-01T11:30:00|01:30:00|0:0|"
+                     "COMPLETED|1|1||||\n";
   ImportOptions o;
   o.utc = true;
   o.vo = "vo.example.eu";
@@ -131,7 +142,8 @@ TEST(AccountSacctImport, StepsArraysHeterogeneousJobsAndTypedGpus) {
 }
 
 TEST(AccountSacctImport, TrailingSeparatorOfDashP) {
-  const char *text = "JobID|User|Start|End|State|NCPUS|\n42|carol|2024-03-01T10:00:00|2024-03-01T10:00:10|TIMEOUT|3|\n";
+  const char *text = "JobID|User|Start|End|State|NCPUS|\n42|carol|2024-03-01T10:00:00|2024-03-"
+                     "01T10:00:10|TIMEOUT|3|\n";
   ImportOptions o;
   o.utc = true;
   auto u = run(Source::sacct, text, o);
@@ -144,16 +156,28 @@ TEST(AccountSacctImport, TrailingSeparatorOfDashP) {
 TEST(AccountSacctImport, BadInputNamesLineAndField) {
   ImportOptions o;
   o.utc = true;
-  auto m = error_of(Source::sacct, "JobID|User|Start|End|State|NCPUS\n1|a|2024-03-01T10:00:00|2024-03-01T11:00:00|COMPLETED|1\n"
-                                   "2|a|2024-03-01T10:00:00|2024-03-01T11:00:00|WEIRD|1\n", o);
+  auto m = error_of(
+      Source::sacct,
+      "JobID|User|Start|End|State|NCPUS\n1|a|2024-03-01T10:00:00|2024-03-01T11:00:00|COMPLETED|1\n"
+      "2|a|2024-03-01T10:00:00|2024-03-01T11:00:00|WEIRD|1\n",
+      o);
   EXPECT_NE(m.find("in.txt:3: field 'State': unknown Slurm state 'WEIRD'"), std::string::npos) << m;
-  m = error_of(Source::sacct, "JobID|User|Start|End|State|NCPUS\n1|a|2024-03-01T12:00:00|2024-03-01T11:00:00|COMPLETED|1\n", o);
+  m = error_of(
+      Source::sacct,
+      "JobID|User|Start|End|State|NCPUS\n1|a|2024-03-01T12:00:00|2024-03-01T11:00:00|COMPLETED|1\n",
+      o);
   EXPECT_NE(m.find("in.txt:2: field 'end': is before start"), std::string::npos) << m;
-  m = error_of(Source::sacct, "JobID|User|Start|End|State|NCPUS\n1|a|2024-03-01T10:00:00|2024-03-01T11:00:00|COMPLETED|x\n", o);
+  m = error_of(
+      Source::sacct,
+      "JobID|User|Start|End|State|NCPUS\n1|a|2024-03-01T10:00:00|2024-03-01T11:00:00|COMPLETED|x\n",
+      o);
   EXPECT_NE(m.find("in.txt:2: field 'NCPUS': expected a number, got 'x'"), std::string::npos) << m;
   m = error_of(Source::sacct, "JobID|Start|End|State\n", o);
   EXPECT_NE(m.find("in.txt:1: the header has no User column"), std::string::npos) << m;
-  m = error_of(Source::sacct, "JobID|User|Start|End|State|NCPUS|ElapsedRaw\n1|a|2024-03-01T10:00:00|2024-03-01T11:00:00|COMPLETED|1|-5\n", o);
+  m = error_of(Source::sacct,
+               "JobID|User|Start|End|State|NCPUS|ElapsedRaw\n1|a|2024-03-01T10:00:00|2024-03-01T11:"
+               "00:00|COMPLETED|1|-5\n",
+               o);
   EXPECT_NE(m.find("in.txt:2: field 'wall_s': must not be negative"), std::string::npos) << m;
 }
 
@@ -174,7 +198,8 @@ TEST(AccountSacctImport, TresGpus) {
   EXPECT_EQ(model, "");
   EXPECT_EQ(tres_gpus("cpu=8,gres/gpu:a100=2,mem=64G,node=1", model), 2U);
   EXPECT_EQ(model, "a100");
-  EXPECT_EQ(tres_gpus("cpu=8,gres/gpu=3,gres/gpu:v100=3,node=1", model), 3U); // total and typed both listed
+  EXPECT_EQ(tres_gpus("cpu=8,gres/gpu=3,gres/gpu:v100=3,node=1", model),
+            3U); // total and typed both listed
   EXPECT_EQ(model, "v100");
   EXPECT_EQ(tres_gpus("cpu=8,gres/gpu:a100=1,gres/gpu:t4=2", model), 3U);
   EXPECT_EQ(model, "a100+t4");
@@ -185,10 +210,11 @@ TEST(AccountSacctImport, TresGpus) {
 TEST(AccountSwfImport, FieldsAndHeader) {
   // SWF 2.2: job 2 submitted 100 s after UnixStartTime, waited 20 s, ran 3600 s on 8
   // processors at an average of 1800 CPU s each, 1024 KB used per processor, status 1.
-  const char *text = "; Version: 2.2\n; Installation: Test Centre\n; UnixStartTime: 1000000000\n"
-                     "; Queue: 1 batch\n"
-                     "    2   100   20  3600   8  1800  1024   8  7200  2048  1  7  3  -1  1  -1  -1  -1\n"
-                     "    3   200   -1    -1   8    -1    -1   8    -1    -1  5  7  3  -1  1  -1  -1  -1\n";
+  const char *text =
+      "; Version: 2.2\n; Installation: Test Centre\n; UnixStartTime: 1000000000\n"
+      "; Queue: 1 batch\n"
+      "    2   100   20  3600   8  1800  1024   8  7200  2048  1  7  3  -1  1  -1  -1  -1\n"
+      "    3   200   -1    -1   8    -1    -1   8    -1    -1  5  7  3  -1  1  -1  -1  -1\n";
   ImportStats st;
   auto u = run(Source::swf, text, {}, &st);
   ASSERT_EQ(u.size(), 1U);
@@ -213,11 +239,12 @@ TEST(AccountSwfImport, FieldsAndHeader) {
 
 TEST(AccountApelImport, TheEgiDocumentationExample) {
   // The example message of EGI's accounting documentation ("Individual Job Records").
-  const char *text = "APEL-individual-job-message: v0.2\nSite: ExampleSite\nSubmitHost: host.domain:port/queue\n"
-                     "LocalJobId: 11111111\nLocalUserId: User1\nGlobalUserName: /C=whatever/D=someDN\n"
-                     "FQAN: /voname/Role=NULL/Capability=NULL\nWallDuration: 234256\nCpuDuration: 2345\n"
-                     "Processors: 2\nNodeCount: 2\nStartTime: 1234567890\nEndTime: 1234567899\nMemoryReal: 1000\n"
-                     "MemoryVirtual: 2000\nServiceLevelType: Si2k\nServiceLevel: 1000\n%%\n";
+  const char *text =
+      "APEL-individual-job-message: v0.2\nSite: ExampleSite\nSubmitHost: host.domain:port/queue\n"
+      "LocalJobId: 11111111\nLocalUserId: User1\nGlobalUserName: /C=whatever/D=someDN\n"
+      "FQAN: /voname/Role=NULL/Capability=NULL\nWallDuration: 234256\nCpuDuration: 2345\n"
+      "Processors: 2\nNodeCount: 2\nStartTime: 1234567890\nEndTime: 1234567899\nMemoryReal: 1000\n"
+      "MemoryVirtual: 2000\nServiceLevelType: Si2k\nServiceLevel: 1000\n%%\n";
   auto u = run(Source::apel, text);
   ASSERT_EQ(u.size(), 1U);
   EXPECT_EQ(u[0].record_id, "apel:ExampleSite:host.domain:port/queue:11111111:1234567899");
@@ -228,8 +255,9 @@ TEST(AccountApelImport, TheEgiDocumentationExample) {
   EXPECT_EQ(u[0].cores, 2);
   EXPECT_EQ(u[0].start, 1234567890);
   EXPECT_EQ(*u[0].mem_peak_bytes, 1024000ULL);
-  auto m = error_of(Source::apel, "Site: S\nSubmitHost: h\nLocalJobId: 1\nLocalUserId: u\nCpuDuration: 1\n"
-                                  "StartTime: 1\nEndTime: 2\n%%\n");
+  auto m = error_of(Source::apel,
+                    "Site: S\nSubmitHost: h\nLocalJobId: 1\nLocalUserId: u\nCpuDuration: 1\n"
+                    "StartTime: 1\nEndTime: 2\n%%\n");
   EXPECT_NE(m.find("in.txt:1: field 'WallDuration': missing"), std::string::npos) << m;
   ImportOptions skip;
   skip.skip_invalid = true;

@@ -61,12 +61,16 @@ double metric(const Group &g, const char *name) {
 } // namespace
 
 TEST(AccountPeriods, IsoWeeksQuartersAndBoundaries) {
-  auto week = [](const char *t) { return period_label(Period::week, period_index(Period::week, parse_timestamp(t))); };
+  auto week = [](const char *t) {
+    return period_label(Period::week, period_index(Period::week, parse_timestamp(t)));
+  };
   EXPECT_EQ(week("2026-01-01T12:00:00Z"), "2026-W01");
   EXPECT_EQ(week("2024-12-30T00:00:00Z"), "2025-W01");
   EXPECT_EQ(week("2021-01-03T23:59:59Z"), "2020-W53");
   EXPECT_EQ(week("2026-11-22T10:00:00Z"), "2026-W47");
-  auto label = [](Period p, const char *t) { return period_label(p, period_index(p, parse_timestamp(t))); };
+  auto label = [](Period p, const char *t) {
+    return period_label(p, period_index(p, parse_timestamp(t)));
+  };
   EXPECT_EQ(label(Period::quarter, "2024-03-31T23:59:59Z"), "2024-Q1");
   EXPECT_EQ(label(Period::quarter, "2024-04-01T00:00:00Z"), "2024-Q2");
   EXPECT_EQ(label(Period::month, "2024-02-29T22:00:00Z"), "2024-02");
@@ -74,12 +78,14 @@ TEST(AccountPeriods, IsoWeeksQuartersAndBoundaries) {
   EXPECT_EQ(label(Period::day, "1969-12-31T23:00:00Z"), "1969-12-31");
   EXPECT_EQ(label(Period::year, "2024-12-31T23:59:59Z"), "2024");
   // Each period starts where the previous one ends.
-  for (Period p : {Period::hour, Period::day, Period::week, Period::month, Period::quarter, Period::year}) {
+  for (Period p :
+       {Period::hour, Period::day, Period::week, Period::month, Period::quarter, Period::year}) {
     auto i = period_index(p, 1709244000);
     EXPECT_EQ(period_index(p, period_start(p, i)), i);
     EXPECT_EQ(period_index(p, period_start(p, i + 1) - 0.5), i);
   }
-  EXPECT_EQ(period_start(Period::month, period_index(Period::month, 1709244000) + 1), 1709251200); // 2024-03-01
+  EXPECT_EQ(period_start(Period::month, period_index(Period::month, 1709244000) + 1),
+            1709251200); // 2024-03-01
 }
 
 TEST(AccountReport, ProRataAcrossTheMonthBoundary) {
@@ -142,8 +148,8 @@ TEST(AccountReport, WindowClipsTime) {
 }
 
 TEST(AccountReport, WhereTopAndNullMetrics) {
-  std::vector<records::Usage> us = {job("a", 0, 3600, 1), job("b", 0, 3600, 4), job("c", 0, 3600, 2),
-                                    job("b", 0, 7200, 1)};
+  std::vector<records::Usage> us = {job("a", 0, 3600, 1), job("b", 0, 3600, 4),
+                                    job("c", 0, 3600, 2), job("b", 0, 7200, 1)};
   us[1].gpus = 2;
   ReportSpec spec;
   spec.dims = {Dim::user};
@@ -175,12 +181,14 @@ TEST(AccountReport, ParallelFileReadEqualsASimpleSum) {
   // 20000 records written to a file, aggregated on all threads by project and month, then
   // compared with sums made here record by record.
   std::mt19937_64 rng(7);
-  auto path = std::filesystem::temp_directory_path() / ("aip-report-test-" + std::to_string(::getpid()) + ".jsonl");
+  auto path = std::filesystem::temp_directory_path() /
+              ("aip-report-test-" + std::to_string(::getpid()) + ".jsonl");
   std::string text;
   std::map<std::string, double> core_h, jobs;
   for (int i = 0; i < 20000; ++i) {
-    auto u = job("u" + std::to_string(rng() % 7), 1704067200 + static_cast<double>(rng() % 20000000), 0,
-                 static_cast<double>(1 + rng() % 8));
+    auto u =
+        job("u" + std::to_string(rng() % 7), 1704067200 + static_cast<double>(rng() % 20000000), 0,
+            static_cast<double>(1 + rng() % 8));
     u.end = u.start + static_cast<double>(rng() % 20000);
     u.wall_s = u.end - u.start;
     u.project = "p" + std::to_string(rng() % 5);
@@ -221,23 +229,32 @@ TEST(AccountRender, ApelSummaryAndFormats) {
   RenderOptions o;
   o.service_level = 10;
   auto text = render(r, Format::apel, o);
-  EXPECT_NE(text.find("APEL-summary-job-message: v0.2\nSite: SITE-A\nMonth: 3\nYear: 2024\nGlobalUserName: alice\n"
+  EXPECT_NE(text.find("APEL-summary-job-message: v0.2\nSite: SITE-A\nMonth: 3\nYear: "
+                      "2024\nGlobalUserName: alice\n"
                       "VO: vo.example.eu\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("Processors: 2\nEarliestEndTime: 1709258400\nLatestEndTime: 1709258400\nWallDuration: 14400\n"
-                      "CpuDuration: 14400\nNormalisedWallDuration: 144000\nNormalisedCpuDuration: 144000\n"
-                      "NumberOfJobs: 1\n%%\n"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find(
+          "Processors: 2\nEarliestEndTime: 1709258400\nLatestEndTime: 1709258400\nWallDuration: "
+          "14400\n"
+          "CpuDuration: 14400\nNormalisedWallDuration: 144000\nNormalisedCpuDuration: 144000\n"
+          "NumberOfJobs: 1\n%%\n"),
+      std::string::npos)
       << text;
   ReportSpec by_user;
   by_user.dims = {Dim::user};
   by_user.period = Period::month;
   r = report({u}, by_user);
   EXPECT_EQ(render(r, Format::csv).substr(0, 30), "user,month,jobs,wall_hours,cpu");
-  EXPECT_NE(render(r, Format::csv).find("alice,2024-03,1,2,4,2,50,2,1,50,25,1\n"), std::string::npos) << render(r, Format::csv);
+  EXPECT_NE(render(r, Format::csv).find("alice,2024-03,1,2,4,2,50,2,1,50,25,1\n"),
+            std::string::npos)
+      << render(r, Format::csv);
   auto jl = render(r, Format::jsonl);
-  EXPECT_NE(jl.find("{\"kind\":\"aip.report/v1\",\"user\":\"alice\",\"month\":\"2024-02\",\"jobs\":0.0,"), std::string::npos) << jl;
+  EXPECT_NE(
+      jl.find("{\"kind\":\"aip.report/v1\",\"user\":\"alice\",\"month\":\"2024-02\",\"jobs\":0.0,"),
+      std::string::npos)
+      << jl;
   auto svg = render(r, Format::svg);
   EXPECT_EQ(svg.rfind("<svg", 0), 0U);
   EXPECT_NE(svg.find("2024-03"), std::string::npos);

@@ -29,12 +29,15 @@ struct ShareNode {
   std::vector<std::unique_ptr<ShareNode>> children;
   ShareNode *parent = nullptr;
   double usage = 0; // decayed core (or GPU) seconds, summed up the tree
-  bool is_user() const { return children.empty() && parent != nullptr && parent->parent != nullptr; }
+  bool is_user() const {
+    return children.empty() && parent != nullptr && parent->parent != nullptr;
+  }
 };
 
 struct ShareTree {
   std::unique_ptr<ShareNode> root;
-  static ShareTree parse(std::string_view text, const std::string &name); // 65 on errors, naming the line
+  static ShareTree parse(std::string_view text,
+                         const std::string &name); // 65 on errors, naming the line
 };
 
 struct FairshareOptions {
@@ -65,7 +68,8 @@ public:
   Fairshare(ShareTree tree, FairshareOptions options);
   void add(const records::Usage &usage);
   // Usage already decayed (from the database): `records` records of one project and user.
-  void add_decayed(const std::string &project, const std::string &user, double usage, std::uint64_t records);
+  void add_decayed(const std::string &project, const std::string &user, double usage,
+                   std::uint64_t records);
   FairshareResult finish();
 
 private:

@@ -17,19 +17,19 @@ enum class Source { sacct, swf, apel };
 Source parse_source(const std::string &name); // usage error (64) for anything else
 
 struct ImportOptions {
-  bool skip_invalid = false;   // leave bad records out (counted) instead of failing with 65
-  bool utc = false;            // sacct: times are UTC, not the local time zone (TZ)
-  std::string site;            // overrides the source's site (sacct Cluster, SWF Installation)
-  std::string vo;              // sets vo on every record (none of the sources carries one, APEL aside)
+  bool skip_invalid = false; // leave bad records out (counted) instead of failing with 65
+  bool utc = false;          // sacct: times are UTC, not the local time zone (TZ)
+  std::string site;          // overrides the source's site (sacct Cluster, SWF Installation)
+  std::string vo; // sets vo on every record (none of the sources carries one, APEL aside)
 };
 
 struct ImportStats {
-  std::uint64_t records = 0;     // written
-  std::uint64_t invalid = 0;     // left out by skip_invalid
-  std::uint64_t not_ended = 0;   // sacct: pending or running jobs; SWF: unknown run time
-  std::uint64_t steps = 0;       // sacct: job steps folded into their job
+  std::uint64_t records = 0;      // written
+  std::uint64_t invalid = 0;      // left out by skip_invalid
+  std::uint64_t not_ended = 0;    // sacct: pending or running jobs; SWF: unknown run time
+  std::uint64_t steps = 0;        // sacct: job steps folded into their job
   std::uint64_t orphan_steps = 0; // sacct: steps whose job is not in the input
-  std::string first_invalid;     // the message of the first record left out
+  std::string first_invalid;      // the message of the first record left out
 };
 
 using UsageSink = std::function<void(const records::Usage &)>;

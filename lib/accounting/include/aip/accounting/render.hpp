@@ -16,7 +16,7 @@ struct RenderOptions {
   std::string title;                      // svg: the chart's title (a default otherwise)
   // apel: the summary's fixed fields.
   std::string submit_host;
-  double service_level = 1;               // HEPSPEC06 per core, for the normalised durations
+  double service_level = 1; // HEPSPEC06 per core, for the normalised durations
   std::string infrastructure = "grid";
 };
 

@@ -47,8 +47,8 @@ struct ReportSpec {
   Period period = Period::none;
   std::vector<Filter> where;
   std::optional<double> since, until; // clip to [since, until): time outside is not counted
-  bool by_end = false; // whole jobs in the period of their end (APEL), not pro rata
-  std::size_t top = 0; // keep the N dimension groups with the largest `sort` metric
+  bool by_end = false;                // whole jobs in the period of their end (APEL), not pro rata
+  std::size_t top = 0;                // keep the N dimension groups with the largest `sort` metric
   std::string sort = "cpu_hours";
   bool skip_invalid = false;
 };
@@ -63,9 +63,9 @@ struct Totals {
   double gpu_s = 0;            // GPUs x wall
   double used_gpu_s = 0;       // GPUs x wall x utilisation, where known
   double gpu_s_util_known = 0;
-  double mem_peak = 0, mem_req = 0; // bytes, jobs with both known
-  double wait_s = 0, wait_jobs = 0; // jobs whose submit time is known
-  double cpu_known = 0;        // jobs with cpu_s known (0: used CPU unknown)
+  double mem_peak = 0, mem_req = 0;   // bytes, jobs with both known
+  double wait_s = 0, wait_jobs = 0;   // jobs whose submit time is known
+  double cpu_known = 0;               // jobs with cpu_s known (0: used CPU unknown)
   double first_end = 0, last_end = 0; // epoch seconds of the earliest and latest end
   void add(const Totals &o);
 };

@@ -39,7 +39,7 @@ public:
   Store &operator=(const Store &) = delete;
 
   static int latest_version();
-  int version();   // 0 before init
+  int version(); // 0 before init
   // Creates the schema and applies every migration not yet applied; returns the version.
   // Safe to repeat, and safe when two run at once (an advisory lock serialises them).
   int migrate();
