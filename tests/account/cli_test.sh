@@ -118,6 +118,11 @@ sed -n 6p "$work/bad.jsonl" > "$work/noid.jsonl"
 [ "$(status "$bin/aip" account report "$work/noid.jsonl")" = 65 ] || fail "missing record_id exit"
 grep -q "noid.jsonl:1: field 'record_id': missing" "$work/err" || fail "record_id message: $(cat "$work/err")"
 
+# A record spanning millennia is refused by the hour, naming file and line.
+echo '{"kind":"aip.usage/v1","record_id":"far","job_id":"1","user":"u","start":0,"end":99999999999,"wall_s":1,"cores":1,"source":"t"}' > "$work/far.jsonl"
+[ "$(status "$bin/aip" account report --by hour "$work/far.jsonl")" = 65 ] || fail "far record exit"
+grep -q "far.jsonl:1: record 'far' spans more than 100000 hours" "$work/err" || fail "far message: $(cat "$work/err")"
+
 # Usage errors (64) and missing input (66); --help has examples.
 [ "$(status "$bin/aip" account report --by colour "$work/nasa.jsonl")" = 64 ] || fail "bad --by"
 [ "$(status "$bin/aip" account report --by month,day "$work/nasa.jsonl")" = 64 ] || fail "two periods"

@@ -1,4 +1,5 @@
 #include "aip/accounting/import.hpp"
+#include "aip/accounting/report.hpp"
 
 #include <aip/core/units.hpp>
 
@@ -97,6 +98,18 @@ double number(const Where &w, std::string_view field, std::string_view text) {
   return v;
 }
 
+// Converting a double outside the target's range is undefined behaviour: check first.
+std::uint64_t bytes_of(const Where &w, std::string_view field, double v) {
+  if (!(v >= 0) || v >= 9.2e18) w.fail(field, "out of range");
+  return static_cast<std::uint64_t>(std::llround(v));
+}
+
+int int_of(const Where &w, std::string_view field, double v) {
+  if (!(v >= -2147483648.0 && v <= 2147483647.0) || v != std::trunc(v))
+    w.fail(field, "expected an integer");
+  return static_cast<int>(v);
+}
+
 bool unknown(std::string_view v) {
   v = trim(v);
   return v.empty() || v == "Unknown" || v == "None" || v == "none" || v == "(null)";
@@ -119,6 +132,8 @@ template <class Fn> bool guarded(const ImportOptions &o, ImportStats &stats, Fn 
 }
 
 void validate(const Where &w, const records::Usage &u) {
+  if (!(std::fabs(u.start) < kMaxEpoch)) w.fail("start", "out of range");
+  if (!(std::fabs(u.end) < kMaxEpoch)) w.fail("end", "out of range");
   if (u.end < u.start) w.fail("end", "is before start");
   if (u.wall_s < 0) w.fail("wall_s", "must not be negative");
   if (u.cores < 0) w.fail("cores", "must not be negative");
@@ -160,19 +175,20 @@ std::uint64_t slurm_mem(const Where &w, std::string_view field, std::string_view
   // Slurm's units are MiB by default ("4000" alone is megabytes).
   if (!text.empty() && std::isdigit(static_cast<unsigned char>(text.back()))) {
     double mb = number(w, field, text);
-    return static_cast<std::uint64_t>(std::llround(mb * 1048576.0 * factor));
+    return bytes_of(w, field, mb * 1048576.0 * factor);
   }
   auto bytes = w.field(field, [&] { return parse_size(text, Exit::data); });
-  return static_cast<std::uint64_t>(std::llround(static_cast<double>(bytes) * factor));
+  return bytes_of(w, field, static_cast<double>(bytes) * factor);
 }
 
 std::optional<int> slurm_exit(const Where &w, std::string_view text) {
   text = trim(text);
   if (text.empty()) return std::nullopt;
   auto colon = text.find(':');
-  int code = static_cast<int>(number(w, "ExitCode", text.substr(0, colon)));
+  int code = int_of(w, "ExitCode", number(w, "ExitCode", text.substr(0, colon)));
   if (colon != std::string_view::npos) {
-    int sig = static_cast<int>(number(w, "ExitCode", text.substr(colon + 1)));
+    int sig = int_of(w, "ExitCode", number(w, "ExitCode", text.substr(colon + 1)));
+    if (sig < 0 || sig > 127) w.fail("ExitCode", "signal out of range");
     if (sig != 0) return 128 + sig; // killed by a signal, as a shell reports it
   }
   return code;
@@ -426,9 +442,9 @@ ImportStats import_swf(std::string_view text, const std::string &name, const Imp
       u.cores = procs;
       if (v[5] >= 0) u.cpu_s = v[5] * procs; // average CPU time per processor
       if (v[6] >= 0)
-        u.mem_peak_bytes = static_cast<std::uint64_t>(v[6] * 1024 * procs); // KB per processor
-      if (v[9] >= 0) u.mem_req_bytes = static_cast<std::uint64_t>(v[9] * 1024 * procs);
-      switch (static_cast<int>(v[10])) {
+        u.mem_peak_bytes = bytes_of(w, "used memory", v[6] * 1024 * procs); // KB per processor
+      if (v[9] >= 0) u.mem_req_bytes = bytes_of(w, "requested memory", v[9] * 1024 * procs);
+      switch (int_of(w, "status", v[10])) {
       case 1:
       case 3: u.state = "succeeded"; break; // 3: the last part of a checkpointed job
       case 0:
@@ -497,7 +513,7 @@ ImportStats import_apel(std::string_view text, const std::string &name, const Im
       u.cores = value("Processors").empty() ? 1 : number(w, "Processors", value("Processors"));
       if (!value("MemoryReal").empty())
         u.mem_peak_bytes =
-            static_cast<std::uint64_t>(number(w, "MemoryReal", value("MemoryReal")) * 1024);
+            bytes_of(w, "MemoryReal", number(w, "MemoryReal", value("MemoryReal")) * 1024);
       u.record_id =
           "apel:" + site + ":" + host + ":" + u.job_id + ":" + std::string(required("EndTime"));
       validate(w, u);

@@ -285,6 +285,8 @@ records::ReportRow to_row(const Report &r, const Group &g) {
 // --- the aggregator ----------------------------------------------------------------------
 
 namespace {
+constexpr std::int64_t kMaxPeriodsPerRecord = 100000;
+
 struct KeyHash {
   using is_transparent = void;
   std::size_t operator()(std::string_view s) const noexcept {
@@ -309,6 +311,8 @@ struct Aggregator::Impl {
   }
 
   void add(const records::Usage &u) {
+    if (!(std::fabs(u.start) < kMaxEpoch) || !(std::fabs(u.end) < kMaxEpoch))
+      data_error("record '" + u.record_id + "': start or end out of range");
     ++records;
     for (const auto &f : spec.where)
       if (!matches(f, u)) return;
@@ -373,7 +377,14 @@ struct Aggregator::Impl {
       add_time(slot(0), (ce - cs) / span);
       return;
     }
-    for (std::int64_t i = period_index(p, cs);; ++i) {
+    // A record spanning more periods than this is surely wrong (eleven years of hours), and
+    // would cost a table entry per period.
+    const std::int64_t first = period_index(p, cs);
+    if (period_index(p, ce) - first > kMaxPeriodsPerRecord)
+      data_error("record '" + u.record_id + "' spans more than " +
+                 std::to_string(kMaxPeriodsPerRecord) + " " + period_name(p) +
+                 "s: check its start and end");
+    for (std::int64_t i = first;; ++i) {
       const double a = std::max(cs, period_start(p, i)), b = std::min(ce, period_start(p, i + 1));
       if (b > a) add_time(slot(i), (b - a) / span);
       if (period_start(p, i + 1) >= ce) break;
@@ -445,6 +456,22 @@ void order_groups(Report &r) {
 
 // --- reading files -----------------------------------------------------------------------
 
+namespace {
+void check_range(const records::Usage &u, const jsonl::Location &where) {
+  if (!(std::fabs(u.start) < kMaxEpoch)) jsonl::bad_record(where, "field 'start': out of range");
+  if (!(std::fabs(u.end) < kMaxEpoch)) jsonl::bad_record(where, "field 'end': out of range");
+}
+// Aggregator::add's data errors, with the record's file and line.
+void add_at(Aggregator &a, const records::Usage &u, const jsonl::Location &where) {
+  try {
+    a.add(u);
+  } catch (const Error &e) {
+    if (e.status() != Exit::data) throw;
+    jsonl::bad_record(where, e.what());
+  }
+}
+} // namespace
+
 Report aggregate_files(const std::vector<std::string> &paths, const ReportSpec &spec) {
   const std::size_t workers = jsonl::worker_count();
   std::vector<Aggregator> aggs;
@@ -459,7 +486,8 @@ Report aggregate_files(const std::vector<std::string> &paths, const ReportSpec &
       jsonl::parallel_for_each_object(
           buffer, [&](std::size_t w, simdjson::dom::object obj, const jsonl::Location &where) {
             records::decode_usage(obj, where, scratch[w]);
-            aggs[w].add(scratch[w]);
+            check_range(scratch[w], where);
+            add_at(aggs[w], scratch[w], where);
           });
       continue;
     }
@@ -489,7 +517,8 @@ Report aggregate_files(const std::vector<std::string> &paths, const ReportSpec &
         if (doc.get_object().get(obj) != simdjson::SUCCESS)
           jsonl::bad_record(where, "expected a JSON object");
         records::decode_usage(obj, where, scratch[0]);
-        aggs[0].add(scratch[0]);
+        check_range(scratch[0], where);
+        add_at(aggs[0], scratch[0], where);
       } catch (const Error &e) {
         if (e.status() != Exit::data) throw;
         if (skipped++ == 0) first_skipped = e.what();

@@ -15,6 +15,10 @@
 
 namespace aip::accounting {
 
+// Times beyond about the year 5000 (either way) are refused: the calendar arithmetic of the
+// periods stays within integer range, and no accounting record is that far out.
+inline constexpr double kMaxEpoch = 1e11;
+
 enum class Dim { user, project, vo, site, queue, state, gpu_model, cores };
 enum class Period { none, hour, day, week, month, quarter, year };
 
