@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# aip account report beside DuckDB (read_json + GROUP BY), pandas and Miller on the same file
+# of 1M aip.usage/v1 records and the same thread count: the report by project, and by user x
+# month with time split pro rata over months. The peers' jobs and CPU hours must agree with
+# aip's per group. Optional: AIP_BENCH_PG_URL=postgresql://... also times ingest and a
+# report by project x month from PostgreSQL (over the records already stored there).
+# Usage: bench/bench-account.sh [BUILD_DIR] [RECORDS]   (default 1000000, about 444 MB)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(cd "${1:-build}" && pwd)
+records=${2:-1000000}
+threads=${THREADS:-2}
+slow_peers=${SLOW_PEERS:-1} # 0: leave out pandas and Miller (minutes on 2 cores)
+data="$here/data"
+mkdir -p "$data"
+file="$data/usage-$records.jsonl"
+[ -s "$file" ] || "$build/bench/aip-bench-usage-gen" "$records" > "$file"
+size=$(stat -c %s "$file")
+echo "input: $file ($records records, $((size / 1000000)) MB), $threads threads"
+cat "$file" > /dev/null # every run starts with the file in the page cache
+aip() { # aip MODE: one timed run of aip account report, as a JSON line like the peers'
+  local by=$1 t0 t1
+  t0=$(date +%s%N)
+  /usr/bin/time -f '%M' -o "$data/.rss" \
+    "$build/bin/aip-account" report --by "$by" -f jsonl "$file" > "$data/.aip.jsonl"
+  t1=$(date +%s%N)
+  /usr/bin/python3 - "$data/.aip.jsonl" "$(( (t1 - t0) / 1000 ))" "$(cat "$data/.rss")" "$by" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+by = sys.argv[4]
+key = (lambda r: r["project"]) if by == "project" else (lambda r: r["user"] + "|" + r["month"])
+print(json.dumps({"rows": len(rows), "seconds": int(sys.argv[2]) / 1e6, "peak_rss_mb": int(sys.argv[3]) / 1024,
+                  "result": {key(r): [r["jobs"], r["cpu_hours"]] for r in rows}}))
+PY
+}
+best() { # best OUT CMD...: the fastest of 3 runs, its JSON line into OUT
+  local out=$1 best_s="" s
+  shift
+  for _ in 1 2 3; do
+    "$@" > "$out.run"
+    s=$(sed -E 's/^\{[^}]*"seconds": ?([0-9.e-]+).*/\1/' "$out.run")
+    if [ -z "$best_s" ] || awk -v a="$s" -v b="$best_s" 'BEGIN{exit !(a<b)}'; then best_s=$s; mv "$out.run" "$out"; fi
+  done
+  rm -f "$out.run"
+}
+r="$data/.results"
+mkdir -p "$r"
+best "$r/aip_p" aip project
+best "$r/duck_p" node "$here/duckdb_account.mjs" "$file" "$threads" project
+best "$r/aip_um" aip user,month
+best "$r/duck_um" node "$here/duckdb_account.mjs" "$file" "$threads" user-month
+echo '{}' > "$r/pandas"; echo '{}' > "$r/miller"
+if [ "$slow_peers" = 1 ]; then
+  /usr/bin/python3 "$here/account_peers.py" "$file" pandas > "$r/pandas"
+  /usr/bin/python3 "$here/account_peers.py" "$file" miller > "$r/miller"
+fi
+/usr/bin/python3 - "$r"/{aip_p,duck_p,aip_um,duck_um,pandas,miller} <<'PY'
+import json, sys
+ap, dp, au, du, pa, mi = (json.load(open(x)) for x in sys.argv[1:])
+def agree(a, b, name):
+    assert set(a["result"]) == set(b["result"]), f"{name}: groups differ"
+    for k, (jobs, h) in a["result"].items():
+        bj, bh = b["result"][k]
+        assert jobs == bj and abs(h - bh) <= 1e-6 * max(1, abs(bh)), f"{name} {k}: {jobs} {h} vs {bj} {bh}"
+agree(ap, dp, "duckdb by project")
+agree(au, du, "duckdb by user x month")
+def line(what, a, b, peer):
+    print(f"{what:<28} aip {a['seconds']:.3f} s, {a['peak_rss_mb']:.0f} MB; {peer} {b['seconds']:.3f} s, "
+          f"{b['peak_rss_mb']:.0f} MB; ratio {b['seconds'] / a['seconds']:.2f}x")
+line("by project", ap, dp, "duckdb")
+line("by user x month (pro rata)", au, du, "duckdb")
+for peer in (pa, mi):
+    if peer:
+        agree(ap, peer, peer["peer"])
+        line("by project", ap, peer, peer["peer"])
+PY
+if [ -n "${AIP_BENCH_PG_URL:-}" ]; then
+  export AIP_DB=$AIP_BENCH_PG_URL
+  "$build/bin/aip-account" db init 2> /dev/null
+  t0=$(date +%s%N); out=$("$build/bin/aip-account" ingest "$file"); t1=$(date +%s%N)
+  echo "ingest into PostgreSQL: $out in $(( (t1 - t0) / 1000000 )) ms ($(( records * 1000 / ((t1 - t0) / 1000000) )) records/s)"
+  stored=$("${PSQL:-psql}" "$AIP_DB" -At -c 'SELECT count(*) FROM aip_usage')
+  t0=$(date +%s%N); "$build/bin/aip-account" report --by project,month -f csv > /dev/null; t1=$(date +%s%N)
+  echo "report by project x month from PostgreSQL over $stored records: $(( (t1 - t0) / 1000000 )) ms"
+fi

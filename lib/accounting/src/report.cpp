@@ -1,0 +1,535 @@
+#include "aip/accounting/report.hpp"
+
+#include <aip/core/jsonl.hpp>
+#include <aip/core/units.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <unordered_map>
+
+namespace aip::accounting {
+
+namespace {
+constexpr const char *kDimNames[] = {"user",  "project", "vo",        "site",
+                                     "queue", "state",   "gpu_model", "cores"};
+constexpr const char *kPeriodNames[] = {"none", "hour", "day", "week", "month", "quarter", "year"};
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  std::int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+std::int64_t day_of(double t) { return static_cast<std::int64_t>(std::floor(t / 86400.0)); }
+
+struct Civil {
+  std::int64_t y;
+  unsigned m, d;
+};
+Civil civil(std::int64_t days) {
+  Civil c{};
+  civil_from_days(days, c.y, c.m, c.d);
+  return c;
+}
+} // namespace
+
+Dim parse_dim(std::string_view name) {
+  for (std::size_t i = 0; i < std::size(kDimNames); ++i)
+    if (name == kDimNames[i]) return static_cast<Dim>(i);
+  usage_error("--by: unknown dimension '" + std::string(name) +
+              "' (user, project, vo, site, queue, state, gpu_model, cores, or a period: hour, day, "
+              "week, month, "
+              "quarter, year)");
+}
+const char *dim_name(Dim dim) { return kDimNames[static_cast<int>(dim)]; }
+
+Period parse_period(std::string_view name) {
+  for (std::size_t i = 1; i < std::size(kPeriodNames); ++i)
+    if (name == kPeriodNames[i]) return static_cast<Period>(i);
+  usage_error("unknown period '" + std::string(name) + "' (hour, day, week, month, quarter, year)");
+}
+const char *period_name(Period period) { return kPeriodNames[static_cast<int>(period)]; }
+
+std::int64_t period_index(Period p, double t) {
+  switch (p) {
+  case Period::none: return 0;
+  case Period::hour: return static_cast<std::int64_t>(std::floor(t / 3600.0));
+  case Period::day: return day_of(t);
+  // 1970-01-01 was a Thursday: day -3 (1969-12-29) is the Monday of week 0.
+  case Period::week: return floor_div(day_of(t) + 3, 7);
+  case Period::month: {
+    auto c = civil(day_of(t));
+    return c.y * 12 + (c.m - 1);
+  }
+  case Period::quarter: {
+    auto c = civil(day_of(t));
+    return c.y * 4 + (c.m - 1) / 3;
+  }
+  case Period::year: return civil(day_of(t)).y;
+  }
+  return 0;
+}
+
+double period_start(Period p, std::int64_t i) {
+  switch (p) {
+  case Period::none: return -1e300;
+  case Period::hour: return static_cast<double>(i) * 3600.0;
+  case Period::day: return static_cast<double>(i) * 86400.0;
+  case Period::week: return static_cast<double>(i * 7 - 3) * 86400.0;
+  case Period::month:
+    return static_cast<double>(days_from_civil(
+               floor_div(i, 12), static_cast<unsigned>(i - floor_div(i, 12) * 12 + 1), 1)) *
+           86400.0;
+  case Period::quarter:
+    return static_cast<double>(days_from_civil(
+               floor_div(i, 4), static_cast<unsigned>((i - floor_div(i, 4) * 4) * 3 + 1), 1)) *
+           86400.0;
+  case Period::year: return static_cast<double>(days_from_civil(i, 1, 1)) * 86400.0;
+  }
+  return 0;
+}
+
+std::string period_label(Period p, std::int64_t i) {
+  char b[96];
+  switch (p) {
+  case Period::none: return "";
+  case Period::hour: {
+    auto c = civil(floor_div(i, 24));
+    std::snprintf(b, sizeof b, "%04lld-%02u-%02uT%02lld", static_cast<long long>(c.y), c.m, c.d,
+                  static_cast<long long>(i - floor_div(i, 24) * 24));
+    break;
+  }
+  case Period::day: {
+    auto c = civil(i);
+    std::snprintf(b, sizeof b, "%04lld-%02u-%02u", static_cast<long long>(c.y), c.m, c.d);
+    break;
+  }
+  case Period::week: {
+    // ISO 8601: the week belongs to the year of its Thursday.
+    std::int64_t thursday = i * 7;
+    auto c = civil(thursday);
+    auto week = (thursday - days_from_civil(c.y, 1, 1)) / 7 + 1;
+    std::snprintf(b, sizeof b, "%04lld-W%02lld", static_cast<long long>(c.y),
+                  static_cast<long long>(week));
+    break;
+  }
+  case Period::month:
+    std::snprintf(b, sizeof b, "%04lld-%02lld", static_cast<long long>(floor_div(i, 12)),
+                  static_cast<long long>(i - floor_div(i, 12) * 12 + 1));
+    break;
+  case Period::quarter:
+    std::snprintf(b, sizeof b, "%04lld-Q%lld", static_cast<long long>(floor_div(i, 4)),
+                  static_cast<long long>(i - floor_div(i, 4) * 4 + 1));
+    break;
+  case Period::year: std::snprintf(b, sizeof b, "%04lld", static_cast<long long>(i)); break;
+  }
+  return b;
+}
+
+// --- filters -----------------------------------------------------------------------------
+
+namespace {
+const char *kNumericFields[] = {"gpus", "cores", "wall_s", "cpu_s", "exit_code", "gpu_util_mean"};
+
+std::optional<double> numeric_field(const records::Usage &u, std::string_view f) {
+  if (f == "gpus") return u.gpus;
+  if (f == "cores") return u.cores;
+  if (f == "wall_s") return u.wall_s;
+  if (f == "cpu_s") return u.cpu_s;
+  if (f == "exit_code") return u.exit_code ? std::optional<double>(*u.exit_code) : std::nullopt;
+  if (f == "gpu_util_mean") return u.gpu_util_mean;
+  return std::nullopt;
+}
+
+const std::string &dim_value(const records::Usage &u, Dim d) {
+  switch (d) {
+  case Dim::user: return u.user;
+  case Dim::project: return u.project;
+  case Dim::vo: return u.vo;
+  case Dim::site: return u.site;
+  case Dim::queue: return u.queue;
+  case Dim::state: return u.state;
+  case Dim::gpu_model: return u.gpu_model;
+  case Dim::cores: break;
+  }
+  static const std::string none;
+  return none;
+}
+} // namespace
+
+Filter parse_filter(std::string_view text) {
+  Filter f;
+  static const std::pair<const char *, Filter::Op> ops[] = {
+      {"!=", Filter::Op::ne}, {"<=", Filter::Op::le}, {">=", Filter::Op::ge},
+      {"=", Filter::Op::eq},  {"<", Filter::Op::lt},  {">", Filter::Op::gt}};
+  std::size_t at = std::string_view::npos, len = 0;
+  for (auto [sym, op] : ops) {
+    auto p = text.find(sym);
+    if (p != std::string_view::npos &&
+        (at == std::string_view::npos || p < at || (p == at && std::strlen(sym) > len))) {
+      at = p;
+      len = std::strlen(sym);
+      f.op = op;
+    }
+  }
+  if (at == std::string_view::npos || at == 0)
+    usage_error("--where '" + std::string(text) +
+                "': expected FIELD=VALUE, FIELD!=VALUE or FIELD<NUMBER (also <=, >, >=)");
+  f.field = std::string(text.substr(0, at));
+  std::string value(text.substr(at + len));
+  bool numeric = std::find(std::begin(kNumericFields), std::end(kNumericFields), f.field) !=
+                 std::end(kNumericFields);
+  if (numeric) {
+    f.numeric = true;
+    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), f.number);
+    if (value.empty() || ec != std::errc() || ptr != value.data() + value.size())
+      usage_error("--where " + f.field + ": expected a number, got '" + value + "'");
+    return f;
+  }
+  if (f.field == "cores" ||
+      std::find_if(std::begin(kDimNames), std::end(kDimNames),
+                   [&](const char *n) { return f.field == n; }) == std::end(kDimNames))
+    usage_error("--where: unknown field '" + f.field +
+                "' (a dimension: user, project, vo, site, queue, state, gpu_model; "
+                "or a number: gpus, cores, wall_s, cpu_s, exit_code, gpu_util_mean)");
+  if (f.op != Filter::Op::eq && f.op != Filter::Op::ne)
+    usage_error("--where " + f.field + ": only = and != compare text");
+  std::size_t start = 0;
+  while (true) {
+    auto bar = value.find('|', start);
+    f.values.push_back(
+        value.substr(start, bar == std::string::npos ? std::string::npos : bar - start));
+    if (bar == std::string::npos) break;
+    start = bar + 1;
+  }
+  return f;
+}
+
+bool matches(const Filter &f, const records::Usage &u) {
+  if (f.numeric) {
+    auto v = numeric_field(u, f.field);
+    if (!v) return f.op == Filter::Op::ne;
+    switch (f.op) {
+    case Filter::Op::eq: return *v == f.number;
+    case Filter::Op::ne: return *v != f.number;
+    case Filter::Op::lt: return *v < f.number;
+    case Filter::Op::le: return *v <= f.number;
+    case Filter::Op::gt: return *v > f.number;
+    case Filter::Op::ge: return *v >= f.number;
+    }
+  }
+  const std::string &v = dim_value(u, parse_dim(f.field));
+  bool any = std::find(f.values.begin(), f.values.end(), v) != f.values.end();
+  return f.op == Filter::Op::eq ? any : !any;
+}
+
+// --- totals and rows ---------------------------------------------------------------------
+
+void Totals::add(const Totals &o) {
+  if (o.jobs > 0) {
+    first_end = jobs > 0 ? std::min(first_end, o.first_end) : o.first_end;
+    last_end = jobs > 0 ? std::max(last_end, o.last_end) : o.last_end;
+  }
+  jobs += o.jobs;
+  wall_s += o.wall_s;
+  core_s += o.core_s;
+  used_cpu_s += o.used_cpu_s;
+  core_s_cpu_known += o.core_s_cpu_known;
+  gpu_s += o.gpu_s;
+  used_gpu_s += o.used_gpu_s;
+  gpu_s_util_known += o.gpu_s_util_known;
+  mem_peak += o.mem_peak;
+  mem_req += o.mem_req;
+  wait_s += o.wait_s;
+  wait_jobs += o.wait_jobs;
+  cpu_known += o.cpu_known;
+}
+
+const std::vector<std::string> &metric_names() {
+  static const std::vector<std::string> names = {
+      "jobs",      "wall_hours",     "cpu_hours",   "used_cpu_hours", "cpu_eff_pct",
+      "gpu_hours", "used_gpu_hours", "gpu_eff_pct", "mem_eff_pct",    "wait_hours"};
+  return names;
+}
+
+std::vector<std::optional<double>> metrics(const Totals &t) {
+  auto opt = [](bool known, double v) { return known ? std::optional<double>(v) : std::nullopt; };
+  bool cpu = t.cpu_known > 0 || t.core_s_cpu_known > 0;
+  bool util = t.gpu_s_util_known > 0;
+  return {t.jobs,
+          t.wall_s / 3600,
+          t.core_s / 3600,
+          opt(cpu, t.used_cpu_s / 3600),
+          opt(t.core_s_cpu_known > 0, 100 * t.used_cpu_s / t.core_s_cpu_known),
+          t.gpu_s / 3600,
+          opt(util, t.used_gpu_s / 3600),
+          opt(util, 100 * t.used_gpu_s / t.gpu_s_util_known),
+          opt(t.mem_req > 0, 100 * t.mem_peak / t.mem_req),
+          opt(t.wait_jobs > 0, t.wait_s / 3600)};
+}
+
+records::ReportRow to_row(const Report &r, const Group &g) {
+  records::ReportRow row;
+  for (std::size_t i = 0; i < r.spec.dims.size(); ++i)
+    row.dimensions.emplace_back(dim_name(r.spec.dims[i]), g.dims[i]);
+  if (r.spec.period != Period::none)
+    row.dimensions.emplace_back(period_name(r.spec.period), period_label(r.spec.period, g.period));
+  auto m = metrics(g.totals);
+  for (std::size_t i = 0; i < m.size(); ++i) row.metrics.emplace_back(metric_names()[i], m[i]);
+  return row;
+}
+
+// --- the aggregator ----------------------------------------------------------------------
+
+namespace {
+constexpr std::int64_t kMaxPeriodsPerRecord = 100000;
+
+struct KeyHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+} // namespace
+
+struct Aggregator::Impl {
+  ReportSpec spec;
+  std::unordered_map<std::string, Totals, KeyHash, std::equal_to<>> groups;
+  std::string key;
+  std::size_t prefix = 0;
+  std::uint64_t records = 0;
+
+  Totals &slot(std::int64_t period) {
+    key.resize(prefix);
+    key.append(reinterpret_cast<const char *>(&period), sizeof period);
+    auto it = groups.find(std::string_view(key));
+    if (it == groups.end()) it = groups.try_emplace(key).first;
+    return it->second;
+  }
+
+  void add(const records::Usage &u) {
+    if (!(std::fabs(u.start) < kMaxEpoch) || !(std::fabs(u.end) < kMaxEpoch))
+      data_error("record '" + u.record_id + "': start or end out of range");
+    ++records;
+    for (const auto &f : spec.where)
+      if (!matches(f, u)) return;
+    key.clear();
+    for (Dim d : spec.dims) {
+      if (d == Dim::cores) {
+        char b[32];
+        auto [ptr, ec] = std::to_chars(b, b + sizeof b, u.cores);
+        (void)ec;
+        key.append(b, ptr);
+      } else {
+        key += dim_value(u, d);
+      }
+      key += '\x1f';
+    }
+    prefix = key.size();
+    const Period p = spec.period;
+    const double s = u.start, e = u.end;
+    const double lo = spec.since.value_or(-1e300), hi = spec.until.value_or(1e300);
+    // The period of the end: a job ending exactly at a period's start ran in the period before.
+    std::int64_t pe = period_index(p, e);
+    if (p != Period::none && e > s && period_start(p, pe) == e) --pe;
+    const bool ended_inside = (e > lo || (e == lo && s == e)) && e <= hi;
+    if (ended_inside) {
+      Totals &t = slot(pe);
+      if (t.jobs == 0 || e < t.first_end) t.first_end = e;
+      if (t.jobs == 0 || e > t.last_end) t.last_end = e;
+      t.jobs += 1;
+      if (u.cpu_s) t.cpu_known += 1;
+      if (u.mem_peak_bytes && u.mem_req_bytes && *u.mem_req_bytes > 0) {
+        t.mem_peak += static_cast<double>(*u.mem_peak_bytes);
+        t.mem_req += static_cast<double>(*u.mem_req_bytes);
+      }
+      if (u.submit) {
+        t.wait_s += std::max(0.0, s - *u.submit);
+        t.wait_jobs += 1;
+      }
+    }
+    auto add_time = [&](Totals &t, double f) {
+      const double wall = f * u.wall_s, core = wall * u.cores, gpu = wall * u.gpus;
+      t.wall_s += wall;
+      t.core_s += core;
+      if (u.cpu_s) {
+        t.used_cpu_s += f * *u.cpu_s;
+        t.core_s_cpu_known += core;
+      }
+      t.gpu_s += gpu;
+      if (u.gpu_util_mean && u.gpus > 0) {
+        t.used_gpu_s += gpu * *u.gpu_util_mean / 100;
+        t.gpu_s_util_known += gpu;
+      }
+    };
+    if (spec.by_end || e <= s || (p == Period::none && !spec.since && !spec.until)) {
+      if (ended_inside) add_time(slot(pe), 1.0);
+      return;
+    }
+    // Pro rata: the share of [s, e) inside each period (and inside the window).
+    const double cs = std::max(s, lo), ce = std::min(e, hi);
+    if (ce <= cs) return;
+    const double span = e - s;
+    if (p == Period::none) {
+      add_time(slot(0), (ce - cs) / span);
+      return;
+    }
+    // A record spanning more periods than this is surely wrong (eleven years of hours), and
+    // would cost a table entry per period.
+    const std::int64_t first = period_index(p, cs);
+    if (period_index(p, ce) - first > kMaxPeriodsPerRecord)
+      data_error("record '" + u.record_id + "' spans more than " +
+                 std::to_string(kMaxPeriodsPerRecord) + " " + period_name(p) +
+                 "s: check its start and end");
+    for (std::int64_t i = first;; ++i) {
+      const double a = std::max(cs, period_start(p, i)), b = std::min(ce, period_start(p, i + 1));
+      if (b > a) add_time(slot(i), (b - a) / span);
+      if (period_start(p, i + 1) >= ce) break;
+    }
+  }
+};
+
+Aggregator::Aggregator(const ReportSpec &spec) : impl_(std::make_unique<Impl>()) {
+  impl_->spec = spec;
+}
+Aggregator::~Aggregator() = default;
+Aggregator::Aggregator(Aggregator &&) noexcept = default;
+void Aggregator::add(const records::Usage &usage) { impl_->add(usage); }
+
+void Aggregator::merge(Aggregator &other) {
+  impl_->records += other.impl_->records;
+  for (auto &[k, t] : other.impl_->groups) impl_->groups[k].add(t);
+  other.impl_->groups.clear();
+}
+
+Report Aggregator::finish() {
+  Report r;
+  r.spec = impl_->spec;
+  r.records = impl_->records;
+  r.groups.reserve(impl_->groups.size());
+  for (auto &[k, t] : impl_->groups) {
+    Group g;
+    std::size_t pos = 0;
+    for (std::size_t i = 0; i < r.spec.dims.size(); ++i) {
+      auto sep = k.find('\x1f', pos);
+      g.dims.push_back(k.substr(pos, sep - pos));
+      pos = sep + 1;
+    }
+    std::memcpy(&g.period, k.data() + pos, sizeof g.period);
+    g.totals = t;
+    r.groups.push_back(std::move(g));
+  }
+  order_groups(r);
+  return r;
+}
+
+void order_groups(Report &r) {
+  auto by_dims = [](const Group &a, const Group &b) {
+    return a.dims != b.dims ? a.dims < b.dims : a.period < b.period;
+  };
+  std::sort(r.groups.begin(), r.groups.end(), by_dims);
+  if (r.spec.top == 0) return;
+  const auto &names = metric_names();
+  auto at = std::find(names.begin(), names.end(), r.spec.sort);
+  if (at == names.end()) usage_error("--sort: unknown metric '" + r.spec.sort + "'");
+  const auto m = static_cast<std::size_t>(at - names.begin());
+  // Rank the dimension groups by the metric over all their periods.
+  std::map<std::vector<std::string>, Totals> sums;
+  for (const auto &g : r.groups) sums[g.dims].add(g.totals);
+  std::vector<std::pair<double, std::vector<std::string>>> ranked;
+  for (const auto &[dims, t] : sums) ranked.emplace_back(metrics(t)[m].value_or(-1e300), dims);
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto &a, const auto &b) { return a.first > b.first; });
+  if (ranked.size() > r.spec.top) ranked.resize(r.spec.top);
+  std::map<std::vector<std::string>, std::size_t> rank;
+  for (std::size_t i = 0; i < ranked.size(); ++i) rank[ranked[i].second] = i;
+  std::vector<Group> kept;
+  for (auto &g : r.groups)
+    if (rank.count(g.dims) != 0U) kept.push_back(std::move(g));
+  std::stable_sort(kept.begin(), kept.end(),
+                   [&](const Group &a, const Group &b) { return rank[a.dims] < rank[b.dims]; });
+  r.groups = std::move(kept);
+}
+
+// --- reading files -----------------------------------------------------------------------
+
+namespace {
+void check_range(const records::Usage &u, const jsonl::Location &where) {
+  if (!(std::fabs(u.start) < kMaxEpoch)) jsonl::bad_record(where, "field 'start': out of range");
+  if (!(std::fabs(u.end) < kMaxEpoch)) jsonl::bad_record(where, "field 'end': out of range");
+}
+// Aggregator::add's data errors, with the record's file and line.
+void add_at(Aggregator &a, const records::Usage &u, const jsonl::Location &where) {
+  try {
+    a.add(u);
+  } catch (const Error &e) {
+    if (e.status() != Exit::data) throw;
+    jsonl::bad_record(where, e.what());
+  }
+}
+} // namespace
+
+Report aggregate_files(const std::vector<std::string> &paths, const ReportSpec &spec) {
+  const std::size_t workers = jsonl::worker_count();
+  std::vector<Aggregator> aggs;
+  aggs.reserve(workers);
+  for (std::size_t i = 0; i < workers; ++i) aggs.emplace_back(spec);
+  std::vector<records::Usage> scratch(workers);
+  std::uint64_t skipped = 0;
+  std::string first_skipped;
+  for (const auto &path : paths) {
+    auto buffer = InputBuffer::open(path);
+    if (!spec.skip_invalid) {
+      jsonl::parallel_for_each_object(
+          buffer, [&](std::size_t w, simdjson::dom::object obj, const jsonl::Location &where) {
+            records::decode_usage(obj, where, scratch[w]);
+            check_range(scratch[w], where);
+            add_at(aggs[w], scratch[w], where);
+          });
+      continue;
+    }
+    // --skip-invalid: one line at a time, so that a bad line (even broken JSON) is left out
+    // and counted rather than ending the run.
+    simdjson::dom::parser parser;
+    std::string padded;
+    std::string_view all = buffer.data();
+    std::uint64_t line_no = 0;
+    std::size_t pos = 0;
+    while (pos < all.size()) {
+      auto nl = all.find('\n', pos);
+      auto end = nl == std::string_view::npos ? all.size() : nl;
+      std::string_view line = all.substr(pos, end - pos);
+      pos = end + 1;
+      ++line_no;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+      jsonl::Location where{buffer.name(), line_no};
+      try {
+        padded.assign(line);
+        padded.resize(line.size() + simdjson::SIMDJSON_PADDING, ' ');
+        simdjson::dom::element doc;
+        if (parser.parse(padded.data(), line.size(), false).get(doc) != simdjson::SUCCESS)
+          jsonl::bad_record(where, "invalid JSON");
+        simdjson::dom::object obj;
+        if (doc.get_object().get(obj) != simdjson::SUCCESS)
+          jsonl::bad_record(where, "expected a JSON object");
+        records::decode_usage(obj, where, scratch[0]);
+        check_range(scratch[0], where);
+        add_at(aggs[0], scratch[0], where);
+      } catch (const Error &e) {
+        if (e.status() != Exit::data) throw;
+        if (skipped++ == 0) first_skipped = e.what();
+      }
+    }
+  }
+  for (std::size_t i = 1; i < workers; ++i) aggs[0].merge(aggs[i]);
+  Report r = aggs[0].finish();
+  r.skipped = skipped;
+  r.first_skipped = first_skipped;
+  return r;
+}
+
+} // namespace aip::accounting

@@ -1,0 +1,261 @@
+// The report engine against hand calculations written beside each expectation, and ISO
+// week numbers from Python's datetime.date.isocalendar().
+#include <aip/accounting/render.hpp>
+#include <aip/accounting/report.hpp>
+
+#include <aip/core/io.hpp>
+#include <aip/core/units.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <random>
+
+using namespace aip;
+using namespace aip::accounting;
+
+namespace {
+
+records::Usage job(std::string user, double start, double end, double cores) {
+  records::Usage u;
+  u.record_id = "t:" + user + ":" + std::to_string(start);
+  u.job_id = "1";
+  u.user = std::move(user);
+  u.start = start;
+  u.end = end;
+  u.wall_s = end - start;
+  u.cores = cores;
+  u.source = "test";
+  return u;
+}
+
+// 2024-02-29T22:00:00Z to 2024-03-01T02:00:00Z: 4 hours across a day and a month boundary;
+// 2 cores, 1 GPU at 50 %, 14400 CPU s used, 1 GiB of 4 GiB, submitted an hour early.
+records::Usage leap_job() {
+  auto u = job("alice", 1709244000, 1709258400, 2);
+  u.project = "p1";
+  u.gpus = 1;
+  u.gpu_model = "a100";
+  u.gpu_util_mean = 50;
+  u.cpu_s = 14400;
+  u.mem_req_bytes = 4ULL << 30;
+  u.mem_peak_bytes = 1ULL << 30;
+  u.submit = u.start - 3600;
+  return u;
+}
+
+Report report(const std::vector<records::Usage> &us, ReportSpec spec) {
+  Aggregator a(spec);
+  for (const auto &u : us) a.add(u);
+  return a.finish();
+}
+
+double metric(const Group &g, const char *name) {
+  const auto &n = metric_names();
+  auto i = static_cast<std::size_t>(std::find(n.begin(), n.end(), name) - n.begin());
+  auto v = metrics(g.totals)[i];
+  return v ? *v : -1; // -1: null
+}
+
+} // namespace
+
+TEST(AccountPeriods, IsoWeeksQuartersAndBoundaries) {
+  auto week = [](const char *t) {
+    return period_label(Period::week, period_index(Period::week, parse_timestamp(t)));
+  };
+  EXPECT_EQ(week("2026-01-01T12:00:00Z"), "2026-W01");
+  EXPECT_EQ(week("2024-12-30T00:00:00Z"), "2025-W01");
+  EXPECT_EQ(week("2021-01-03T23:59:59Z"), "2020-W53");
+  EXPECT_EQ(week("2026-11-22T10:00:00Z"), "2026-W47");
+  auto label = [](Period p, const char *t) {
+    return period_label(p, period_index(p, parse_timestamp(t)));
+  };
+  EXPECT_EQ(label(Period::quarter, "2024-03-31T23:59:59Z"), "2024-Q1");
+  EXPECT_EQ(label(Period::quarter, "2024-04-01T00:00:00Z"), "2024-Q2");
+  EXPECT_EQ(label(Period::month, "2024-02-29T22:00:00Z"), "2024-02");
+  EXPECT_EQ(label(Period::hour, "2024-02-29T22:10:00Z"), "2024-02-29T22");
+  EXPECT_EQ(label(Period::day, "1969-12-31T23:00:00Z"), "1969-12-31");
+  EXPECT_EQ(label(Period::year, "2024-12-31T23:59:59Z"), "2024");
+  // Each period starts where the previous one ends.
+  for (Period p :
+       {Period::hour, Period::day, Period::week, Period::month, Period::quarter, Period::year}) {
+    auto i = period_index(p, 1709244000);
+    EXPECT_EQ(period_index(p, period_start(p, i)), i);
+    EXPECT_EQ(period_index(p, period_start(p, i + 1) - 0.5), i);
+  }
+  EXPECT_EQ(period_start(Period::month, period_index(Period::month, 1709244000) + 1),
+            1709251200); // 2024-03-01
+}
+
+TEST(AccountReport, ProRataAcrossTheMonthBoundary) {
+  ReportSpec spec;
+  spec.dims = {Dim::user};
+  spec.period = Period::month;
+  auto r = report({leap_job()}, spec);
+  ASSERT_EQ(r.groups.size(), 2U);
+  const auto &feb = r.groups[0], &mar = r.groups[1];
+  EXPECT_EQ(period_label(Period::month, feb.period), "2024-02");
+  // February holds 22:00-24:00, half of the 4 hours.
+  EXPECT_DOUBLE_EQ(metric(feb, "jobs"), 0);
+  EXPECT_DOUBLE_EQ(metric(feb, "wall_hours"), 2);
+  EXPECT_DOUBLE_EQ(metric(feb, "cpu_hours"), 4);      // 2 cores x 2 h
+  EXPECT_DOUBLE_EQ(metric(feb, "used_cpu_hours"), 2); // half of 14400 s
+  EXPECT_DOUBLE_EQ(metric(feb, "cpu_eff_pct"), 50);
+  EXPECT_DOUBLE_EQ(metric(feb, "gpu_hours"), 2);
+  EXPECT_DOUBLE_EQ(metric(feb, "used_gpu_hours"), 1);
+  EXPECT_DOUBLE_EQ(metric(feb, "mem_eff_pct"), -1); // the job ended in March
+  EXPECT_DOUBLE_EQ(metric(feb, "wait_hours"), -1);
+  EXPECT_DOUBLE_EQ(metric(mar, "jobs"), 1);
+  EXPECT_DOUBLE_EQ(metric(mar, "wall_hours"), 2);
+  EXPECT_DOUBLE_EQ(metric(mar, "mem_eff_pct"), 25); // 1 GiB of 4 GiB
+  EXPECT_DOUBLE_EQ(metric(mar, "wait_hours"), 1);
+  spec.period = Period::hour;
+  r = report({leap_job()}, spec);
+  ASSERT_EQ(r.groups.size(), 4U);
+  for (const auto &g : r.groups) EXPECT_DOUBLE_EQ(metric(g, "cpu_hours"), 2);
+  // APEL's way: the whole job in the month it ended.
+  spec.period = Period::month;
+  spec.by_end = true;
+  r = report({leap_job()}, spec);
+  ASSERT_EQ(r.groups.size(), 1U);
+  EXPECT_DOUBLE_EQ(metric(r.groups[0], "cpu_hours"), 8);
+}
+
+TEST(AccountReport, EndOnABoundaryBelongsToThePeriodBefore) {
+  ReportSpec spec;
+  spec.period = Period::day;
+  // 2024-02-29T23:00:00Z to 2024-03-01T00:00:00Z
+  auto r = report({job("a", 1709247600, 1709251200, 1)}, spec);
+  ASSERT_EQ(r.groups.size(), 1U);
+  EXPECT_EQ(period_label(Period::day, r.groups[0].period), "2024-02-29");
+  EXPECT_DOUBLE_EQ(metric(r.groups[0], "jobs"), 1);
+}
+
+TEST(AccountReport, WindowClipsTime) {
+  ReportSpec spec;
+  spec.since = 1709251200; // 2024-03-01
+  auto r = report({leap_job()}, spec);
+  ASSERT_EQ(r.groups.size(), 1U);
+  EXPECT_DOUBLE_EQ(metric(r.groups[0], "wall_hours"), 2);
+  EXPECT_DOUBLE_EQ(metric(r.groups[0], "jobs"), 1);
+  spec.since.reset();
+  spec.until = 1709251200;
+  r = report({leap_job()}, spec);
+  ASSERT_EQ(r.groups.size(), 1U);
+  EXPECT_DOUBLE_EQ(metric(r.groups[0], "wall_hours"), 2);
+  EXPECT_DOUBLE_EQ(metric(r.groups[0], "jobs"), 0); // ended after the window
+}
+
+TEST(AccountReport, WhereTopAndNullMetrics) {
+  std::vector<records::Usage> us = {job("a", 0, 3600, 1), job("b", 0, 3600, 4),
+                                    job("c", 0, 3600, 2), job("b", 0, 7200, 1)};
+  us[1].gpus = 2;
+  ReportSpec spec;
+  spec.dims = {Dim::user};
+  spec.top = 2;
+  auto r = report(us, spec);
+  ASSERT_EQ(r.groups.size(), 2U);
+  EXPECT_EQ(r.groups[0].dims[0], "b"); // 4 + 2 = 6 core hours
+  EXPECT_DOUBLE_EQ(metric(r.groups[0], "cpu_hours"), 6);
+  EXPECT_EQ(r.groups[1].dims[0], "c");
+  EXPECT_DOUBLE_EQ(metric(r.groups[0], "used_cpu_hours"), -1); // no cpu_s anywhere
+  EXPECT_DOUBLE_EQ(metric(r.groups[0], "cpu_eff_pct"), -1);
+  spec.top = 0;
+  spec.where = {parse_filter("gpus>0")};
+  r = report(us, spec);
+  ASSERT_EQ(r.groups.size(), 1U);
+  EXPECT_DOUBLE_EQ(metric(r.groups[0], "gpu_hours"), 2);
+  spec.where = {parse_filter("user=a|c")};
+  r = report(us, spec);
+  ASSERT_EQ(r.groups.size(), 2U);
+  spec.where = {parse_filter("user!=a")};
+  r = report(us, spec);
+  ASSERT_EQ(r.groups.size(), 2U);
+  EXPECT_THROW(parse_filter("colour=red"), Error);
+  EXPECT_THROW(parse_filter("gpus>many"), Error);
+  EXPECT_THROW(parse_filter("user<3"), Error);
+}
+
+TEST(AccountReport, ParallelFileReadEqualsASimpleSum) {
+  // 20000 records written to a file, aggregated on all threads by project and month, then
+  // compared with sums made here record by record.
+  std::mt19937_64 rng(7);
+  auto path = std::filesystem::temp_directory_path() /
+              ("aip-report-test-" + std::to_string(::getpid()) + ".jsonl");
+  std::string text;
+  std::map<std::string, double> core_h, jobs;
+  for (int i = 0; i < 20000; ++i) {
+    auto u =
+        job("u" + std::to_string(rng() % 7), 1704067200 + static_cast<double>(rng() % 20000000), 0,
+            static_cast<double>(1 + rng() % 8));
+    u.end = u.start + static_cast<double>(rng() % 20000);
+    u.wall_s = u.end - u.start;
+    u.project = "p" + std::to_string(rng() % 5);
+    u.record_id = "r" + std::to_string(i);
+    records::append_usage_line(text, u);
+    core_h[u.project] += u.cores * u.wall_s / 3600;
+    jobs[u.project] += 1;
+  }
+  {
+    AtomicFile f(path.string());
+    f.write(text);
+    f.commit();
+  }
+  ReportSpec spec;
+  spec.dims = {Dim::project};
+  spec.period = Period::month;
+  auto r = aggregate_files({path.string()}, spec);
+  std::filesystem::remove(path);
+  EXPECT_EQ(r.records, 20000U);
+  std::map<std::string, double> got_h, got_jobs;
+  for (const auto &g : r.groups) {
+    got_h[g.dims[0]] += metric(g, "cpu_hours");
+    got_jobs[g.dims[0]] += metric(g, "jobs");
+  }
+  ASSERT_EQ(got_h.size(), 5U);
+  for (const auto &[p, h] : core_h) {
+    EXPECT_NEAR(got_h[p], h, 1e-6 * h) << p;
+    EXPECT_EQ(got_jobs[p], jobs[p]) << p;
+  }
+}
+
+TEST(AccountRender, ApelSummaryAndFormats) {
+  auto u = leap_job();
+  u.site = "SITE-A";
+  u.vo = "vo.example.eu";
+  ReportSpec spec = apel_spec({});
+  auto r = report({u}, spec);
+  RenderOptions o;
+  o.service_level = 10;
+  auto text = render(r, Format::apel, o);
+  EXPECT_NE(text.find("APEL-summary-job-message: v0.2\nSite: SITE-A\nMonth: 3\nYear: "
+                      "2024\nGlobalUserName: alice\n"
+                      "VO: vo.example.eu\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find(
+          "Processors: 2\nEarliestEndTime: 1709258400\nLatestEndTime: 1709258400\nWallDuration: "
+          "14400\n"
+          "CpuDuration: 14400\nNormalisedWallDuration: 144000\nNormalisedCpuDuration: 144000\n"
+          "NumberOfJobs: 1\n%%\n"),
+      std::string::npos)
+      << text;
+  ReportSpec by_user;
+  by_user.dims = {Dim::user};
+  by_user.period = Period::month;
+  r = report({u}, by_user);
+  EXPECT_EQ(render(r, Format::csv).substr(0, 30), "user,month,jobs,wall_hours,cpu");
+  EXPECT_NE(render(r, Format::csv).find("alice,2024-03,1,2,4,2,50,2,1,50,25,1\n"),
+            std::string::npos)
+      << render(r, Format::csv);
+  auto jl = render(r, Format::jsonl);
+  EXPECT_NE(
+      jl.find("{\"kind\":\"aip.report/v1\",\"user\":\"alice\",\"month\":\"2024-02\",\"jobs\":0.0,"),
+      std::string::npos)
+      << jl;
+  auto svg = render(r, Format::svg);
+  EXPECT_EQ(svg.rfind("<svg", 0), 0U);
+  EXPECT_NE(svg.find("2024-03"), std::string::npos);
+}
