@@ -1,0 +1,143 @@
+#include "aip/metering/sampler.hpp"
+
+#include <aip/core/diag.hpp>
+#include <aip/core/error.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <unistd.h>
+
+namespace aip::metering {
+
+Sampler::Sampler(SampleOptions options, std::unique_ptr<GpuSource> gpu)
+    : options_(std::move(options)), gpu_(std::move(gpu)) {
+  if (options_.host.empty()) {
+    char name[256] = {};
+    ::gethostname(name, sizeof name - 1);
+    options_.host = name;
+  }
+  if (options_.source == "cgroup") {
+    if (!is_cgroup2(options_.cgroup_root))
+      fail(Exit::unavailable, options_.cgroup_root + ": not a cgroup v2 hierarchy (no cgroup.controllers)");
+    use_cgroup_ = true;
+  } else if (options_.source == "auto") {
+    use_cgroup_ = is_cgroup2(options_.cgroup_root);
+  } else if (options_.source != "proc") {
+    usage_error("--source: expected auto, cgroup or proc, got '" + options_.source + "'");
+  }
+}
+
+namespace {
+
+struct Pending {
+  JobSample js;
+  std::vector<std::string> groups; // cgroup jobs: "/path" of each group
+  std::vector<int> pids;           // /proc jobs
+};
+
+} // namespace
+
+std::vector<JobSample> Sampler::sample(double at) {
+  std::vector<Pending> found;
+  auto wanted = [&](const std::string &id) {
+    return options_.only_jobs.empty() ||
+           std::find(options_.only_jobs.begin(), options_.only_jobs.end(), id) != options_.only_jobs.end();
+  };
+  auto base = [&](const std::string &id) {
+    Pending p;
+    p.js.sample.at = at;
+    p.js.sample.job_id = id;
+    p.js.sample.host = options_.host;
+    return p;
+  };
+  if (use_cgroup_) {
+    for (const auto &job : discover_cgroup_jobs(options_.cgroup_root)) {
+      if (!wanted(job.job_id)) continue;
+      auto r = read_cgroup_job(options_.cgroup_root, job, warn_);
+      if (!r) continue; // ended while we looked
+      auto p = base(job.job_id);
+      p.js.source = "cgroup:" + to_string(job.layout);
+      p.js.sample.cpu_s = r->cpu_s;
+      p.js.sample.mem_bytes = r->mem_bytes;
+      p.js.sample.mem_peak_bytes = r->mem_peak_bytes;
+      p.js.sample.io_read_bytes = r->io_read_bytes;
+      p.js.sample.io_write_bytes = r->io_write_bytes;
+      for (const auto &g : job.groups) p.groups.push_back("/" + g);
+      found.push_back(std::move(p));
+    }
+  }
+  if (!use_cgroup_ || !options_.proc_jobs.empty()) {
+    auto scan = scan_proc(options_.proc_root, options_.proc_jobs, !use_cgroup_, warn_);
+    for (auto &[job, r] : scan.jobs) {
+      if (!wanted(job.job_id)) continue;
+      auto p = base(job.job_id);
+      p.js.source = "proc";
+      p.js.sample.cpu_s = r.cpu_s;
+      p.js.sample.mem_bytes = r.mem_bytes;
+      p.js.sample.io_read_bytes = r.io_read_bytes;
+      p.js.sample.io_write_bytes = r.io_write_bytes;
+      p.pids = std::move(r.pids);
+      found.push_back(std::move(p));
+    }
+  }
+  if (gpu_ && !found.empty()) {
+    GpuSnapshot snap;
+    try {
+      snap = gpu_->read();
+    } catch (const Error &e) {
+      // A malformed or failing GPU query loses this round's GPU fields, not the samples.
+      warn_.warn("gpu-error", std::string(e.what()) + " (further GPU errors are not repeated)");
+    }
+    // Which job each GPU process belongs to: by PID for /proc jobs, by the process's
+    // cgroup (from /proc/PID/cgroup) for cgroup jobs.
+    std::map<std::size_t, std::map<std::string, std::optional<std::uint64_t>>> used; // job -> uuid -> bytes
+    for (const auto &gp : snap.processes) {
+      std::optional<std::string> cg;
+      bool cg_read = false;
+      for (std::size_t j = 0; j < found.size(); ++j) {
+        bool mine = std::find(found[j].pids.begin(), found[j].pids.end(), gp.pid) != found[j].pids.end();
+        if (!mine && !found[j].groups.empty()) {
+          if (!cg_read) cg = process_cgroup(options_.proc_root, gp.pid), cg_read = true;
+          if (cg)
+            for (const auto &g : found[j].groups)
+              mine = mine || *cg == g || cg->rfind(g + "/", 0) == 0;
+        }
+        if (!mine) continue;
+        auto &slot = used[j][gp.gpu_uuid];
+        if (gp.used_bytes) slot = slot.value_or(0) + *gp.used_bytes;
+        else if (!slot) slot = std::nullopt;
+      }
+    }
+    for (auto &[j, per_gpu] : used) {
+      for (const auto &[uuid, bytes] : per_gpu) {
+        const GpuDevice *dev = nullptr;
+        for (const auto &d : snap.devices) if (d.uuid == uuid) dev = &d;
+        records::GpuSample g;
+        g.uuid = uuid;
+        if (dev != nullptr) {
+          g.index = std::max(dev->index, 0);
+          g.model = dev->name;
+          g.util_pct = dev->util_pct;
+          g.power_w = dev->power_w;
+          g.mem_used_bytes = bytes ? bytes : dev->mem_used_bytes;
+        } else {
+          g.mem_used_bytes = bytes;
+        }
+        found[j].js.sample.gpus.push_back(std::move(g));
+      }
+    }
+  }
+  std::vector<JobSample> out;
+  out.reserve(found.size());
+  for (auto &p : found) out.push_back(std::move(p.js));
+  std::sort(out.begin(), out.end(), [](const JobSample &a, const JobSample &b) { return a.sample.job_id < b.sample.job_id; });
+  return out;
+}
+
+double next_aligned(double now, double interval) {
+  if (!(interval > 0)) usage_error("--interval must be positive");
+  return (std::floor(now / interval) + 1) * interval;
+}
+
+} // namespace aip::metering
