@@ -92,6 +92,8 @@ int sample(int argc, const char *const argv[]) {
       "a job as the processes of one process group (repeatable)")(
       "session", po::value<std::vector<std::string>>()->composing()->value_name("JOB=SID"),
       "a job as the processes of one session (repeatable)")(
+      "proc-memory", po::value<std::string>()->default_value("pss")->value_name("M"),
+      "/proc source: pss (smaps_rollup, shared pages once; costs more) or rss")(
       "gpu", po::value<std::string>()->default_value("auto")->value_name("G"), "auto, nvml, nvidia-smi or none")(
       "nvidia-smi", po::value<std::string>()->default_value("nvidia-smi")->value_name("PROG"),
       "the nvidia-smi program (when NVML is absent)")(
@@ -117,6 +119,9 @@ int sample(int argc, const char *const argv[]) {
   so.cgroup_root = (*vm)["cgroup-root"].as<std::string>();
   so.proc_root = (*vm)["proc-root"].as<std::string>();
   so.host = opt(*vm, "host");
+  const auto mem = (*vm)["proc-memory"].as<std::string>();
+  if (mem != "pss" && mem != "rss") usage_error("--proc-memory: expected pss or rss, got '" + mem + "'");
+  so.proc_memory = mem == "rss" ? metering::ProcMemory::rss : metering::ProcMemory::pss;
   if (vm->count("job") != 0U) so.only_jobs = split_list((*vm)["job"].as<std::vector<std::string>>());
   if (vm->count("pgid") != 0U)
     for (const auto &s : (*vm)["pgid"].as<std::vector<std::string>>())

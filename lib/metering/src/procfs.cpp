@@ -3,6 +3,7 @@
 #include <aip/core/error.hpp>
 
 #include <charconv>
+#include <ctime>
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
@@ -126,7 +127,7 @@ ProcJob parse_proc_job(std::string_view text, ProcJob::By by) {
 }
 
 ProcScan scan_proc(const std::string &proc_root, const std::vector<ProcJob> &wanted, bool discover,
-                   WarnOnce &warn) {
+                   WarnOnce &warn, ProcMemory memory, ProcCache *cache) {
   static const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
   static const std::uint64_t page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
   ProcScan scan;
@@ -155,27 +156,47 @@ ProcScan scan_proc(const std::string &proc_root, const std::vector<ProcJob> &wan
   std::vector<ProcJob> jobs = wanted;
   if (discover) {
     static constexpr std::string_view kVar = "AIP_JOB_ID=";
+    ProcCache local;
+    ProcCache &c = cache != nullptr ? *cache : local;
+    std::unordered_map<int, ProcCache::Leader> still;
+    timespec boot{};
+    ::clock_gettime(CLOCK_BOOTTIME, &boot); // the clock of stat's starttime
+    const double now_ticks = (static_cast<double>(boot.tv_sec) + static_cast<double>(boot.tv_nsec) / 1e9) * ticks;
     for (const auto &p : procs) {
       if (p.pid != p.pgrp) continue;
-      path.assign(std::to_string(p.pid)).append("/environ");
-      // Other users' environments are unreadable (EACCES) unless we run as root: normal.
-      if (read_small_file(procfd, path.c_str(), text) != 0) continue;
-      std::string_view env(text);
-      std::size_t pos = 0;
-      while (pos < env.size()) {
-        auto end = env.find('\0', pos);
-        auto var = env.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-        if (var.substr(0, kVar.size()) == kVar && var.size() > kVar.size()) {
-          std::string id(var.substr(kVar.size()));
-          bool known = false;
-          for (const auto &j : jobs) known = known || j.job_id == id;
-          if (!known) jobs.push_back({id, ProcJob::By::pgid, p.pid});
-          break;
+      ProcCache::Leader leader{p.starttime, {}};
+      bool keep = true;
+      if (auto it = c.leaders.find(p.pid); it != c.leaders.end() && it->second.starttime == p.starttime) {
+        leader = it->second;
+      } else {
+        path.assign(std::to_string(p.pid)).append("/environ");
+        // Other users' environments are unreadable (EACCES) unless we run as root: normal.
+        if (read_small_file(procfd, path.c_str(), text) == 0) {
+          std::string_view env(text);
+          std::size_t pos = 0;
+          while (pos < env.size()) {
+            auto end = env.find('\0', pos);
+            auto var = env.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+            if (var.substr(0, kVar.size()) == kVar && var.size() > kVar.size()) {
+              leader.job_id = std::string(var.substr(kVar.size()));
+              break;
+            }
+            if (end == std::string_view::npos) break;
+            pos = end + 1;
+          }
         }
-        if (end == std::string_view::npos) break;
-        pos = end + 1;
+        // A leader seen between fork and exec still has its parent's environment: "not a
+        // job" is remembered only for processes older than 10 s.
+        keep = !leader.job_id.empty() || now_ticks - static_cast<double>(p.starttime) > 10 * ticks;
       }
+      if (!leader.job_id.empty()) {
+        bool known = false;
+        for (const auto &j : jobs) known = known || j.job_id == leader.job_id;
+        if (!known) jobs.push_back({leader.job_id, ProcJob::By::pgid, p.pid});
+      }
+      if (keep) still.emplace(p.pid, std::move(leader));
     }
+    c.leaders = std::move(still); // forget processes that ended
   }
   std::unordered_map<int, std::vector<std::size_t>> by_pgid, by_sid;
   for (std::size_t i = 0; i < jobs.size(); ++i)
@@ -190,9 +211,11 @@ ProcScan scan_proc(const std::string &proc_root, const std::vector<ProcJob> &wan
     if (mine.empty() || p.state == 'Z') continue; // a zombie's times are already its parent's to reap
     const double cpu = static_cast<double>(p.utime + p.stime + p.cutime + p.cstime) / ticks;
     std::uint64_t mem = p.rss_pages * page;
-    path.assign(std::to_string(p.pid)).append("/smaps_rollup");
-    if (read_small_file(procfd, path.c_str(), text) == 0)
-      if (auto pss = parse_kb_field(text, "Pss")) mem = *pss;
+    if (memory == ProcMemory::pss) {
+      path.assign(std::to_string(p.pid)).append("/smaps_rollup");
+      if (read_small_file(procfd, path.c_str(), text) == 0)
+        if (auto pss = parse_kb_field(text, "Pss")) mem = *pss;
+    }
     std::optional<ProcIo> pio;
     path.assign(std::to_string(p.pid)).append("/io");
     if (read_small_file(procfd, path.c_str(), text) == 0) pio = parse_proc_io(text);

@@ -68,7 +68,7 @@ std::vector<JobSample> Sampler::sample(double at) {
     }
   }
   if (!use_cgroup_ || !options_.proc_jobs.empty()) {
-    auto scan = scan_proc(options_.proc_root, options_.proc_jobs, !use_cgroup_, warn_);
+    auto scan = scan_proc(options_.proc_root, options_.proc_jobs, !use_cgroup_, warn_, options_.proc_memory, &proc_cache_);
     for (auto &[job, r] : scan.jobs) {
       if (!wanted(job.job_id)) continue;
       auto p = base(job.job_id);

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace aip::metering {
@@ -52,14 +53,29 @@ struct ProcReading {
   std::vector<int> pids;
 };
 
+// How memory is counted: pss (smaps_rollup's proportional set size; shared pages count
+// once across the job, but the kernel walks every mapping: about 30 us per process) or rss
+// (the resident set from /proc/PID/stat: free, but shared pages count in every process).
+enum class ProcMemory { pss, rss };
+
+// What one pass learns that the next can reuse: the AIP_JOB_ID of each process-group
+// leader, keyed by PID and start time (a reused PID has another start time).
+struct ProcCache {
+  struct Leader {
+    std::uint64_t starttime = 0;
+    std::string job_id; // empty: not a job
+  };
+  std::unordered_map<int, Leader> leaders;
+};
+
 // One pass over /proc: every process's stat is read once and assigned to the jobs whose
 // group or session it is in. Jobs with no live process are left out of the result. With
 // `discover`, process-group leaders whose environment holds AIP_JOB_ID=<id> (set by aip's
-// local backend) add jobs by process group.
+// local backend) add jobs by process group; `cache` (optional) keeps what was learnt.
 struct ProcScan {
   std::vector<std::pair<ProcJob, ProcReading>> jobs;
 };
 ProcScan scan_proc(const std::string &proc_root, const std::vector<ProcJob> &jobs, bool discover,
-                   WarnOnce &warn);
+                   WarnOnce &warn, ProcMemory memory = ProcMemory::pss, ProcCache *cache = nullptr);
 
 } // namespace aip::metering

@@ -21,6 +21,7 @@ struct SampleOptions {
   std::vector<std::string> only_jobs;  // --job: keep only these ids
   std::vector<ProcJob> proc_jobs;      // --pgid / --session, measured from /proc
   std::string host;                    // empty: gethostname()
+  ProcMemory proc_memory = ProcMemory::pss;
 };
 
 struct JobSample {
@@ -39,6 +40,7 @@ private:
   SampleOptions options_;
   std::unique_ptr<GpuSource> gpu_;
   WarnOnce warn_;
+  ProcCache proc_cache_;
   bool use_cgroup_ = false;
 };
 
