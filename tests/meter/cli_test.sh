@@ -144,4 +144,15 @@ for job, k in kernel.items():
     assert abs(m - k) <= 0.1 * k, (job, m, k)
     print(f"{job}: meter {m:.2f} s, kernel {k:.2f} s")
 PY
+# Every option of --help is in the man page and the three completions.
+root="$here/../.."
+for cmd in sample summarize idle; do
+  for o in $("$bin/aip-meter" $cmd --help | sed -n '/^Options:/,/^Examples:/p' | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+    case $o in --help|--version|--input) continue ;; esac
+    grep -q -- "$o" "$root/completions/aip-meter.bash" || fail "bash completion lacks $cmd $o"
+    grep -q -- "$o" "$root/completions/_aip-meter" || fail "zsh completion lacks $cmd $o"
+    grep -q -- "-l ${o#--}" "$root/completions/aip-meter.fish" || fail "fish completion lacks $cmd $o"
+    grep -q -- "$(printf '%s' "$o" | sed 's/-/\\\\-/g')" "$root/man/aip-meter.1" || fail "man page lacks $cmd $o"
+  done
+done
 echo "meter cli: ok"

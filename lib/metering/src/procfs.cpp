@@ -7,6 +7,7 @@
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <unordered_map>
 
@@ -220,6 +221,10 @@ ProcScan scan_proc(const std::string &proc_root, const std::vector<ProcJob> &wan
     path.assign(std::to_string(p.pid)).append("/io");
     if (read_small_file(procfd, path.c_str(), text) == 0) pio = parse_proc_io(text);
     for (auto i : mine) {
+      if (!seen[i]) {
+        struct stat st {};
+        if (::fstatat(procfd, std::to_string(p.pid).c_str(), &st, 0) == 0) readings[i].uid = st.st_uid;
+      }
       seen[i] = true;
       readings[i].cpu_s += cpu;
       readings[i].mem_bytes += mem;

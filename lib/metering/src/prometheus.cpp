@@ -46,8 +46,10 @@ std::string render_prometheus(const std::vector<records::Sample> &samples, const
   for (const auto &s : samples) {
     std::string labels = "job_id=\"" + escape_label_value(s.job_id) + "\",host=\"" + escape_label_value(s.host) + "\"";
     if (auto it = owners.find(s.job_id); it != owners.end())
-      labels += ",user=\"" + escape_label_value(it->second.user) + "\",project=\"" +
-                escape_label_value(it->second.project) + "\"";
+      labels += ",user=\"" + escape_label_value(it->second.user.empty() ? s.user : it->second.user) +
+                "\",project=\"" + escape_label_value(it->second.project) + "\"";
+    else if (!s.user.empty())
+      labels += ",user=\"" + escape_label_value(s.user) + "\"";
     auto line = [&](Family &f, const std::string &l, double v) {
       f.lines += std::string(f.name) + "{" + l + "} " + number(v) + "\n";
     };

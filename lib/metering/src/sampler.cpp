@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <pwd.h>
 #include <unistd.h>
 
 namespace aip::metering {
@@ -78,6 +79,18 @@ std::vector<JobSample> Sampler::sample(double at) {
       p.js.sample.io_read_bytes = r.io_read_bytes;
       p.js.sample.io_write_bytes = r.io_write_bytes;
       p.pids = std::move(r.pids);
+      if (r.uid) {
+        auto it = users_.find(*r.uid);
+        if (it == users_.end()) {
+          // getpwuid_r: the login name, or the number where the account database has none.
+          std::string name = std::to_string(*r.uid);
+          char buf[4096];
+          passwd pw{}, *found = nullptr;
+          if (::getpwuid_r(*r.uid, &pw, buf, sizeof buf, &found) == 0 && found != nullptr) name = pw.pw_name;
+          it = users_.emplace(*r.uid, name).first;
+        }
+        p.js.sample.user = it->second;
+      }
       found.push_back(std::move(p));
     }
   }

@@ -111,6 +111,7 @@ std::vector<records::Usage> summarize(const MeterInput &in, const SummarizeOptio
       std::uint64_t host_peak = 0;
       for (const auto *x : s) {
         host_peak = std::max({host_peak, x->mem_bytes, x->mem_peak_bytes.value_or(0)});
+        if (u.user.empty()) u.user = x->user;
         for (const auto &g : x->gpus) {
           uuids.insert(g.uuid);
           if (model.empty()) model = g.model;
@@ -129,7 +130,8 @@ std::vector<records::Usage> summarize(const MeterInput &in, const SummarizeOptio
     u.state = "running";
     if (auto it = jobs.find(job_id); it != jobs.end()) {
       const auto &j = *it->second;
-      u.user = j.owner.user, u.project = j.owner.project, u.vo = j.owner.vo;
+      if (!j.owner.user.empty()) u.user = j.owner.user;
+      u.project = j.owner.project, u.vo = j.owner.vo;
       u.queue = j.queue;
       if (u.site.empty()) u.site = j.site;
       u.cores = j.resources.cpus;

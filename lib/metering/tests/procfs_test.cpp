@@ -117,6 +117,7 @@ TEST(ProcReal, BusyLoopCpuWithinTenPercent) {
   EXPECT_EQ(scan.jobs[0].first.job_id, "busy");
   EXPECT_EQ(scan.jobs[0].second.pids, std::vector<int>{child});
   EXPECT_NEAR(scan.jobs[0].second.cpu_s, 0.8, 0.08); // the child's own clock said 0.8 s
+  EXPECT_EQ(scan.jobs[0].second.uid, ::getuid());
 }
 
 TEST(ProcReal, SessionCountsEveryProcess) {

@@ -148,6 +148,7 @@ TEST(Prometheus, TextfileIsValidAndCarriesTheNumbers) {
   a.gpus = {g};
   records::Sample b;
   b.at = 1764669600, b.job_id = "we\"ird\\job\nid", b.host = "gpu1", b.cpu_s = 1, b.mem_bytes = 2;
+  b.user = "dave"; // from the /proc source, no job record
   JobOwners owners{{"1001", {"alice", "proj-x", "vo"}}};
   const auto text = render_prometheus({a, b}, owners, 1764669600);
   Parsed p;
@@ -162,6 +163,6 @@ TEST(Prometheus, TextfileIsValidAndCarriesTheNumbers) {
                            ["job_id=1001;host=gpu1;user=alice;project=proj-x;gpu=0;uuid=GPU-5a9e;model=NVIDIA A100-SXM4-80GB;"],
                    0.87);
   // The awkward id survives escaping and comes back as it was.
-  EXPECT_DOUBLE_EQ(p.series["aip_job_cpu_seconds_total"]["job_id=we\"ird\\job\nid;host=gpu1;"], 1.0);
+  EXPECT_DOUBLE_EQ(p.series["aip_job_cpu_seconds_total"]["job_id=we\"ird\\job\nid;host=gpu1;user=dave;"], 1.0);
   EXPECT_DOUBLE_EQ(p.series["aip_meter_jobs"][""], 2.0);
 }

@@ -48,6 +48,7 @@ MeterInput example() {
   job.queue = "gpu";
   job.submitted_at = T - 120;
   in.jobs = {job};
+  in.samples[9].user = "carol"; // the /proc source's owner of job b
   auto ev = [](records::JobState st, double at, std::optional<int> code = {}) {
     records::Event e;
     e.job_id = "a", e.backend = "local", e.state = st, e.at = at, e.exit_code = code;
@@ -106,6 +107,7 @@ TEST(Summarize, UsageRecordByHand) {
   EXPECT_EQ(b.state, "running");
   EXPECT_FALSE(b.gpu_util_mean);
   EXPECT_EQ(b.gpus, 0U);
+  EXPECT_EQ(b.user, "carol"); // no job record: the sample's owner
 }
 
 TEST(Summarize, RecordIdIsStableAndNamesTheSite) {

@@ -51,6 +51,7 @@ struct ProcReading {
   std::uint64_t mem_bytes = 0;
   std::optional<std::uint64_t> io_read_bytes, io_write_bytes; // when every /proc/PID/io was readable
   std::vector<int> pids;
+  std::optional<unsigned> uid; // owner of the job's first process
 };
 
 // How memory is counted: pss (smaps_rollup's proportional set size; shared pages count

@@ -13,7 +13,8 @@
 
 namespace aip::metering {
 
-// Labels of each job beyond job_id and host: its owner, from aip.job/v1 records when given.
+// Labels of each job beyond job_id and host: its owner, from aip.job/v1 records when given,
+// else the sample's user where the meter knew it.
 using JobOwners = std::map<std::string, records::Owner>;
 
 // Families written:

@@ -8,6 +8,7 @@
 
 #include <aip/records/sample.hpp>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,6 +42,7 @@ private:
   std::unique_ptr<GpuSource> gpu_;
   WarnOnce warn_;
   ProcCache proc_cache_;
+  std::map<unsigned, std::string> users_; // uid -> login name
   bool use_cgroup_ = false;
 };
 
