@@ -1,5 +1,6 @@
 // nvidia-smi's CSV (--query-gpu and --query-compute-apps, noheader, nounits): either rows
-// within their ranges or aip::Error with the data status.
+// within their ranges or aip::Error with the data status; and the GPU allocation read
+// from a process environment.
 #include <aip/core/error.hpp>
 #include <aip/metering/gpu.hpp>
 
@@ -22,5 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   } catch (const aip::Error &e) {
     if (e.status() != aip::Exit::data) std::abort();
   }
+  // The same bytes as a process environment: the GPUs named are never empty strings.
+  for (const auto &g : aip::metering::allocated_gpus(text))
+    if (g.empty() || g.front() == '-') std::abort();
   return 0;
 }

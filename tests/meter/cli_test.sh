@@ -28,7 +28,7 @@ assert r["42"]["cpu_s"] == 90.5 and r["42"]["io_read_bytes"] == 3145728
 assert r["a1b2c3d4-e5f6-4711-8899-aabbccddeeff"]["cpu_s"] == 150.0
 g = r["1001"]["gpus"][0]
 assert g["util_pct"] == 87 and g["mem_used_bytes"] == 40000 * 1048576 and g["power_w"] == 312.45, g
-assert r["1002"]["gpus"] == []
+assert [x["uuid"] for x in r["1002"]["gpus"]] == ["GPU-11223344-5566-7788-99aa-bbccddeeff00"]  # held, unused
 PY
 # The records validate against the schema.
 $py - "$work/out" "$here/../../schemas/aip.sample.v1.schema.json" <<'PY' || fail "schema"

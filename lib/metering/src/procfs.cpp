@@ -1,4 +1,5 @@
 #include "aip/metering/procfs.hpp"
+#include "aip/metering/gpu.hpp"
 
 #include <aip/core/error.hpp>
 
@@ -155,50 +156,59 @@ ProcScan scan_proc(const std::string &proc_root, const std::vector<ProcJob> &wan
   ::closedir(d);
 
   std::vector<ProcJob> jobs = wanted;
-  if (discover) {
-    static constexpr std::string_view kVar = "AIP_JOB_ID=";
-    ProcCache local;
-    ProcCache &c = cache != nullptr ? *cache : local;
-    std::unordered_map<int, ProcCache::Leader> still;
-    timespec boot{};
-    ::clock_gettime(CLOCK_BOOTTIME, &boot); // the clock of stat's starttime
-    const double now_ticks = (static_cast<double>(boot.tv_sec) + static_cast<double>(boot.tv_nsec) / 1e9) * ticks;
-    for (const auto &p : procs) {
-      if (p.pid != p.pgrp) continue;
-      ProcCache::Leader leader{p.starttime, {}};
-      bool keep = true;
-      if (auto it = c.leaders.find(p.pid); it != c.leaders.end() && it->second.starttime == p.starttime) {
-        leader = it->second;
-      } else {
-        path.assign(std::to_string(p.pid)).append("/environ");
-        // Other users' environments are unreadable (EACCES) unless we run as root: normal.
-        if (read_small_file(procfd, path.c_str(), text) == 0) {
-          std::string_view env(text);
-          std::size_t pos = 0;
-          while (pos < env.size()) {
-            auto end = env.find('\0', pos);
-            auto var = env.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-            if (var.substr(0, kVar.size()) == kVar && var.size() > kVar.size()) {
-              leader.job_id = std::string(var.substr(kVar.size()));
-              break;
-            }
-            if (end == std::string_view::npos) break;
-            pos = end + 1;
+  // The environments of process-group leaders (with `discover`) and of the leaders of the
+  // jobs asked for, read once per process and remembered in the cache.
+  static constexpr std::string_view kVar = "AIP_JOB_ID=";
+  ProcCache local;
+  ProcCache &c = cache != nullptr ? *cache : local;
+  std::unordered_map<int, ProcCache::Leader> still;
+  std::unordered_map<int, std::vector<std::string>> leader_gpus; // this pass, cached or not
+  timespec boot{};
+  ::clock_gettime(CLOCK_BOOTTIME, &boot); // the clock of stat's starttime
+  const double now_ticks = (static_cast<double>(boot.tv_sec) + static_cast<double>(boot.tv_nsec) / 1e9) * ticks;
+  auto asked = [&](const ProcStat &p) {
+    for (const auto &j : wanted)
+      if (j.id == p.pid && ((j.by == ProcJob::By::pgid && p.pgrp == p.pid) || (j.by == ProcJob::By::session && p.session == p.pid)))
+        return true;
+    return false;
+  };
+  for (const auto &p : procs) {
+    if (!((discover && p.pid == p.pgrp) || asked(p))) continue;
+    ProcCache::Leader leader{p.starttime, {}, {}};
+    bool keep = true;
+    if (auto it = c.leaders.find(p.pid); it != c.leaders.end() && it->second.starttime == p.starttime) {
+      leader = it->second;
+    } else {
+      path.assign(std::to_string(p.pid)).append("/environ");
+      // Other users' environments are unreadable (EACCES) unless we run as root: normal.
+      if (read_small_file(procfd, path.c_str(), text) == 0) {
+        std::string_view env(text);
+        std::size_t pos = 0;
+        while (pos < env.size()) {
+          auto end = env.find('\0', pos);
+          auto var = env.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+          if (var.substr(0, kVar.size()) == kVar && var.size() > kVar.size()) {
+            leader.job_id = std::string(var.substr(kVar.size()));
+            break;
           }
+          if (end == std::string_view::npos) break;
+          pos = end + 1;
         }
-        // A leader seen between fork and exec still has its parent's environment: "not a
-        // job" is remembered only for processes older than 10 s.
-        keep = !leader.job_id.empty() || now_ticks - static_cast<double>(p.starttime) > 10 * ticks;
+        leader.gpus = allocated_gpus(env);
       }
-      if (!leader.job_id.empty()) {
-        bool known = false;
-        for (const auto &j : jobs) known = known || j.job_id == leader.job_id;
-        if (!known) jobs.push_back({leader.job_id, ProcJob::By::pgid, p.pid});
-      }
-      if (keep) still.emplace(p.pid, std::move(leader));
+      // A leader seen between fork and exec still has its parent's environment: "not a
+      // job" is remembered only for processes older than 10 s.
+      keep = !leader.job_id.empty() || now_ticks - static_cast<double>(p.starttime) > 10 * ticks;
     }
-    c.leaders = std::move(still); // forget processes that ended
+    if (discover && !leader.job_id.empty() && p.pid == p.pgrp) {
+      bool known = false;
+      for (const auto &j : jobs) known = known || j.job_id == leader.job_id;
+      if (!known) jobs.push_back({leader.job_id, ProcJob::By::pgid, p.pid});
+    }
+    if (!leader.gpus.empty()) leader_gpus[p.pid] = leader.gpus;
+    if (keep) still.emplace(p.pid, std::move(leader));
   }
+  c.leaders = std::move(still); // forget processes that ended
   std::unordered_map<int, std::vector<std::size_t>> by_pgid, by_sid;
   for (std::size_t i = 0; i < jobs.size(); ++i)
     (jobs[i].by == ProcJob::By::pgid ? by_pgid : by_sid)[jobs[i].id].push_back(i);
@@ -236,6 +246,7 @@ ProcScan scan_proc(const std::string &proc_root, const std::vector<ProcJob> &wan
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     if (!seen[i]) continue;
     if (io_ok[i]) readings[i].io_read_bytes = io[i].read_bytes, readings[i].io_write_bytes = io[i].write_bytes;
+    if (auto it = leader_gpus.find(jobs[i].id); it != leader_gpus.end()) readings[i].allocated_gpus = it->second;
     scan.jobs.emplace_back(jobs[i], std::move(readings[i]));
   }
   return scan;

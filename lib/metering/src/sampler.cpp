@@ -6,6 +6,10 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <charconv>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -35,7 +39,35 @@ struct Pending {
   JobSample js;
   std::vector<std::string> groups; // cgroup jobs: "/path" of each group
   std::vector<int> pids;           // /proc jobs
+  std::vector<std::string> allocated; // GPUs named in the job's environment
 };
+
+// The first PID in a group or below it, breadth first, leaving Slurm's step_extern (its
+// `sleep` lacks the job's environment) for last.
+std::optional<int> first_pid(const std::string &dir) {
+  std::vector<std::string> queue{dir}, later;
+  std::string text;
+  for (std::size_t i = 0, visited = 0; visited < 256; ++i, ++visited) {
+    if (i == queue.size()) {
+      if (later.empty()) break;
+      queue.insert(queue.end(), later.begin(), later.end());
+      later.clear();
+    }
+    const std::string &d = queue[i];
+    if (read_small_file(AT_FDCWD, (d + "/cgroup.procs").c_str(), text) == 0) {
+      int pid = 0;
+      auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), pid);
+      if (ec == std::errc() && pid > 0) return pid;
+    }
+    if (DIR *dp = ::opendir(d.c_str())) {
+      while (auto *e = ::readdir(dp))
+        if (e->d_type == DT_DIR && e->d_name[0] != '.')
+          (std::strcmp(e->d_name, "step_extern") == 0 ? later : queue).push_back(d + "/" + e->d_name);
+      ::closedir(dp);
+    }
+  }
+  return std::nullopt;
+}
 
 } // namespace
 
@@ -65,6 +97,22 @@ std::vector<JobSample> Sampler::sample(double at) {
       p.js.sample.io_read_bytes = r->io_read_bytes;
       p.js.sample.io_write_bytes = r->io_write_bytes;
       for (const auto &g : job.groups) p.groups.push_back("/" + g);
+      if (gpu_) {
+        // The environment of a job does not change: read it once per job.
+        auto it = cgroup_alloc_.find(job.job_id);
+        if (it == cgroup_alloc_.end()) {
+          std::string env;
+          if (auto pid = first_pid(options_.cgroup_root + "/" + job.groups.front())) {
+            const std::string path = options_.proc_root + "/" + std::to_string(*pid) + "/environ";
+            const int e = read_small_file(AT_FDCWD, path.c_str(), env);
+            // Unreadable (another user's job, and we are not root): remembered as nothing, so
+            // it is not tried again each pass. Gone: tried again next pass.
+            if (e == 0) it = cgroup_alloc_.emplace(job.job_id, allocated_gpus(env)).first;
+            else if (!is_vanished(e)) it = cgroup_alloc_.emplace(job.job_id, std::vector<std::string>{}).first;
+          }
+        }
+        if (it != cgroup_alloc_.end()) p.allocated = it->second;
+      }
       found.push_back(std::move(p));
     }
   }
@@ -79,6 +127,7 @@ std::vector<JobSample> Sampler::sample(double at) {
       p.js.sample.io_read_bytes = r.io_read_bytes;
       p.js.sample.io_write_bytes = r.io_write_bytes;
       p.pids = std::move(r.pids);
+      p.allocated = std::move(r.allocated_gpus);
       if (r.uid) {
         auto it = users_.find(*r.uid);
         if (it == users_.end()) {
@@ -122,6 +171,17 @@ std::vector<JobSample> Sampler::sample(double at) {
         else if (!slot) slot = std::nullopt;
       }
     }
+    // GPUs the job holds without running on them: the idle allocations. Its memory on
+    // them is nothing.
+    for (std::size_t j = 0; j < found.size(); ++j) {
+      for (const auto &a : found[j].allocated) {
+        const bool by_index = a.find_first_not_of("0123456789") == std::string::npos;
+        for (const auto &d : snap.devices) {
+          const bool match = by_index ? d.parent_uuid.empty() && d.index >= 0 && std::to_string(d.index) == a : d.uuid == a;
+          if (match) used[j].try_emplace(d.uuid, std::optional<std::uint64_t>(0));
+        }
+      }
+    }
     for (auto &[j, per_gpu] : used) {
       for (const auto &[uuid, bytes] : per_gpu) {
         const GpuDevice *dev = nullptr;
@@ -140,6 +200,12 @@ std::vector<JobSample> Sampler::sample(double at) {
         found[j].js.sample.gpus.push_back(std::move(g));
       }
     }
+  }
+  if (!cgroup_alloc_.empty()) { // forget jobs that ended
+    std::map<std::string, std::vector<std::string>> still;
+    for (const auto &p : found)
+      if (auto it = cgroup_alloc_.find(p.js.sample.job_id); it != cgroup_alloc_.end()) still.insert(*it);
+    cgroup_alloc_ = std::move(still);
   }
   std::vector<JobSample> out;
   out.reserve(found.size());

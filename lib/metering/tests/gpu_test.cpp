@@ -95,6 +95,24 @@ TEST(Nvml, AbsentLibraryGivesNoSourceAndOneNote) {
   EXPECT_THROW(open_gpu_source("cuda", "nvidia-smi"), Error);
 }
 
+TEST(Allocation, FromTheEnvironment) {
+  using V = std::vector<std::string>;
+  auto env = [](std::initializer_list<std::string> vars) {
+    std::string s;
+    for (const auto &v : vars) s += v + '\0';
+    return s;
+  };
+  EXPECT_EQ(allocated_gpus(env({"A=1", "CUDA_VISIBLE_DEVICES=0,2"})), (V{"0", "2"}));
+  EXPECT_EQ(allocated_gpus(env({"CUDA_VISIBLE_DEVICES=0", "SLURM_JOB_GPUS=3"})), (V{"3"}));
+  EXPECT_EQ(allocated_gpus(env({"NVIDIA_VISIBLE_DEVICES=GPU-a,GPU-b"})), (V{"GPU-a", "GPU-b"}));
+  EXPECT_EQ(allocated_gpus(env({"NVIDIA_VISIBLE_DEVICES=all", "CUDA_VISIBLE_DEVICES=1"})), (V{"1"}));
+  EXPECT_EQ(allocated_gpus(env({"NVIDIA_VISIBLE_DEVICES=void"})), V{});
+  EXPECT_EQ(allocated_gpus(env({"CUDA_VISIBLE_DEVICES=1,-1,2"})), (V{"1"})); // CUDA stops at -1
+  EXPECT_EQ(allocated_gpus(env({"CUDA_VISIBLE_DEVICES="})), V{});
+  EXPECT_EQ(allocated_gpus(env({"XCUDA_VISIBLE_DEVICES=1", "CUDA_VISIBLE_DEVICESX=2"})), V{});
+  EXPECT_EQ(allocated_gpus("CUDA_VISIBLE_DEVICES=4"), (V{"4"})); // no final NUL
+}
+
 TEST(Sampler, GpusMappedToCgroupJobsByPid) {
   SampleOptions o;
   o.cgroup_root = std::string(AIP_SOURCE_DIR) + "/tests/meter/cgroup/root";
@@ -124,6 +142,16 @@ TEST(Sampler, GpusMappedToCgroupJobsByPid) {
   ASSERT_EQ(local.gpus.size(), 1U);
   EXPECT_EQ(local.gpus[0].util_pct, 3.0);
   EXPECT_EQ(local.gpus[0].mem_used_bytes, 0U);
+  // Slurm job 1002 runs no process on a GPU but holds GPU 2 (SLURM_JOB_GPUS=2 in the
+  // environment of its step_0 task; Slurm's renumbered CUDA_VISIBLE_DEVICES=0 is ignored, and
+  // step_extern's process, whose environment names no GPU, is passed over): the T4 at 3 %,
+  // none of its memory.
+  const auto &held = find("1002");
+  ASSERT_EQ(held.gpus.size(), 1U);
+  EXPECT_EQ(held.gpus[0].uuid, "GPU-11223344-5566-7788-99aa-bbccddeeff00");
+  EXPECT_EQ(held.gpus[0].util_pct, 3.0);
+  EXPECT_EQ(held.gpus[0].mem_used_bytes, 0U);
   // PID 9999 is in a user session, no job's: nobody gets its 512 MiB.
-  EXPECT_TRUE(find("1002").gpus.empty());
+  for (const auto &j : got)
+    for (const auto &g : j.sample.gpus) EXPECT_NE(g.mem_used_bytes, 512ULL * 1048576) << j.sample.job_id;
 }

@@ -157,7 +157,7 @@ TEST(ProcReal, DiscoversJobsByTheirEnvironment) {
   if (child == 0) {
     ::setpgid(0, 0);
     const char *argv[] = {"sleep", "30", nullptr};
-    const char *envp[] = {"AIP_JOB_ID=local-77", "PATH=/usr/bin:/bin", nullptr};
+    const char *envp[] = {"AIP_JOB_ID=local-77", "CUDA_VISIBLE_DEVICES=1,3", "PATH=/usr/bin:/bin", nullptr};
     ::execve("/bin/sleep", const_cast<char **>(argv), const_cast<char **>(envp));
     ::_exit(127);
   }
@@ -174,6 +174,7 @@ TEST(ProcReal, DiscoversJobsByTheirEnvironment) {
   ASSERT_EQ(found.size(), 1U);
   EXPECT_EQ(found[0].first.id, child);
   EXPECT_EQ(found[0].second.pids, std::vector<int>{child});
+  EXPECT_EQ(found[0].second.allocated_gpus, (std::vector<std::string>{"1", "3"}));
 }
 
 TEST(ProcReal, EndedJobIsLeftOut) {

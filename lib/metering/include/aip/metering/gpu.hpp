@@ -38,6 +38,15 @@ public:
   virtual std::string name() const = 0;
 };
 
+// The GPUs a job was given, from its environment (NUL-separated NAME=value, as in
+// /proc/PID/environ): SLURM_JOB_GPUS (host indices; Slurm renumbers CUDA_VISIBLE_DEVICES
+// from 0 inside a job whose devices are constrained), else NVIDIA_VISIBLE_DEVICES (the
+// container toolkit, as Kubernetes' device plugin sets it: UUIDs or indices; "all", "none"
+// and "void" name no particular GPU), else CUDA_VISIBLE_DEVICES (indices, GPU-/MIG-
+// UUIDs). Entries are returned as given: "2", "GPU-...", "MIG-...". A job that holds a GPU
+// without running on it is how idle allocations show up.
+std::vector<std::string> allocated_gpus(std::string_view environ);
+
 // ---- nvidia-smi's CSV (noheader, nounits). Each parser throws aip::Error (65) naming the
 // query, the line and the field, and quoting the line.
 inline constexpr const char *kSmiGpuQuery =

@@ -52,6 +52,7 @@ struct ProcReading {
   std::optional<std::uint64_t> io_read_bytes, io_write_bytes; // when every /proc/PID/io was readable
   std::vector<int> pids;
   std::optional<unsigned> uid; // owner of the job's first process
+  std::vector<std::string> allocated_gpus; // from the leader's environment (allocated_gpus())
 };
 
 // How memory is counted: pss (smaps_rollup's proportional set size; shared pages count
@@ -65,6 +66,7 @@ struct ProcCache {
   struct Leader {
     std::uint64_t starttime = 0;
     std::string job_id; // empty: not a job
+    std::vector<std::string> gpus;
   };
   std::unordered_map<int, Leader> leaders;
 };
@@ -72,7 +74,8 @@ struct ProcCache {
 // One pass over /proc: every process's stat is read once and assigned to the jobs whose
 // group or session it is in. Jobs with no live process are left out of the result. With
 // `discover`, process-group leaders whose environment holds AIP_JOB_ID=<id> (set by aip's
-// local backend) add jobs by process group; `cache` (optional) keeps what was learnt.
+// local backend) add jobs by process group; `cache` (optional) keeps what was learnt. The
+// environment of each job's leader also gives the GPUs it was allocated.
 struct ProcScan {
   std::vector<std::pair<ProcJob, ProcReading>> jobs;
 };

@@ -43,6 +43,7 @@ private:
   WarnOnce warn_;
   ProcCache proc_cache_;
   std::map<unsigned, std::string> users_; // uid -> login name
+  std::map<std::string, std::vector<std::string>> cgroup_alloc_; // job -> allocated_gpus()
   bool use_cgroup_ = false;
 };
 
