@@ -144,6 +144,18 @@ for job, k in kernel.items():
     assert abs(m - k) <= 0.1 * k, (job, m, k)
     print(f"{job}: meter {m:.2f} s, kernel {k:.2f} s")
 PY
+# ... and through aip account where it is built: the report's used CPU hours, summed.
+if [ -x "$bin/aip-account" ]; then
+  "$bin/aip-account" report --by user -f jsonl "$work/chain-usage.jsonl" > "$work/chain-report.jsonl" || fail "aip account report"
+  $py - "$work/kernel.json" "$work/chain-report.jsonl" <<'PY' || fail "chain through aip account"
+import json, sys
+kernel = sum(json.load(open(sys.argv[1])).values())
+rows = [json.loads(l) for l in open(sys.argv[2])]
+meter = 3600 * sum(r["used_cpu_hours"] for r in rows)
+assert abs(meter - kernel) <= 0.1 * kernel, (meter, kernel)
+print(f"aip account report: {meter:.2f} CPU seconds, kernel {kernel:.2f}")
+PY
+fi
 # Every option of --help is in the man page and the three completions.
 root="$here/../.."
 for cmd in sample summarize idle; do
