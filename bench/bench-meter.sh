@@ -38,6 +38,15 @@ spawn "ps -e -o pid,pgid,sid,time,rss" "$a" "$($py "$peers" spawn 50 ps -e -o pi
 spawn "nvidia-smi-like (tests/meter/nvidia-smi, a shell script)" "$a" \
   "$($py "$peers" spawn 50 "$here/../tests/meter/nvidia-smi/nvidia-smi" --query-compute-apps=pid,gpu_uuid,used_memory --format=csv,noheader,nounits)"
 
+a2=$($py "$peers" aip 50 "$meter" sample --gpu nvidia-smi --nvidia-smi "$here/../tests/meter/nvidia-smi/nvidia-smi" \
+  --source cgroup --cgroup-root "$data/cgroup" --host bench)
+$py - "$a" "$a2" <<'PY'
+import json, sys
+a, g = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+print(f"  with GPUs through an nvidia-smi-like program (two spawns a pass): {g['cpu_ms']:.2f} ms CPU per pass, "
+      f"{g['cpu_ms'] / a['cpu_ms']:.2f}x the pass without; NVML needs no spawn")
+PY
+
 # 500 real jobs for the /proc source.
 pids=$($py "$peers" jobs 500 120)
 trap 'kill $pids 2>/dev/null || true' EXIT

@@ -98,20 +98,20 @@ std::vector<JobSample> Sampler::sample(double at) {
       p.js.sample.io_write_bytes = r->io_write_bytes;
       for (const auto &g : job.groups) p.groups.push_back("/" + g);
       if (gpu_) {
-        // The environment of a job does not change: read it once per job.
-        auto it = cgroup_alloc_.find(job.job_id);
-        if (it == cgroup_alloc_.end()) {
+        // The environment of a job does not change: read it once per job. A job whose
+        // group has no process yet, or whose process just ended, is tried again on the next
+        // passes, three times at most.
+        auto &a = cgroup_alloc_[job.job_id];
+        if (!a.known) {
           std::string env;
-          if (auto pid = first_pid(options_.cgroup_root + "/" + job.groups.front())) {
-            const std::string path = options_.proc_root + "/" + std::to_string(*pid) + "/environ";
-            const int e = read_small_file(AT_FDCWD, path.c_str(), env);
-            // Unreadable (another user's job, and we are not root): remembered as nothing, so
-            // it is not tried again each pass. Gone: tried again next pass.
-            if (e == 0) it = cgroup_alloc_.emplace(job.job_id, allocated_gpus(env)).first;
-            else if (!is_vanished(e)) it = cgroup_alloc_.emplace(job.job_id, std::vector<std::string>{}).first;
-          }
+          int e = ENOENT;
+          if (auto pid = first_pid(options_.cgroup_root + "/" + job.groups.front()))
+            e = read_small_file(AT_FDCWD, (options_.proc_root + "/" + std::to_string(*pid) + "/environ").c_str(), env);
+          if (e == 0) a.gpus = allocated_gpus(env);
+          // Unreadable (another user's job, and we are not root): nothing, not asked again.
+          a.known = e == 0 || !is_vanished(e) || ++a.misses >= 3;
         }
-        if (it != cgroup_alloc_.end()) p.allocated = it->second;
+        p.allocated = a.gpus;
       }
       found.push_back(std::move(p));
     }
@@ -202,7 +202,7 @@ std::vector<JobSample> Sampler::sample(double at) {
     }
   }
   if (!cgroup_alloc_.empty()) { // forget jobs that ended
-    std::map<std::string, std::vector<std::string>> still;
+    std::map<std::string, Allocation> still;
     for (const auto &p : found)
       if (auto it = cgroup_alloc_.find(p.js.sample.job_id); it != cgroup_alloc_.end()) still.insert(*it);
     cgroup_alloc_ = std::move(still);

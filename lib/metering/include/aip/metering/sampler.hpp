@@ -43,7 +43,12 @@ private:
   WarnOnce warn_;
   ProcCache proc_cache_;
   std::map<unsigned, std::string> users_; // uid -> login name
-  std::map<std::string, std::vector<std::string>> cgroup_alloc_; // job -> allocated_gpus()
+  struct Allocation {
+    std::vector<std::string> gpus; // allocated_gpus() of the job's environment
+    bool known = false;
+    unsigned misses = 0;
+  };
+  std::map<std::string, Allocation> cgroup_alloc_; // by job id
   bool use_cgroup_ = false;
 };
 
