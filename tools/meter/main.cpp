@@ -70,35 +70,44 @@ std::string fmt(double v) {
 }
 
 int sample(int argc, const char *const argv[]) {
-  cli::Parser p({"meter", "sample", "Measure the CPU, memory, I/O and GPU use of the jobs running on this node.",
-                 "aip meter sample [--once | --follow [--interval 30s]] [--job ID...] [OPTIONS]",
-                 "  aip meter sample --once >> /var/lib/aip/samples.jsonl          # from cron\n"
-                 "  aip meter sample --follow --interval 30s >> samples.jsonl        # as a service\n"
-                 "  aip meter sample --format prometheus -o /var/lib/node_exporter/aip.prom\n"
-                 "  aip meter sample --follow --format prometheus -o /var/lib/node_exporter/aip.prom\n"
-                 "  aip meter sample --source proc --pgid train-1=4242 --gpu none\n"
-                 "  aip meter sample --job 1001,1002 --cgroup-root /sys/fs/cgroup\n"});
+  cli::Parser p(
+      {"meter", "sample",
+       "Measure the CPU, memory, I/O and GPU use of the jobs running on this node.",
+       "aip meter sample [--once | --follow [--interval 30s]] [--job ID...] [OPTIONS]",
+       "  aip meter sample --once >> /var/lib/aip/samples.jsonl          # from cron\n"
+       "  aip meter sample --follow --interval 30s >> samples.jsonl        # as a service\n"
+       "  aip meter sample --format prometheus -o /var/lib/node_exporter/aip.prom\n"
+       "  aip meter sample --follow --format prometheus -o /var/lib/node_exporter/aip.prom\n"
+       "  aip meter sample --source proc --pgid train-1=4242 --gpu none\n"
+       "  aip meter sample --job 1001,1002 --cgroup-root /sys/fs/cgroup\n"});
   p.add()("once", po::bool_switch(), "measure once and exit (the default)")(
-      "follow", po::bool_switch(), "measure every --interval, aligned to the wall clock, until stopped")(
-      "interval", po::value<std::string>()->default_value("30s")->value_name("DURATION"), "time between passes (--follow)")(
-      "count", po::value<std::uint64_t>()->value_name("N"), "with --follow, stop after N passes")(
+      "follow", po::bool_switch(),
+      "measure every --interval, aligned to the wall clock, until stopped")(
+      "interval", po::value<std::string>()->default_value("30s")->value_name("DURATION"),
+      "time between passes (--follow)")("count", po::value<std::uint64_t>()->value_name("N"),
+                                        "with --follow, stop after N passes")(
       "job,j", po::value<std::vector<std::string>>()->composing()->value_name("ID"),
       "only these jobs (repeatable or comma-separated)")(
       "source", po::value<std::string>()->default_value("auto")->value_name("S"),
       "auto (cgroup v2 when the root is one, else /proc), cgroup or proc")(
-      "cgroup-root", po::value<std::string>()->default_value("/sys/fs/cgroup")->value_name("DIR"), "the cgroup v2 mount")(
-      "proc-root", po::value<std::string>()->default_value("/proc")->value_name("DIR"), "the proc file system")(
+      "cgroup-root", po::value<std::string>()->default_value("/sys/fs/cgroup")->value_name("DIR"),
+      "the cgroup v2 mount")("proc-root",
+                             po::value<std::string>()->default_value("/proc")->value_name("DIR"),
+                             "the proc file system")(
       "pgid", po::value<std::vector<std::string>>()->composing()->value_name("JOB=PGID"),
       "a job as the processes of one process group (repeatable)")(
       "session", po::value<std::vector<std::string>>()->composing()->value_name("JOB=SID"),
       "a job as the processes of one session (repeatable)")(
       "proc-memory", po::value<std::string>()->default_value("pss")->value_name("M"),
       "/proc source: pss (smaps_rollup, shared pages once; costs more) or rss")(
-      "gpu", po::value<std::string>()->default_value("auto")->value_name("G"), "auto, nvml, nvidia-smi or none")(
+      "gpu", po::value<std::string>()->default_value("auto")->value_name("G"),
+      "auto, nvml, nvidia-smi or none")(
       "nvidia-smi", po::value<std::string>()->default_value("nvidia-smi")->value_name("PROG"),
       "the nvidia-smi program (when NVML is absent)")(
-      "host", po::value<std::string>()->value_name("NAME"), "host name written into samples (default: this host's)")(
-      "jobs", po::value<std::string>()->value_name("FILE"), "aip.job/v1 records: user and project labels for prometheus");
+      "host", po::value<std::string>()->value_name("NAME"),
+      "host name written into samples (default: this host's)")(
+      "jobs", po::value<std::string>()->value_name("FILE"),
+      "aip.job/v1 records: user and project labels for prometheus");
   p.add_output();
   p.add_format({"jsonl", "prometheus"}, "jsonl");
   auto vm = p.parse(argc, argv);
@@ -112,7 +121,8 @@ int sample(int argc, const char *const argv[]) {
   if (follow && format == "jsonl" && !is_stdio(out_path))
     usage_error("--follow writes JSON Lines to stdout; append with '>> FILE' instead of -o");
   if (format == "prometheus" && follow && is_stdio(out_path))
-    usage_error("--format prometheus --follow needs -o FILE (a node_exporter textfile, rewritten each pass)");
+    usage_error("--format prometheus --follow needs -o FILE (a node_exporter textfile, rewritten "
+                "each pass)");
 
   metering::SampleOptions so;
   so.source = (*vm)["source"].as<std::string>();
@@ -120,9 +130,11 @@ int sample(int argc, const char *const argv[]) {
   so.proc_root = (*vm)["proc-root"].as<std::string>();
   so.host = opt(*vm, "host");
   const auto mem = (*vm)["proc-memory"].as<std::string>();
-  if (mem != "pss" && mem != "rss") usage_error("--proc-memory: expected pss or rss, got '" + mem + "'");
+  if (mem != "pss" && mem != "rss")
+    usage_error("--proc-memory: expected pss or rss, got '" + mem + "'");
   so.proc_memory = mem == "rss" ? metering::ProcMemory::rss : metering::ProcMemory::pss;
-  if (vm->count("job") != 0U) so.only_jobs = split_list((*vm)["job"].as<std::vector<std::string>>());
+  if (vm->count("job") != 0U)
+    so.only_jobs = split_list((*vm)["job"].as<std::vector<std::string>>());
   if (vm->count("pgid") != 0U)
     for (const auto &s : (*vm)["pgid"].as<std::vector<std::string>>())
       so.proc_jobs.push_back(metering::parse_proc_job(s, metering::ProcJob::By::pgid));
@@ -190,20 +202,24 @@ metering::MeterInput read_inputs(const std::vector<std::string> &paths) {
 }
 
 int summarize(int argc, const char *const argv[]) {
-  cli::Parser p({"meter", "summarize", "Summarise samples into one aip.usage/v1 record per job, for `aip account`.",
-                 "aip meter summarize [OPTIONS] SAMPLES [EVENTS...]",
-                 "  aip meter summarize samples.jsonl events.jsonl | aip account ingest --db \"$AIP_DB\"\n"
-                 "  aip meter summarize --site cnaf samples.jsonl jobs.jsonl events.jsonl -o usage.jsonl\n"
-                 "  cat node*/samples.jsonl | aip meter summarize - events.jsonl -f table\n"});
-  p.add()("site", po::value<std::string>()->value_name("NAME"), "site written into each record (part of record_id)")(
+  cli::Parser p(
+      {"meter", "summarize",
+       "Summarise samples into one aip.usage/v1 record per job, for `aip account`.",
+       "aip meter summarize [OPTIONS] SAMPLES [EVENTS...]",
+       "  aip meter summarize samples.jsonl events.jsonl | aip account ingest --db \"$AIP_DB\"\n"
+       "  aip meter summarize --site cnaf samples.jsonl jobs.jsonl events.jsonl -o usage.jsonl\n"
+       "  cat node*/samples.jsonl | aip meter summarize - events.jsonl -f table\n"});
+  p.add()("site", po::value<std::string>()->value_name("NAME"),
+          "site written into each record (part of record_id)")(
       "input", po::value<std::vector<std::string>>()->value_name("FILE"), "input files");
   p.positional("input", -1);
   p.add_output();
   p.add_format({"jsonl", "table"});
   auto vm = p.parse(argc, argv);
   if (!vm) return 0;
-  std::vector<std::string> paths = vm->count("input") != 0U ? (*vm)["input"].as<std::vector<std::string>>()
-                                                            : std::vector<std::string>{"-"};
+  std::vector<std::string> paths = vm->count("input") != 0U
+                                       ? (*vm)["input"].as<std::vector<std::string>>()
+                                       : std::vector<std::string>{"-"};
   auto in = read_inputs(paths);
   metering::SummarizeOptions o;
   o.site = opt(*vm, "site");
@@ -218,12 +234,13 @@ int summarize(int argc, const char *const argv[]) {
     }
   } else {
     char row[320];
-    std::snprintf(row, sizeof row, "%-24s %-10s %-20s %10s %10s %12s %6s %8s %-10s\n", "JOB", "USER", "START", "WALL_S",
-                  "CPU_S", "MEM_PEAK", "GPUS", "GPU_UTIL", "STATE");
+    std::snprintf(row, sizeof row, "%-24s %-10s %-20s %10s %10s %12s %6s %8s %-10s\n", "JOB",
+                  "USER", "START", "WALL_S", "CPU_S", "MEM_PEAK", "GPUS", "GPU_UTIL", "STATE");
     out << row;
     for (const auto &u : usage) {
-      std::snprintf(row, sizeof row, "%-24s %-10s %-20s %10s %10s %12s %6u %8s %-10s\n", u.job_id.c_str(),
-                    u.user.empty() ? "-" : u.user.c_str(), format_timestamp(u.start).c_str(), fmt(u.wall_s).c_str(),
+      std::snprintf(row, sizeof row, "%-24s %-10s %-20s %10s %10s %12s %6u %8s %-10s\n",
+                    u.job_id.c_str(), u.user.empty() ? "-" : u.user.c_str(),
+                    format_timestamp(u.start).c_str(), fmt(u.wall_s).c_str(),
                     u.cpu_s ? fmt(*u.cpu_s).c_str() : "-",
                     u.mem_peak_bytes ? std::to_string(*u.mem_peak_bytes).c_str() : "-", u.gpus,
                     u.gpu_util_mean ? fmt(*u.gpu_util_mean).c_str() : "-", u.state.c_str());
@@ -251,10 +268,12 @@ int idle(int argc, const char *const argv[]) {
   if (!vm) return 0;
   metering::IdleOptions o;
   o.util_below = (*vm)["gpu-util-below"].as<double>();
-  if (!(o.util_below > 0 && o.util_below <= 100)) usage_error("--gpu-util-below must be in (0, 100]");
+  if (!(o.util_below > 0 && o.util_below <= 100))
+    usage_error("--gpu-util-below must be in (0, 100]");
   o.for_s = parse_duration((*vm)["for"].as<std::string>());
-  std::vector<std::string> paths = vm->count("input") != 0U ? (*vm)["input"].as<std::vector<std::string>>()
-                                                            : std::vector<std::string>{"-"};
+  std::vector<std::string> paths = vm->count("input") != 0U
+                                       ? (*vm)["input"].as<std::vector<std::string>>()
+                                       : std::vector<std::string>{"-"};
   auto rows = metering::find_idle(read_inputs(paths), o);
   Output out(opt(*vm, "output", "-"));
   const auto format = p.format(*vm, out);
@@ -272,12 +291,15 @@ int idle(int argc, const char *const argv[]) {
     }
   } else {
     char row[400];
-    std::snprintf(row, sizeof row, "%-24s %-12s %-22s %10s %6s  %s\n", "JOB", "HOST", "SINCE", "IDLE_S", "IDLE", "GPUS");
+    std::snprintf(row, sizeof row, "%-24s %-12s %-22s %10s %6s  %s\n", "JOB", "HOST", "SINCE",
+                  "IDLE_S", "IDLE", "GPUS");
     out << row;
     for (const auto &r : rows) {
-      std::snprintf(row, sizeof row, "%-24s %-12s %-22s %10s %3s/%-2s  %s\n", r.dimensions[0].second.c_str(),
-                    r.dimensions[1].second.c_str(), r.dimensions[3].second.c_str(), fmt(*r.metrics[0].second).c_str(),
-                    fmt(*r.metrics[1].second).c_str(), fmt(*r.metrics[2].second).c_str(), r.dimensions[2].second.c_str());
+      std::snprintf(row, sizeof row, "%-24s %-12s %-22s %10s %3s/%-2s  %s\n",
+                    r.dimensions[0].second.c_str(), r.dimensions[1].second.c_str(),
+                    r.dimensions[3].second.c_str(), fmt(*r.metrics[0].second).c_str(),
+                    fmt(*r.metrics[1].second).c_str(), fmt(*r.metrics[2].second).c_str(),
+                    r.dimensions[2].second.c_str());
       out << row;
     }
   }
@@ -286,12 +308,13 @@ int idle(int argc, const char *const argv[]) {
 }
 
 int meter_main(int argc, char **argv) {
-  const std::string usage = "Usage: aip meter sample [--once | --follow --interval 30s] [OPTIONS]\n"
-                            "       aip meter summarize SAMPLES [EVENTS...] [OPTIONS]\n"
-                            "       aip meter idle [--gpu-util-below 5] [--for 30m] [SAMPLES...]\n\n"
-                            "Sample the CPU, memory, I/O and GPU use of running jobs (cgroup v2, /proc, NVML,\n"
-                            "nvidia-smi), summarise samples into usage records, find idle GPUs.\n"
-                            "Run 'aip meter COMMAND --help' for a command's options; full documentation: man aip-meter\n";
+  const std::string usage =
+      "Usage: aip meter sample [--once | --follow --interval 30s] [OPTIONS]\n"
+      "       aip meter summarize SAMPLES [EVENTS...] [OPTIONS]\n"
+      "       aip meter idle [--gpu-util-below 5] [--for 30m] [SAMPLES...]\n\n"
+      "Sample the CPU, memory, I/O and GPU use of running jobs (cgroup v2, /proc, NVML,\n"
+      "nvidia-smi), summarise samples into usage records, find idle GPUs.\n"
+      "Run 'aip meter COMMAND --help' for a command's options; full documentation: man aip-meter\n";
   if (argc < 2) {
     std::cerr << usage;
     return static_cast<int>(Exit::usage);

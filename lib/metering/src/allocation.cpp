@@ -20,7 +20,8 @@ std::vector<std::string> allocated_gpus(std::string_view env) {
     pos = end + 1;
   }
   std::string_view list = have_slurm ? slurm : have_nvidia ? nvidia : cuda;
-  if (!have_slurm && have_nvidia && (nvidia == "all" || nvidia == "none" || nvidia == "void" || nvidia.empty()))
+  if (!have_slurm && have_nvidia &&
+      (nvidia == "all" || nvidia == "none" || nvidia == "void" || nvidia.empty()))
     list = have_cuda ? cuda : std::string_view();
   std::vector<std::string> out;
   while (!list.empty()) {

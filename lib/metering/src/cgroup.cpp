@@ -51,14 +51,18 @@ CpuStat parse_cpu_stat(std::string_view text, std::string_view where) {
   for_each_line(text, [&](std::string_view line, std::size_t no) {
     if (line.empty()) return;
     auto sp = line.find(' ');
-    if (sp == std::string_view::npos) bad(where, no, "expected 'key value', got '" + printable(line) + "'");
+    if (sp == std::string_view::npos)
+      bad(where, no, "expected 'key value', got '" + printable(line) + "'");
     auto key = line.substr(0, sp);
     std::uint64_t v = 0;
     if (!parse_u64(line.substr(sp + 1), v))
       bad(where, no, "key '" + printable(key) + "': expected a non-negative integer");
-    if (key == "usage_usec") st.usage_usec = v, have_usage = true;
-    else if (key == "user_usec") st.user_usec = v;
-    else if (key == "system_usec") st.system_usec = v;
+    if (key == "usage_usec")
+      st.usage_usec = v, have_usage = true;
+    else if (key == "user_usec")
+      st.user_usec = v;
+    else if (key == "system_usec")
+      st.system_usec = v;
   });
   if (!have_usage) data_error(std::string(where) + ": no usage_usec line");
   return st;
@@ -83,15 +87,21 @@ IoStat parse_io_stat(std::string_view text, std::string_view where) {
       rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
       if (kv.empty()) continue;
       auto eq = kv.find('=');
-      if (eq == std::string_view::npos) bad(where, no, "expected key=value, got '" + printable(kv) + "'");
+      if (eq == std::string_view::npos)
+        bad(where, no, "expected key=value, got '" + printable(kv) + "'");
       std::uint64_t v = 0;
       if (!parse_u64(kv.substr(eq + 1), v))
-        bad(where, no, "key '" + printable(kv.substr(0, eq)) + "': expected a non-negative integer");
+        bad(where, no,
+            "key '" + printable(kv.substr(0, eq)) + "': expected a non-negative integer");
       auto key = kv.substr(0, eq);
       // Sums may wrap only after 2^64 bytes; saturate rather than wrap on hostile input.
-      auto add = [](std::uint64_t &acc, std::uint64_t x) { acc = acc > UINT64_MAX - x ? UINT64_MAX : acc + x; };
-      if (key == "rbytes") add(st.rbytes, v);
-      else if (key == "wbytes") add(st.wbytes, v);
+      auto add = [](std::uint64_t &acc, std::uint64_t x) {
+        acc = acc > UINT64_MAX - x ? UINT64_MAX : acc + x;
+      };
+      if (key == "rbytes")
+        add(st.rbytes, v);
+      else if (key == "wbytes")
+        add(st.wbytes, v);
     }
   });
   return st;
@@ -101,7 +111,8 @@ std::optional<std::uint64_t> parse_single_value(std::string_view text, std::stri
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
   if (text == "max") return std::nullopt;
   std::uint64_t v = 0;
-  if (!parse_u64(text, v)) bad(where, 1, "expected a non-negative integer or 'max', got '" + printable(text) + "'");
+  if (!parse_u64(text, v))
+    bad(where, 1, "expected a non-negative integer or 'max', got '" + printable(text) + "'");
   return v;
 }
 
@@ -129,10 +140,12 @@ std::vector<std::string> subdirs(const std::string &path) {
   if (d == nullptr) return out;
   while (auto *e = ::readdir(d)) {
     if (e->d_name[0] == '.') continue;
-    if (e->d_type == DT_DIR) out.emplace_back(e->d_name);
+    if (e->d_type == DT_DIR)
+      out.emplace_back(e->d_name);
     else if (e->d_type == DT_UNKNOWN) {
       struct stat st {};
-      if (::stat((path + "/" + e->d_name).c_str(), &st) == 0 && S_ISDIR(st.st_mode)) out.emplace_back(e->d_name);
+      if (::stat((path + "/" + e->d_name).c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+        out.emplace_back(e->d_name);
     }
   }
   ::closedir(d);
@@ -166,7 +179,8 @@ std::optional<std::string> pod_uid(std::string_view name, bool systemd) {
     auto p = name.rfind("-pod");
     if (p == std::string_view::npos) return std::nullopt;
     std::string uid(name.substr(p + 4));
-    for (char &c : uid) if (c == '_') c = '-';
+    for (char &c : uid)
+      if (c == '_') c = '-';
     if (uid.empty()) return std::nullopt;
     return uid;
   }
@@ -178,18 +192,26 @@ void kube_jobs(const std::string &root, std::vector<CgroupJob> &out) {
   // systemd driver
   for (const auto &a : subdirs(root + "/kubepods.slice")) {
     const std::string arel = "kubepods.slice/" + a;
-    if (auto uid = pod_uid(a, true)) { out.push_back({*uid, Layout::kubernetes, {arel}}); continue; }
+    if (auto uid = pod_uid(a, true)) {
+      out.push_back({*uid, Layout::kubernetes, {arel}});
+      continue;
+    }
     if (a == "kubepods-burstable.slice" || a == "kubepods-besteffort.slice")
       for (const auto &b : subdirs(root + "/" + arel))
-        if (auto uid = pod_uid(b, true)) out.push_back({*uid, Layout::kubernetes, {arel + "/" + b}});
+        if (auto uid = pod_uid(b, true))
+          out.push_back({*uid, Layout::kubernetes, {arel + "/" + b}});
   }
   // cgroupfs driver
   for (const auto &a : subdirs(root + "/kubepods")) {
     const std::string arel = "kubepods/" + a;
-    if (auto uid = pod_uid(a, false)) { out.push_back({*uid, Layout::kubernetes, {arel}}); continue; }
+    if (auto uid = pod_uid(a, false)) {
+      out.push_back({*uid, Layout::kubernetes, {arel}});
+      continue;
+    }
     if (a == "burstable" || a == "besteffort")
       for (const auto &b : subdirs(root + "/" + arel))
-        if (auto uid = pod_uid(b, false)) out.push_back({*uid, Layout::kubernetes, {arel + "/" + b}});
+        if (auto uid = pod_uid(b, false))
+          out.push_back({*uid, Layout::kubernetes, {arel + "/" + b}});
   }
 }
 
@@ -239,10 +261,14 @@ std::optional<CgroupReading> read_cgroup_job(const std::string &root, const Cgro
     const std::string dir = root + "/" + g;
     const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0) {
-      if (!is_vanished(errno)) warn.warn("open:" + std::string(std::strerror(errno)), dir + ": " + std::strerror(errno));
+      if (!is_vanished(errno))
+        warn.warn("open:" + std::string(std::strerror(errno)), dir + ": " + std::strerror(errno));
       return std::nullopt;
     }
-    struct Closer { int fd; ~Closer() { ::close(fd); } } closer{dfd};
+    struct Closer {
+      int fd;
+      ~Closer() { ::close(fd); }
+    } closer{dfd};
     // Reads one file; false when the group went away (quietly) or the file is unreadable
     // (one warning per file name and errno).
     auto get = [&](const char *name, bool optional) -> int {
@@ -256,7 +282,8 @@ std::optional<CgroupReading> read_cgroup_job(const std::string &root, const Cgro
       }
       if (!is_vanished(e))
         warn.warn(std::string(name) + ":" + std::strerror(e),
-                  dir + "/" + name + ": " + std::strerror(e) + " (further such files are skipped quietly)");
+                  dir + "/" + name + ": " + std::strerror(e) +
+                      " (further such files are skipped quietly)");
       return -1;
     };
     try {
@@ -266,8 +293,10 @@ std::optional<CgroupReading> read_cgroup_job(const std::string &root, const Cgro
       r.mem_bytes += parse_single_value(text, dir + "/memory.current").value_or(0);
       int p = get("memory.peak", true);
       if (p < 0) return std::nullopt;
-      if (p > 0) peak += parse_single_value(text, dir + "/memory.peak").value_or(0);
-      else peak_everywhere = false;
+      if (p > 0)
+        peak += parse_single_value(text, dir + "/memory.peak").value_or(0);
+      else
+        peak_everywhere = false;
       int io = get("io.stat", true);
       if (io < 0) return std::nullopt;
       if (io > 0) {
@@ -275,7 +304,8 @@ std::optional<CgroupReading> read_cgroup_job(const std::string &root, const Cgro
         rb += st.rbytes, wb += st.wbytes, io_anywhere = true;
       }
     } catch (const Error &e) {
-      warn.warn("malformed", std::string(e.what()) + " (further malformed files are skipped quietly)");
+      warn.warn("malformed",
+                std::string(e.what()) + " (further malformed files are skipped quietly)");
       return std::nullopt;
     }
   }

@@ -17,10 +17,15 @@ constexpr nvmlReturn_t NVML_SUCCESS = 0;
 constexpr nvmlReturn_t NVML_ERROR_INSUFFICIENT_SIZE = 7;
 constexpr unsigned NVML_DEVICE_MIG_ENABLE = 1;
 constexpr unsigned long long NVML_VALUE_NOT_AVAILABLE = ~0ULL;
-constexpr unsigned kUuidSize = 96, kNameSize = 96; // NVML_DEVICE_UUID_V2_BUFFER_SIZE, ..._NAME_V2_...
+constexpr unsigned kUuidSize = 96,
+                   kNameSize = 96; // NVML_DEVICE_UUID_V2_BUFFER_SIZE, ..._NAME_V2_...
 
-struct nvmlUtilization_t { unsigned int gpu, memory; };
-struct nvmlMemory_t { unsigned long long total, free, used; };
+struct nvmlUtilization_t {
+  unsigned int gpu, memory;
+};
+struct nvmlMemory_t {
+  unsigned long long total, free, used;
+};
 // nvmlProcessInfo_t as taken by nvmlDeviceGetComputeRunningProcesses_v2 and _v3.
 struct nvmlProcessInfo_t {
   unsigned int pid;
@@ -30,17 +35,18 @@ struct nvmlProcessInfo_t {
 
 struct Api {
   void *lib = nullptr;
-  nvmlReturn_t (*Init)() = nullptr;                                              // nvmlInit_v2
-  nvmlReturn_t (*Shutdown)() = nullptr;                                          // nvmlShutdown
-  const char *(*ErrorString)(nvmlReturn_t) = nullptr;                            // nvmlErrorString
-  nvmlReturn_t (*GetCount)(unsigned int *) = nullptr;                            // nvmlDeviceGetCount_v2
-  nvmlReturn_t (*GetHandleByIndex)(unsigned int, nvmlDevice_t *) = nullptr;      // ..._v2
+  nvmlReturn_t (*Init)() = nullptr;                                         // nvmlInit_v2
+  nvmlReturn_t (*Shutdown)() = nullptr;                                     // nvmlShutdown
+  const char *(*ErrorString)(nvmlReturn_t) = nullptr;                       // nvmlErrorString
+  nvmlReturn_t (*GetCount)(unsigned int *) = nullptr;                       // nvmlDeviceGetCount_v2
+  nvmlReturn_t (*GetHandleByIndex)(unsigned int, nvmlDevice_t *) = nullptr; // ..._v2
   nvmlReturn_t (*GetUUID)(nvmlDevice_t, char *, unsigned int) = nullptr;
   nvmlReturn_t (*GetName)(nvmlDevice_t, char *, unsigned int) = nullptr;
   nvmlReturn_t (*GetUtilizationRates)(nvmlDevice_t, nvmlUtilization_t *) = nullptr;
   nvmlReturn_t (*GetMemoryInfo)(nvmlDevice_t, nvmlMemory_t *) = nullptr;
-  nvmlReturn_t (*GetPowerUsage)(nvmlDevice_t, unsigned int *) = nullptr;         // milliwatts
-  nvmlReturn_t (*GetComputeRunningProcesses)(nvmlDevice_t, unsigned int *, nvmlProcessInfo_t *) = nullptr;
+  nvmlReturn_t (*GetPowerUsage)(nvmlDevice_t, unsigned int *) = nullptr; // milliwatts
+  nvmlReturn_t (*GetComputeRunningProcesses)(nvmlDevice_t, unsigned int *,
+                                             nvmlProcessInfo_t *) = nullptr;
   nvmlReturn_t (*GetMigMode)(nvmlDevice_t, unsigned int *, unsigned int *) = nullptr;
   nvmlReturn_t (*GetMaxMigDeviceCount)(nvmlDevice_t, unsigned int *) = nullptr;
   nvmlReturn_t (*GetMigDeviceHandleByIndex)(nvmlDevice_t, unsigned int, nvmlDevice_t *) = nullptr;
@@ -75,7 +81,8 @@ public:
       // processes (utilisation per MIG device is not in NVML's device queries).
       unsigned int current = 0, pending = 0, max = 0;
       if (api_.GetMigMode != nullptr && api_.GetMigMode(dev, &current, &pending) == NVML_SUCCESS &&
-          current == NVML_DEVICE_MIG_ENABLE && api_.GetMaxMigDeviceCount(dev, &max) == NVML_SUCCESS) {
+          current == NVML_DEVICE_MIG_ENABLE &&
+          api_.GetMaxMigDeviceCount(dev, &max) == NVML_SUCCESS) {
         for (unsigned int m = 0; m < max; ++m) {
           nvmlDevice_t mig = nullptr;
           if (api_.GetMigDeviceHandleByIndex(dev, m, &mig) != NVML_SUCCESS) continue; // slot unused
@@ -101,7 +108,8 @@ private:
     nvmlUtilization_t u{};
     if (api_.GetUtilizationRates(dev, &u) == NVML_SUCCESS) d.util_pct = u.gpu;
     nvmlMemory_t mem{};
-    if (api_.GetMemoryInfo(dev, &mem) == NVML_SUCCESS) d.mem_used_bytes = mem.used, d.mem_total_bytes = mem.total;
+    if (api_.GetMemoryInfo(dev, &mem) == NVML_SUCCESS)
+      d.mem_used_bytes = mem.used, d.mem_total_bytes = mem.total;
     unsigned int mw = 0;
     if (api_.GetPowerUsage(dev, &mw) == NVML_SUCCESS) d.power_w = mw / 1000.0;
     return d;
@@ -142,9 +150,11 @@ std::unique_ptr<GpuSource> make_nvml_source(std::string &why) {
   // _v3 of the process query exists from driver 510 (CUDA 11.6); _v2 before. Both take the
   // four-field nvmlProcessInfo_t.
   bool ok = load(a.lib, "nvmlInit_v2", a.Init) && load(a.lib, "nvmlShutdown", a.Shutdown) &&
-            load(a.lib, "nvmlErrorString", a.ErrorString) && load(a.lib, "nvmlDeviceGetCount_v2", a.GetCount) &&
+            load(a.lib, "nvmlErrorString", a.ErrorString) &&
+            load(a.lib, "nvmlDeviceGetCount_v2", a.GetCount) &&
             load(a.lib, "nvmlDeviceGetHandleByIndex_v2", a.GetHandleByIndex) &&
-            load(a.lib, "nvmlDeviceGetUUID", a.GetUUID) && load(a.lib, "nvmlDeviceGetName", a.GetName) &&
+            load(a.lib, "nvmlDeviceGetUUID", a.GetUUID) &&
+            load(a.lib, "nvmlDeviceGetName", a.GetName) &&
             load(a.lib, "nvmlDeviceGetUtilizationRates", a.GetUtilizationRates) &&
             load(a.lib, "nvmlDeviceGetMemoryInfo", a.GetMemoryInfo) &&
             load(a.lib, "nvmlDeviceGetPowerUsage", a.GetPowerUsage) &&

@@ -4,8 +4,8 @@
 #include <aip/core/error.hpp>
 
 #include <charconv>
-#include <ctime>
 #include <cstring>
+#include <ctime>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -38,7 +38,8 @@ ProcStat parse_proc_stat(std::string_view text, std::string_view where) {
   ProcStat st;
   const auto open = text.find(" (");
   const auto close = text.rfind(')');
-  if (open == std::string_view::npos || close == std::string_view::npos || close < open) fail("comm");
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open)
+    fail("comm");
   if (!parse_int(text.substr(0, open), st.pid)) fail("pid");
   std::string_view rest = text.substr(close + 1);
   // Fields from 3 (state) on, split by single spaces.
@@ -78,9 +79,11 @@ std::optional<std::uint64_t> parse_kb_field(std::string_view text, std::string_v
   std::size_t pos = 0;
   while (pos < text.size()) {
     auto nl = text.find('\n', pos);
-    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    std::string_view line =
+        text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
     pos = nl == std::string_view::npos ? text.size() : nl + 1;
-    if (line.size() <= key.size() || line.substr(0, key.size()) != key || line[key.size()] != ':') continue;
+    if (line.size() <= key.size() || line.substr(0, key.size()) != key || line[key.size()] != ':')
+      continue;
     line.remove_prefix(key.size() + 1);
     while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
     auto sp = line.find(' ');
@@ -102,15 +105,18 @@ std::optional<ProcIo> parse_proc_io(std::string_view text) {
   std::size_t pos = 0;
   while (pos < text.size()) {
     auto nl = text.find('\n', pos);
-    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    std::string_view line =
+        text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
     pos = nl == std::string_view::npos ? text.size() : nl + 1;
     auto colon = line.find(": ");
     if (colon == std::string_view::npos) continue;
     auto key = line.substr(0, colon);
     std::uint64_t v = 0;
     if (!parse_u64(line.substr(colon + 2), v)) continue;
-    if (key == "read_bytes") io.read_bytes = v, r = true;
-    else if (key == "write_bytes") io.write_bytes = v, w = true;
+    if (key == "read_bytes")
+      io.read_bytes = v, r = true;
+    else if (key == "write_bytes")
+      io.write_bytes = v, w = true;
   }
   if (!r || !w) return std::nullopt;
   return io;
@@ -123,7 +129,8 @@ ProcJob parse_proc_job(std::string_view text, ProcJob::By by) {
   j.by = by;
   if (eq == std::string_view::npos || eq == 0 || !parse_int(text.substr(eq + 1), j.id) || j.id <= 0)
     usage_error(std::string(flag) + ": expected JOB=ID with a positive process " +
-                (by == ProcJob::By::pgid ? "group" : "session") + " id, got '" + std::string(text) + "'");
+                (by == ProcJob::By::pgid ? "group" : "session") + " id, got '" + std::string(text) +
+                "'");
   j.job_id = std::string(text.substr(0, eq));
   return j;
 }
@@ -135,7 +142,10 @@ ProcScan scan_proc(const std::string &proc_root, const std::vector<ProcJob> &wan
   ProcScan scan;
   const int procfd = ::open(proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (procfd < 0) fail(Exit::unavailable, proc_root + ": " + std::strerror(errno));
-  struct Closer { int fd; ~Closer() { ::close(fd); } } closer{procfd};
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{procfd};
   DIR *d = ::fdopendir(::dup(procfd));
   if (d == nullptr) fail(Exit::unavailable, proc_root + ": " + std::strerror(errno));
   std::vector<ProcStat> procs;
@@ -144,7 +154,9 @@ ProcScan scan_proc(const std::string &proc_root, const std::vector<ProcJob> &wan
     if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
     path.assign(e->d_name).append("/stat");
     if (int err = read_small_file(procfd, path.c_str(), text); err != 0) {
-      if (!is_vanished(err)) warn.warn("stat:" + std::to_string(err), proc_root + "/" + path + ": " + std::strerror(err));
+      if (!is_vanished(err))
+        warn.warn("stat:" + std::to_string(err),
+                  proc_root + "/" + path + ": " + std::strerror(err));
       continue;
     }
     try {
@@ -165,10 +177,12 @@ ProcScan scan_proc(const std::string &proc_root, const std::vector<ProcJob> &wan
   std::unordered_map<int, std::vector<std::string>> leader_gpus; // this pass, cached or not
   timespec boot{};
   ::clock_gettime(CLOCK_BOOTTIME, &boot); // the clock of stat's starttime
-  const double now_ticks = (static_cast<double>(boot.tv_sec) + static_cast<double>(boot.tv_nsec) / 1e9) * ticks;
+  const double now_ticks =
+      (static_cast<double>(boot.tv_sec) + static_cast<double>(boot.tv_nsec) / 1e9) * ticks;
   auto asked = [&](const ProcStat &p) {
     for (const auto &j : wanted)
-      if (j.id == p.pid && ((j.by == ProcJob::By::pgid && p.pgrp == p.pid) || (j.by == ProcJob::By::session && p.session == p.pid)))
+      if (j.id == p.pid && ((j.by == ProcJob::By::pgid && p.pgrp == p.pid) ||
+                            (j.by == ProcJob::By::session && p.session == p.pid)))
         return true;
     return false;
   };
@@ -176,7 +190,8 @@ ProcScan scan_proc(const std::string &proc_root, const std::vector<ProcJob> &wan
     if (!((discover && p.pid == p.pgrp) || asked(p))) continue;
     ProcCache::Leader leader{p.starttime, {}, {}};
     bool keep = true;
-    if (auto it = c.leaders.find(p.pid); it != c.leaders.end() && it->second.starttime == p.starttime) {
+    if (auto it = c.leaders.find(p.pid);
+        it != c.leaders.end() && it->second.starttime == p.starttime) {
       leader = it->second;
     } else {
       path.assign(std::to_string(p.pid)).append("/environ");
@@ -186,7 +201,8 @@ ProcScan scan_proc(const std::string &proc_root, const std::vector<ProcJob> &wan
         std::size_t pos = 0;
         while (pos < env.size()) {
           auto end = env.find('\0', pos);
-          auto var = env.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+          auto var =
+              env.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
           if (var.substr(0, kVar.size()) == kVar && var.size() > kVar.size()) {
             leader.job_id = std::string(var.substr(kVar.size()));
             break;
@@ -218,8 +234,10 @@ ProcScan scan_proc(const std::string &proc_root, const std::vector<ProcJob> &wan
   for (const auto &p : procs) {
     std::vector<std::size_t> mine;
     if (auto it = by_pgid.find(p.pgrp); it != by_pgid.end()) mine = it->second;
-    if (auto it = by_sid.find(p.session); it != by_sid.end()) mine.insert(mine.end(), it->second.begin(), it->second.end());
-    if (mine.empty() || p.state == 'Z') continue; // a zombie's times are already its parent's to reap
+    if (auto it = by_sid.find(p.session); it != by_sid.end())
+      mine.insert(mine.end(), it->second.begin(), it->second.end());
+    if (mine.empty() || p.state == 'Z')
+      continue; // a zombie's times are already its parent's to reap
     const double cpu = static_cast<double>(p.utime + p.stime + p.cutime + p.cstime) / ticks;
     std::uint64_t mem = p.rss_pages * page;
     if (memory == ProcMemory::pss) {
@@ -233,20 +251,25 @@ ProcScan scan_proc(const std::string &proc_root, const std::vector<ProcJob> &wan
     for (auto i : mine) {
       if (!seen[i]) {
         struct stat st {};
-        if (::fstatat(procfd, std::to_string(p.pid).c_str(), &st, 0) == 0) readings[i].uid = st.st_uid;
+        if (::fstatat(procfd, std::to_string(p.pid).c_str(), &st, 0) == 0)
+          readings[i].uid = st.st_uid;
       }
       seen[i] = true;
       readings[i].cpu_s += cpu;
       readings[i].mem_bytes += mem;
       readings[i].pids.push_back(p.pid);
-      if (pio) io[i].read_bytes += pio->read_bytes, io[i].write_bytes += pio->write_bytes;
-      else io_ok[i] = false;
+      if (pio)
+        io[i].read_bytes += pio->read_bytes, io[i].write_bytes += pio->write_bytes;
+      else
+        io_ok[i] = false;
     }
   }
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     if (!seen[i]) continue;
-    if (io_ok[i]) readings[i].io_read_bytes = io[i].read_bytes, readings[i].io_write_bytes = io[i].write_bytes;
-    if (auto it = leader_gpus.find(jobs[i].id); it != leader_gpus.end()) readings[i].allocated_gpus = it->second;
+    if (io_ok[i])
+      readings[i].io_read_bytes = io[i].read_bytes, readings[i].io_write_bytes = io[i].write_bytes;
+    if (auto it = leader_gpus.find(jobs[i].id); it != leader_gpus.end())
+      readings[i].allocated_gpus = it->second;
     scan.jobs.emplace_back(jobs[i], std::move(readings[i]));
   }
   return scan;

@@ -4,12 +4,12 @@
 #include <aip/core/error.hpp>
 
 #include <algorithm>
-#include <cmath>
-#include <map>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
+#include <map>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -24,7 +24,8 @@ Sampler::Sampler(SampleOptions options, std::unique_ptr<GpuSource> gpu)
   }
   if (options_.source == "cgroup") {
     if (!is_cgroup2(options_.cgroup_root))
-      fail(Exit::unavailable, options_.cgroup_root + ": not a cgroup v2 hierarchy (no cgroup.controllers)");
+      fail(Exit::unavailable,
+           options_.cgroup_root + ": not a cgroup v2 hierarchy (no cgroup.controllers)");
     use_cgroup_ = true;
   } else if (options_.source == "auto") {
     use_cgroup_ = is_cgroup2(options_.cgroup_root);
@@ -37,8 +38,8 @@ namespace {
 
 struct Pending {
   JobSample js;
-  std::vector<std::string> groups; // cgroup jobs: "/path" of each group
-  std::vector<int> pids;           // /proc jobs
+  std::vector<std::string> groups;    // cgroup jobs: "/path" of each group
+  std::vector<int> pids;              // /proc jobs
   std::vector<std::string> allocated; // GPUs named in the job's environment
 };
 
@@ -62,7 +63,8 @@ std::optional<int> first_pid(const std::string &dir) {
     if (DIR *dp = ::opendir(d.c_str())) {
       while (auto *e = ::readdir(dp))
         if (e->d_type == DT_DIR && e->d_name[0] != '.')
-          (std::strcmp(e->d_name, "step_extern") == 0 ? later : queue).push_back(d + "/" + e->d_name);
+          (std::strcmp(e->d_name, "step_extern") == 0 ? later : queue)
+              .push_back(d + "/" + e->d_name);
       ::closedir(dp);
     }
   }
@@ -75,7 +77,8 @@ std::vector<JobSample> Sampler::sample(double at) {
   std::vector<Pending> found;
   auto wanted = [&](const std::string &id) {
     return options_.only_jobs.empty() ||
-           std::find(options_.only_jobs.begin(), options_.only_jobs.end(), id) != options_.only_jobs.end();
+           std::find(options_.only_jobs.begin(), options_.only_jobs.end(), id) !=
+               options_.only_jobs.end();
   };
   auto base = [&](const std::string &id) {
     Pending p;
@@ -106,7 +109,9 @@ std::vector<JobSample> Sampler::sample(double at) {
           std::string env;
           int e = ENOENT;
           if (auto pid = first_pid(options_.cgroup_root + "/" + job.groups.front()))
-            e = read_small_file(AT_FDCWD, (options_.proc_root + "/" + std::to_string(*pid) + "/environ").c_str(), env);
+            e = read_small_file(
+                AT_FDCWD, (options_.proc_root + "/" + std::to_string(*pid) + "/environ").c_str(),
+                env);
           if (e == 0) a.gpus = allocated_gpus(env);
           // Unreadable (another user's job, and we are not root): nothing, not asked again.
           a.known = e == 0 || !is_vanished(e) || ++a.misses >= 3;
@@ -117,7 +122,8 @@ std::vector<JobSample> Sampler::sample(double at) {
     }
   }
   if (!use_cgroup_ || !options_.proc_jobs.empty()) {
-    auto scan = scan_proc(options_.proc_root, options_.proc_jobs, !use_cgroup_, warn_, options_.proc_memory, &proc_cache_);
+    auto scan = scan_proc(options_.proc_root, options_.proc_jobs, !use_cgroup_, warn_,
+                          options_.proc_memory, &proc_cache_);
     for (auto &[job, r] : scan.jobs) {
       if (!wanted(job.job_id)) continue;
       auto p = base(job.job_id);
@@ -135,7 +141,8 @@ std::vector<JobSample> Sampler::sample(double at) {
           std::string name = std::to_string(*r.uid);
           char buf[4096];
           passwd pw{}, *found = nullptr;
-          if (::getpwuid_r(*r.uid, &pw, buf, sizeof buf, &found) == 0 && found != nullptr) name = pw.pw_name;
+          if (::getpwuid_r(*r.uid, &pw, buf, sizeof buf, &found) == 0 && found != nullptr)
+            name = pw.pw_name;
           it = users_.emplace(*r.uid, name).first;
         }
         p.js.sample.user = it->second;
@@ -153,12 +160,14 @@ std::vector<JobSample> Sampler::sample(double at) {
     }
     // Which job each GPU process belongs to: by PID for /proc jobs, by the process's
     // cgroup (from /proc/PID/cgroup) for cgroup jobs.
-    std::map<std::size_t, std::map<std::string, std::optional<std::uint64_t>>> used; // job -> uuid -> bytes
+    std::map<std::size_t, std::map<std::string, std::optional<std::uint64_t>>>
+        used; // job -> uuid -> bytes
     for (const auto &gp : snap.processes) {
       std::optional<std::string> cg;
       bool cg_read = false;
       for (std::size_t j = 0; j < found.size(); ++j) {
-        bool mine = std::find(found[j].pids.begin(), found[j].pids.end(), gp.pid) != found[j].pids.end();
+        bool mine =
+            std::find(found[j].pids.begin(), found[j].pids.end(), gp.pid) != found[j].pids.end();
         if (!mine && !found[j].groups.empty()) {
           if (!cg_read) cg = process_cgroup(options_.proc_root, gp.pid), cg_read = true;
           if (cg)
@@ -167,8 +176,10 @@ std::vector<JobSample> Sampler::sample(double at) {
         }
         if (!mine) continue;
         auto &slot = used[j][gp.gpu_uuid];
-        if (gp.used_bytes) slot = slot.value_or(0) + *gp.used_bytes;
-        else if (!slot) slot = std::nullopt;
+        if (gp.used_bytes)
+          slot = slot.value_or(0) + *gp.used_bytes;
+        else if (!slot)
+          slot = std::nullopt;
       }
     }
     // GPUs the job holds without running on them: the idle allocations. Its memory on
@@ -177,7 +188,9 @@ std::vector<JobSample> Sampler::sample(double at) {
       for (const auto &a : found[j].allocated) {
         const bool by_index = a.find_first_not_of("0123456789") == std::string::npos;
         for (const auto &d : snap.devices) {
-          const bool match = by_index ? d.parent_uuid.empty() && d.index >= 0 && std::to_string(d.index) == a : d.uuid == a;
+          const bool match =
+              by_index ? d.parent_uuid.empty() && d.index >= 0 && std::to_string(d.index) == a
+                       : d.uuid == a;
           if (match) used[j].try_emplace(d.uuid, std::optional<std::uint64_t>(0));
         }
       }
@@ -185,7 +198,8 @@ std::vector<JobSample> Sampler::sample(double at) {
     for (auto &[j, per_gpu] : used) {
       for (const auto &[uuid, bytes] : per_gpu) {
         const GpuDevice *dev = nullptr;
-        for (const auto &d : snap.devices) if (d.uuid == uuid) dev = &d;
+        for (const auto &d : snap.devices)
+          if (d.uuid == uuid) dev = &d;
         records::GpuSample g;
         g.uuid = uuid;
         if (dev != nullptr) {
@@ -204,13 +218,16 @@ std::vector<JobSample> Sampler::sample(double at) {
   if (!cgroup_alloc_.empty()) { // forget jobs that ended
     std::map<std::string, Allocation> still;
     for (const auto &p : found)
-      if (auto it = cgroup_alloc_.find(p.js.sample.job_id); it != cgroup_alloc_.end()) still.insert(*it);
+      if (auto it = cgroup_alloc_.find(p.js.sample.job_id); it != cgroup_alloc_.end())
+        still.insert(*it);
     cgroup_alloc_ = std::move(still);
   }
   std::vector<JobSample> out;
   out.reserve(found.size());
   for (auto &p : found) out.push_back(std::move(p.js));
-  std::sort(out.begin(), out.end(), [](const JobSample &a, const JobSample &b) { return a.sample.job_id < b.sample.job_id; });
+  std::sort(out.begin(), out.end(), [](const JobSample &a, const JobSample &b) {
+    return a.sample.job_id < b.sample.job_id;
+  });
   return out;
 }
 

@@ -13,7 +13,8 @@ namespace {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -35,15 +36,17 @@ struct Rows {
   std::size_t line = 0;
   std::string_view text;
   [[noreturn]] void bad(const char *field, const std::string &problem) const {
-    data_error(std::string("nvidia-smi --query-") + query + " output, line " + std::to_string(line) + ": field '" +
-               field + "': " + problem + " in '" + printable(text) + "'");
+    data_error(std::string("nvidia-smi --query-") + query + " output, line " +
+               std::to_string(line) + ": field '" + field + "': " + problem + " in '" +
+               printable(text) + "'");
   }
   std::optional<double> number(std::size_t i, const char *field) const {
     auto v = fields[i];
     if (is_unavailable(v)) return std::nullopt;
     double x = 0;
     auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
-    if (ec != std::errc() || p != v.data() + v.size() || !(x >= 0)) bad(field, "expected a non-negative number");
+    if (ec != std::errc() || p != v.data() + v.size() || !(x >= 0))
+      bad(field, "expected a non-negative number");
     return x;
   }
   std::optional<std::uint64_t> mib(std::size_t i, const char *field) const {
@@ -56,13 +59,15 @@ struct Rows {
     auto v = fields[i];
     int x = 0;
     auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
-    if (ec != std::errc() || p != v.data() + v.size() || x < 0) bad(field, "expected a non-negative integer");
+    if (ec != std::errc() || p != v.data() + v.size() || x < 0)
+      bad(field, "expected a non-negative integer");
     return x;
   }
 };
 
 // Calls fn(rows) per non-empty line, with the comma-separated fields trimmed.
-template <class Fn> void each_row(std::string_view csv, const char *query, std::size_t want, Fn fn) {
+template <class Fn>
+void each_row(std::string_view csv, const char *query, std::size_t want, Fn fn) {
   Rows r{query, {}, 0, {}};
   while (!csv.empty()) {
     auto nl = csv.find('\n');
@@ -79,8 +84,9 @@ template <class Fn> void each_row(std::string_view csv, const char *query, std::
       rest.remove_prefix(c + 1);
     }
     if (r.fields.size() != want)
-      data_error(std::string("nvidia-smi --query-") + query + " output, line " + std::to_string(r.line) + ": expected " +
-                 std::to_string(want) + " fields, got " + std::to_string(r.fields.size()) + " in '" + printable(r.text) + "'");
+      data_error(std::string("nvidia-smi --query-") + query + " output, line " +
+                 std::to_string(r.line) + ": expected " + std::to_string(want) + " fields, got " +
+                 std::to_string(r.fields.size()) + " in '" + printable(r.text) + "'");
     fn(r);
   }
 }
@@ -169,7 +175,8 @@ std::unique_ptr<GpuSource> make_smi_source(const std::string &program) {
   return std::make_unique<SmiSource>(program);
 }
 
-std::unique_ptr<GpuSource> open_gpu_source(const std::string &mode, const std::string &smi_program) {
+std::unique_ptr<GpuSource> open_gpu_source(const std::string &mode,
+                                           const std::string &smi_program) {
   if (mode == "none") return nullptr;
   std::string why;
   if (mode == "nvml" || mode == "auto") {

@@ -17,10 +17,14 @@ void read_meter_input(const std::string &path, MeterInput &into) {
     const std::string at = where.str();
     records::FieldReader f(j, at);
     const std::string kind = f.string("kind");
-    if (kind == records::kSampleKind) into.samples.push_back(records::sample_from_json(j, at));
-    else if (kind == records::kEventKind) into.events.push_back(records::event_from_json(j, at));
-    else if (kind == records::kJobKind) into.jobs.push_back(records::job_from_json(j, at));
-    else f.fail("kind", "expected aip.sample/v1, aip.event/v1 or aip.job/v1, got '" + kind + "'");
+    if (kind == records::kSampleKind)
+      into.samples.push_back(records::sample_from_json(j, at));
+    else if (kind == records::kEventKind)
+      into.events.push_back(records::event_from_json(j, at));
+    else if (kind == records::kJobKind)
+      into.jobs.push_back(records::job_from_json(j, at));
+    else
+      f.fail("kind", "expected aip.sample/v1, aip.event/v1 or aip.job/v1, got '" + kind + "'");
   });
 }
 
@@ -30,14 +34,17 @@ double consumed_cpu(const std::vector<const records::Sample *> &s) {
   double prev_at = 0;
   for (const auto *x : s) {
     if (!first && x->at == prev_at) continue;
-    if (first) total = x->cpu_s;
-    else total += x->cpu_s >= prev ? x->cpu_s - prev : x->cpu_s;
+    if (first)
+      total = x->cpu_s;
+    else
+      total += x->cpu_s >= prev ? x->cpu_s - prev : x->cpu_s;
     prev = x->cpu_s, prev_at = x->at, first = false;
   }
   return total;
 }
 
-std::optional<double> gpu_util_time_weighted(const std::vector<std::vector<const records::Sample *>> &per_host) {
+std::optional<double>
+gpu_util_time_weighted(const std::vector<std::vector<const records::Sample *>> &per_host) {
   double weighted = 0, time = 0, plain = 0;
   std::size_t plain_n = 0;
   for (const auto &s : per_host) {
@@ -81,7 +88,9 @@ std::map<std::string, Series> by_job_and_host(const std::vector<records::Sample>
   for (const auto &s : samples) out[s.job_id][s.host].push_back(&s);
   for (auto &[job, hosts] : out)
     for (auto &[host, v] : hosts)
-      std::stable_sort(v.begin(), v.end(), [](const records::Sample *a, const records::Sample *b) { return a->at < b->at; });
+      std::stable_sort(v.begin(), v.end(), [](const records::Sample *a, const records::Sample *b) {
+        return a->at < b->at;
+      });
   return out;
 }
 
@@ -93,7 +102,9 @@ std::vector<records::Usage> summarize(const MeterInput &in, const SummarizeOptio
   std::map<std::string, std::vector<const records::Event *>> events;
   for (const auto &e : in.events) events[e.job_id].push_back(&e);
   for (auto &[id, v] : events)
-    std::stable_sort(v.begin(), v.end(), [](const records::Event *a, const records::Event *b) { return a->at < b->at; });
+    std::stable_sort(v.begin(), v.end(), [](const records::Event *a, const records::Event *b) {
+      return a->at < b->at;
+    });
 
   std::vector<records::Usage> out;
   for (const auto &[job_id, hosts] : by_job_and_host(in.samples)) {
@@ -172,14 +183,16 @@ std::vector<records::ReportRow> find_idle(const MeterInput &in, const IdleOption
       std::map<std::string, double> since; // uuid -> start of its trailing idle run
       std::map<std::string, double> max_util;
       std::set<std::string> all;
-      for (const auto *x : s) for (const auto &g : x->gpus) all.insert(g.uuid);
+      for (const auto *x : s)
+        for (const auto &g : x->gpus) all.insert(g.uuid);
       for (const auto &uuid : all) {
         // Walk back from the last sample while the GPU is below the threshold.
         std::optional<double> start;
         double mx = 0;
         for (auto it = s.rbegin(); it != s.rend(); ++it) {
           const records::GpuSample *g = nullptr;
-          for (const auto &x : (*it)->gpus) if (x.uuid == uuid) g = &x;
+          for (const auto &x : (*it)->gpus)
+            if (x.uuid == uuid) g = &x;
           if (g == nullptr || !g->util_pct || *g->util_pct >= o.util_below) break;
           start = (*it)->at;
           mx = std::max(mx, *g->util_pct);
@@ -196,8 +209,11 @@ std::vector<records::ReportRow> find_idle(const MeterInput &in, const IdleOption
       }
       double latest_start = 0;
       for (const auto &[uuid, t] : since) latest_start = std::max(latest_start, t);
-      row.dimensions = {{"job_id", job_id}, {"host", host}, {"gpus", list},
-                        {"since", format_timestamp(latest_start)}, {"until", format_timestamp(until)}};
+      row.dimensions = {{"job_id", job_id},
+                        {"host", host},
+                        {"gpus", list},
+                        {"since", format_timestamp(latest_start)},
+                        {"until", format_timestamp(until)}};
       row.metrics = {{"idle_s", until - latest_start},
                      {"gpus_idle", static_cast<double>(since.size())},
                      {"gpus", static_cast<double>(all.size())},

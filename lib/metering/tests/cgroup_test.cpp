@@ -19,13 +19,15 @@ const std::string kRoot = std::string(AIP_SOURCE_DIR) + "/tests/meter/cgroup/roo
 const std::string kProc = std::string(AIP_SOURCE_DIR) + "/tests/meter/cgroup/proc";
 
 const CgroupJob *find(const std::vector<CgroupJob> &jobs, const std::string &id) {
-  for (const auto &j : jobs) if (j.job_id == id) return &j;
+  for (const auto &j : jobs)
+    if (j.job_id == id) return &j;
   return nullptr;
 }
 } // namespace
 
 TEST(CgroupParse, CpuStat) {
-  auto st = parse_cpu_stat("usage_usec 12345\nuser_usec 10000\nsystem_usec 2345\nnr_periods 0\n", "cpu.stat");
+  auto st = parse_cpu_stat("usage_usec 12345\nuser_usec 10000\nsystem_usec 2345\nnr_periods 0\n",
+                           "cpu.stat");
   EXPECT_EQ(st.usage_usec, 12345U);
   EXPECT_EQ(st.user_usec, 10000U);
   EXPECT_EQ(st.system_usec, 2345U);
@@ -45,7 +47,9 @@ TEST(CgroupParse, CpuStatErrorsNameFileLineAndKey) {
 }
 
 TEST(CgroupParse, IoStatSumsDevices) {
-  auto io = parse_io_stat("8:0 rbytes=100 wbytes=7 rios=1 wios=1 dbytes=0 dios=0\n259:1 rbytes=20 wbytes=3\n", "io.stat");
+  auto io = parse_io_stat(
+      "8:0 rbytes=100 wbytes=7 rios=1 wios=1 dbytes=0 dios=0\n259:1 rbytes=20 wbytes=3\n",
+      "io.stat");
   EXPECT_EQ(io.rbytes, 120U);
   EXPECT_EQ(io.wbytes, 10U);
   EXPECT_EQ(parse_io_stat("", "io.stat").rbytes, 0U);
@@ -86,7 +90,8 @@ TEST(CgroupDiscover, EveryLayout) {
   const auto *nomad = find(jobs, "a1b2c3d4-e5f6-4711-8899-aabbccddeeff");
   ASSERT_NE(nomad, nullptr);
   EXPECT_EQ(nomad->groups.size(), 2U); // the web task and the log.shipper task (a dotted name)
-  EXPECT_EQ(find(jobs, "1001")->groups, std::vector<std::string>{"system.slice/slurmstepd.scope/job_1001"});
+  EXPECT_EQ(find(jobs, "1001")->groups,
+            std::vector<std::string>{"system.slice/slurmstepd.scope/job_1001"});
 }
 
 TEST(CgroupRead, ValuesOfEachLayout) {
@@ -94,7 +99,7 @@ TEST(CgroupRead, ValuesOfEachLayout) {
   WarnOnce warn;
   auto r = read_cgroup_job(kRoot, *find(jobs, "42"), warn);
   ASSERT_TRUE(r);
-  EXPECT_DOUBLE_EQ(r->cpu_s, 90.5);                // usage_usec 90500000
+  EXPECT_DOUBLE_EQ(r->cpu_s, 90.5); // usage_usec 90500000
   EXPECT_EQ(r->mem_bytes, 104857600U);
   EXPECT_EQ(r->mem_peak_bytes, 209715200U);
   EXPECT_EQ(r->io_read_bytes, 1048576U + 2097152U); // two devices
@@ -123,7 +128,8 @@ TEST(CgroupRead, ValuesOfEachLayout) {
 TEST(CgroupRead, GroupGoneMidReadIsSkippedQuietly) {
   auto jobs = discover_cgroup_jobs(kRoot);
   WarnOnce warn;
-  EXPECT_FALSE(read_cgroup_job(kRoot, *find(jobs, "gone"), warn)); // memory.current vanished after cpu.stat
+  EXPECT_FALSE(
+      read_cgroup_job(kRoot, *find(jobs, "gone"), warn)); // memory.current vanished after cpu.stat
   EXPECT_EQ(warn.count(), 0U);
 }
 
@@ -140,10 +146,34 @@ TEST(CgroupRead, GroupRemovedBetweenDiscoveryAndRead) {
   EXPECT_EQ(warn.count(), 0U);
   // A malformed file warns once, however many jobs have one.
   std::ofstream(tmp / "aip.slice/aip-42.scope/cpu.stat") << "usage_usec many\n";
-  std::ofstream(tmp / "kubepods/besteffort/pod22222222-3333-4444-5555-666666666666/cpu.stat") << "usage_usec x\n";
+  std::ofstream(tmp / "kubepods/besteffort/pod22222222-3333-4444-5555-666666666666/cpu.stat")
+      << "usage_usec x\n";
   EXPECT_FALSE(read_cgroup_job(tmp.string(), *find(jobs, "42"), warn));
-  EXPECT_FALSE(read_cgroup_job(tmp.string(), *find(jobs, "22222222-3333-4444-5555-666666666666"), warn));
+  EXPECT_FALSE(
+      read_cgroup_job(tmp.string(), *find(jobs, "22222222-3333-4444-5555-666666666666"), warn));
   EXPECT_EQ(warn.count(), 1U);
+  fs::remove_all(tmp);
+}
+
+TEST(CgroupRead, UnreadableFilesWarnOnce) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root reads any file";
+  namespace fs = std::filesystem;
+  const fs::path tmp = fs::temp_directory_path() / ("aip-meter-perm-" + std::to_string(::getpid()));
+  fs::remove_all(tmp);
+  fs::copy(kRoot, tmp, fs::copy_options::recursive);
+  auto jobs = discover_cgroup_jobs(tmp.string());
+  for (const char *g : {"aip.slice/aip-42.scope", "system.slice/slurmstepd.scope/job_1001"})
+    fs::permissions(tmp / g / "memory.current", fs::perms::none);
+  WarnOnce warn;
+  testing::internal::CaptureStderr();
+  EXPECT_FALSE(read_cgroup_job(tmp.string(), *find(jobs, "42"), warn));
+  EXPECT_FALSE(read_cgroup_job(tmp.string(), *find(jobs, "1001"), warn));
+  const auto err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(warn.count(), 1U);
+  EXPECT_NE(err.find("aip.slice/aip-42.scope/memory.current: Permission denied (further such files are skipped quietly)"),
+            std::string::npos)
+      << err;
+  EXPECT_TRUE(read_cgroup_job(tmp.string(), *find(jobs, "1002"), warn)); // the others still read
   fs::remove_all(tmp);
 }
 

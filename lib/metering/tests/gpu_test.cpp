@@ -44,7 +44,7 @@ TEST(NvidiaSmi, AppRows) {
   EXPECT_EQ(p[0].pid, 5001);
   EXPECT_EQ(p[0].used_bytes, 40000ULL * 1048576);
   EXPECT_EQ(p[1].gpu_uuid, "MIG-1d2c3b4a-5e6f-5a7b-8c9d-0e1f2a3b4c5d");
-  EXPECT_FALSE(p[2].used_bytes); // [N/A]
+  EXPECT_FALSE(p[2].used_bytes);           // [N/A]
   EXPECT_TRUE(parse_smi_apps("").empty()); // no process on any GPU
 }
 
@@ -54,14 +54,18 @@ TEST(NvidiaSmi, MalformedLinesAreReportedWithTheLine) {
     FAIL();
   } catch (const Error &e) {
     EXPECT_EQ(e.status(), Exit::data);
-    EXPECT_STREQ(e.what(), "nvidia-smi --query-gpu output, line 2: field 'utilization.gpu': expected a non-negative "
-                           "number in '1, GPU-b, T4, lots, 2, 3, 4, Disabled'");
+    EXPECT_STREQ(
+        e.what(),
+        "nvidia-smi --query-gpu output, line 2: field 'utilization.gpu': expected a non-negative "
+        "number in '1, GPU-b, T4, lots, 2, 3, 4, Disabled'");
   }
   try {
     parse_smi_apps("12, GPU-a\n");
     FAIL();
   } catch (const Error &e) {
-    EXPECT_STREQ(e.what(), "nvidia-smi --query-compute-apps output, line 1: expected 3 fields, got 2 in '12, GPU-a'");
+    EXPECT_STREQ(
+        e.what(),
+        "nvidia-smi --query-compute-apps output, line 1: expected 3 fields, got 2 in '12, GPU-a'");
   }
   EXPECT_THROW(parse_smi_gpus("0, GPU-a, T4, 101, 2, 3, 4, Disabled\n"), Error); // above 100 %
   EXPECT_THROW(parse_smi_apps("0, GPU-a, 5\n"), Error);                          // pid 0
@@ -84,8 +88,10 @@ TEST(Nvml, AbsentLibraryGivesNoSourceAndOneNote) {
   auto src = open_gpu_source("auto", "aip-no-such-nvidia-smi");
   auto err = testing::internal::GetCapturedStderr();
   EXPECT_EQ(src, nullptr);
-  EXPECT_NE(err.find("note: no GPU metrics: libnvidia-ml.so.1 cannot be loaded, and no aip-no-such-nvidia-smi on PATH"),
-            std::string::npos) << err;
+  EXPECT_NE(err.find("note: no GPU metrics: libnvidia-ml.so.1 cannot be loaded, and no "
+                     "aip-no-such-nvidia-smi on PATH"),
+            std::string::npos)
+      << err;
   try {
     open_gpu_source("nvml", "nvidia-smi");
     FAIL();
@@ -105,7 +111,8 @@ TEST(Allocation, FromTheEnvironment) {
   EXPECT_EQ(allocated_gpus(env({"A=1", "CUDA_VISIBLE_DEVICES=0,2"})), (V{"0", "2"}));
   EXPECT_EQ(allocated_gpus(env({"CUDA_VISIBLE_DEVICES=0", "SLURM_JOB_GPUS=3"})), (V{"3"}));
   EXPECT_EQ(allocated_gpus(env({"NVIDIA_VISIBLE_DEVICES=GPU-a,GPU-b"})), (V{"GPU-a", "GPU-b"}));
-  EXPECT_EQ(allocated_gpus(env({"NVIDIA_VISIBLE_DEVICES=all", "CUDA_VISIBLE_DEVICES=1"})), (V{"1"}));
+  EXPECT_EQ(allocated_gpus(env({"NVIDIA_VISIBLE_DEVICES=all", "CUDA_VISIBLE_DEVICES=1"})),
+            (V{"1"}));
   EXPECT_EQ(allocated_gpus(env({"NVIDIA_VISIBLE_DEVICES=void"})), V{});
   EXPECT_EQ(allocated_gpus(env({"CUDA_VISIBLE_DEVICES=1,-1,2"})), (V{"1"})); // CUDA stops at -1
   EXPECT_EQ(allocated_gpus(env({"CUDA_VISIBLE_DEVICES="})), V{});
@@ -121,7 +128,8 @@ TEST(Sampler, GpusMappedToCgroupJobsByPid) {
   Sampler s(o, make_smi_source(kDir + "/nvidia-smi"));
   auto got = s.sample(1764669600);
   auto find = [&](const std::string &id) -> const records::Sample & {
-    for (const auto &j : got) if (j.sample.job_id == id) return j.sample;
+    for (const auto &j : got)
+      if (j.sample.job_id == id) return j.sample;
     throw std::runtime_error("no sample for " + id);
   };
   // Slurm job 1001: PID 5001 (in its step's group) uses GPU 0, 40000 MiB.
@@ -153,5 +161,6 @@ TEST(Sampler, GpusMappedToCgroupJobsByPid) {
   EXPECT_EQ(held.gpus[0].mem_used_bytes, 0U);
   // PID 9999 is in a user session, no job's: nobody gets its 512 MiB.
   for (const auto &j : got)
-    for (const auto &g : j.sample.gpus) EXPECT_NE(g.mem_used_bytes, 512ULL * 1048576) << j.sample.job_id;
+    for (const auto &g : j.sample.gpus)
+      EXPECT_NE(g.mem_used_bytes, 512ULL * 1048576) << j.sample.job_id;
 }

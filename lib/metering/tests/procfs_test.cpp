@@ -17,9 +17,10 @@ using namespace aip::metering;
 
 TEST(ProcParse, StatLineWithAnAwkwardName) {
   // A real line of /proc/PID/stat (bash), with the name replaced by one holding ") (" and spaces.
-  const char *line = "4242 (a) (b c) S 4200 4242 4100 34816 4242 4194304 1125 0 0 0 250 75 3 4 20 0 1 0 "
-                     "987654 12345678 2048 18446744073709551615 1 1 0 0 0 0 65536 3686404 1266761467 0 0 0 17 "
-                     "1 0 0 0 0 0\n";
+  const char *line =
+      "4242 (a) (b c) S 4200 4242 4100 34816 4242 4194304 1125 0 0 0 250 75 3 4 20 0 1 0 "
+      "987654 12345678 2048 18446744073709551615 1 1 0 0 0 0 65536 3686404 1266761467 0 0 0 17 "
+      "1 0 0 0 0 0\n";
   auto st = parse_proc_stat(line, "/proc/4242/stat");
   EXPECT_EQ(st.pid, 4242);
   EXPECT_EQ(st.state, 'S');
@@ -46,11 +47,13 @@ TEST(ProcParse, BadStatNamesTheField) {
 }
 
 TEST(ProcParse, KbFieldsAndIo) {
-  EXPECT_EQ(parse_kb_field("Rss:               10240 kB\nPss:                5120 kB\n", "Pss"), 5120U * 1024);
+  EXPECT_EQ(parse_kb_field("Rss:               10240 kB\nPss:                5120 kB\n", "Pss"),
+            5120U * 1024);
   EXPECT_FALSE(parse_kb_field("Rss: 1 kB\n", "Pss"));
   EXPECT_FALSE(parse_kb_field("Pss_Anon: 1 kB\n", "Pss")); // another key with the same start
-  auto io = parse_proc_io("rchar: 1\nwchar: 2\nsyscr: 3\nsyscw: 4\nread_bytes: 4096\nwrite_bytes: 8192\n"
-                          "cancelled_write_bytes: 0\n");
+  auto io =
+      parse_proc_io("rchar: 1\nwchar: 2\nsyscr: 3\nsyscw: 4\nread_bytes: 4096\nwrite_bytes: 8192\n"
+                    "cancelled_write_bytes: 0\n");
   ASSERT_TRUE(io);
   EXPECT_EQ(io->read_bytes, 4096U);
   EXPECT_EQ(io->write_bytes, 8192U);
@@ -79,8 +82,10 @@ double cpu_clock() {
 pid_t start_child(double cpu_s, std::size_t bytes, bool new_session, int ready) {
   pid_t pid = ::fork();
   if (pid != 0) return pid;
-  if (new_session) ::setsid();
-  else ::setpgid(0, 0);
+  if (new_session)
+    ::setsid();
+  else
+    ::setpgid(0, 0);
   volatile double x = 0;
   while (cpu_clock() < cpu_s) x = x + 1;
   if (bytes > 0) {
@@ -144,11 +149,13 @@ TEST(ProcReal, KnownAllocation) {
   wait_ready(a[0]);
   wait_ready(b[0]);
   WarnOnce warn;
-  auto scan = scan_proc("/proc", {{"base", ProcJob::By::pgid, base}, {"big", ProcJob::By::pgid, big}}, false, warn);
+  auto scan = scan_proc(
+      "/proc", {{"base", ProcJob::By::pgid, base}, {"big", ProcJob::By::pgid, big}}, false, warn);
   stop(base);
   stop(big);
   ASSERT_EQ(scan.jobs.size(), 2U);
-  const double diff = static_cast<double>(scan.jobs[1].second.mem_bytes) - static_cast<double>(scan.jobs[0].second.mem_bytes);
+  const double diff = static_cast<double>(scan.jobs[1].second.mem_bytes) -
+                      static_cast<double>(scan.jobs[0].second.mem_bytes);
   EXPECT_NEAR(diff, static_cast<double>(kBytes), 0.1 * kBytes);
 }
 
@@ -157,7 +164,8 @@ TEST(ProcReal, DiscoversJobsByTheirEnvironment) {
   if (child == 0) {
     ::setpgid(0, 0);
     const char *argv[] = {"sleep", "30", nullptr};
-    const char *envp[] = {"AIP_JOB_ID=local-77", "CUDA_VISIBLE_DEVICES=1,3", "PATH=/usr/bin:/bin", nullptr};
+    const char *envp[] = {"AIP_JOB_ID=local-77", "CUDA_VISIBLE_DEVICES=1,3", "PATH=/usr/bin:/bin",
+                          nullptr};
     ::execve("/bin/sleep", const_cast<char **>(argv), const_cast<char **>(envp));
     ::_exit(127);
   }

@@ -12,10 +12,12 @@ using namespace aip::metering;
 namespace {
 constexpr double T = 1764669600; // 2025-12-02T10:00:00Z
 
-records::Sample S(const std::string &job, const std::string &host, double dt, double cpu, std::uint64_t mem,
-                  std::vector<std::optional<double>> utils = {}, std::optional<std::uint64_t> peak = {}) {
+records::Sample S(const std::string &job, const std::string &host, double dt, double cpu,
+                  std::uint64_t mem, std::vector<std::optional<double>> utils = {},
+                  std::optional<std::uint64_t> peak = {}) {
   records::Sample s;
-  s.job_id = job, s.host = host, s.at = T + dt, s.cpu_s = cpu, s.mem_bytes = mem, s.mem_peak_bytes = peak;
+  s.job_id = job, s.host = host, s.at = T + dt, s.cpu_s = cpu, s.mem_bytes = mem,
+  s.mem_peak_bytes = peak;
   for (std::size_t i = 0; i < utils.size(); ++i) {
     records::GpuSample g;
     g.uuid = "GPU-" + std::to_string(i);
@@ -63,7 +65,8 @@ MeterInput example() {
 TEST(Summarize, CounterDifferencesSurviveResetsAndRepeats) {
   auto in = example();
   std::vector<const records::Sample *> h1;
-  for (const auto &s : in.samples) if (s.job_id == "a" && s.host == "h1") h1.push_back(&s);
+  for (const auto &s : in.samples)
+    if (s.job_id == "a" && s.host == "h1") h1.push_back(&s);
   // 10 (the first value) + 30 + 30 + 5 (after the reset, all of the new value) + 30 = 105;
   // the repeated sample at +60 adds nothing.
   EXPECT_DOUBLE_EQ(consumed_cpu(h1), 105.0);
@@ -125,21 +128,24 @@ TEST(Summarize, RecordIdIsStableAndNamesTheSite) {
 TEST(Summarize, ReadsMixedFilesAndNamesBadLines) {
   const std::string dir = ::testing::TempDir();
   const std::string path = dir + "/meter-in.jsonl";
-  std::ofstream(path) << R"({"kind":"aip.sample/v1","at":"2025-12-02T10:00:00Z","job_id":"x","host":"h","cpu_s":1.5,"mem_bytes":10})"
-                      << "\n"
-                      << R"({"kind":"aip.event/v1","job_id":"x","backend":"local","state":"running","at":1764669590})"
-                      << "\n\n"
-                      << R"({"kind":"aip.sample/v1","at":"2025-12-02T10:00:30Z","job_id":"x","host":"h","cpu_s":"many","mem_bytes":10})"
-                      << "\n";
+  std::ofstream(path)
+      << R"({"kind":"aip.sample/v1","at":"2025-12-02T10:00:00Z","job_id":"x","host":"h","cpu_s":1.5,"mem_bytes":10})"
+      << "\n"
+      << R"({"kind":"aip.event/v1","job_id":"x","backend":"local","state":"running","at":1764669590})"
+      << "\n\n"
+      << R"({"kind":"aip.sample/v1","at":"2025-12-02T10:00:30Z","job_id":"x","host":"h","cpu_s":"many","mem_bytes":10})"
+      << "\n";
   MeterInput in;
   try {
     read_meter_input(path, in);
     FAIL();
   } catch (const Error &e) {
     EXPECT_EQ(e.status(), Exit::data);
-    EXPECT_NE(std::string(e.what()).find("meter-in.jsonl:4: field 'cpu_s'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("meter-in.jsonl:4: field 'cpu_s'"), std::string::npos)
+        << e.what();
   }
-  std::ofstream(path) << R"({"kind":"aip.usage/v1"})" << "\n";
+  std::ofstream(path) << R"({"kind":"aip.usage/v1"})"
+                      << "\n";
   EXPECT_THROW(read_meter_input(path, in), Error);
 }
 
@@ -153,20 +159,25 @@ TEST(Idle, TrailingRunBelowThreshold) {
   in.samples.push_back(S("d", "n1", 0, 0, 1, {1}));
   in.samples.push_back(S("d", "n1", 600, 0, 1, {1}));
   // Job e: idle for an hour, but its last sample has no utilisation (unknown is not idle).
-  for (int i = 0; i < 7; ++i) in.samples.push_back(S("e", "n1", 600.0 * i, 0, 1, {i == 6 ? std::nullopt : std::optional<double>(0)}));
+  for (int i = 0; i < 7; ++i)
+    in.samples.push_back(
+        S("e", "n1", 600.0 * i, 0, 1, {i == 6 ? std::nullopt : std::optional<double>(0)}));
   // Job f: no GPU.
   in.samples.push_back(S("f", "n1", 0, 0, 1));
   auto rows = find_idle(in, {5, 1800});
   ASSERT_EQ(rows.size(), 1U);
   const auto &r = rows[0];
   using D = std::vector<std::pair<std::string, std::string>>;
-  EXPECT_EQ(r.dimensions, (D{{"job_id", "c"}, {"host", "n1"}, {"gpus", "GPU-0"},
-                             {"since", "2025-12-02T10:20:00Z"}, {"until", "2025-12-02T11:00:00Z"}}));
+  EXPECT_EQ(r.dimensions, (D{{"job_id", "c"},
+                             {"host", "n1"},
+                             {"gpus", "GPU-0"},
+                             {"since", "2025-12-02T10:20:00Z"},
+                             {"until", "2025-12-02T11:00:00Z"}}));
   ASSERT_EQ(r.metrics.size(), 4U);
   EXPECT_EQ(r.metrics[0], (std::pair<std::string, std::optional<double>>{"idle_s", 2400}));
   EXPECT_EQ(r.metrics[1].second, 1);
   EXPECT_EQ(r.metrics[2].second, 2);
   EXPECT_EQ(r.metrics[3].second, 4);
-  EXPECT_TRUE(find_idle(in, {5, 2401}).empty()); // 40 min is less than 40 min and 1 s
+  EXPECT_TRUE(find_idle(in, {5, 2401}).empty());   // 40 min is less than 40 min and 1 s
   EXPECT_EQ(find_idle(in, {2.5, 600}).size(), 2U); // c (1, 0 since +50 min) and d
 }

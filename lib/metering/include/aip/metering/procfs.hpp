@@ -49,9 +49,10 @@ ProcJob parse_proc_job(std::string_view text, ProcJob::By by);
 struct ProcReading {
   double cpu_s = 0;
   std::uint64_t mem_bytes = 0;
-  std::optional<std::uint64_t> io_read_bytes, io_write_bytes; // when every /proc/PID/io was readable
+  std::optional<std::uint64_t> io_read_bytes,
+      io_write_bytes; // when every /proc/PID/io was readable
   std::vector<int> pids;
-  std::optional<unsigned> uid; // owner of the job's first process
+  std::optional<unsigned> uid;             // owner of the job's first process
   std::vector<std::string> allocated_gpus; // from the leader's environment (allocated_gpus())
 };
 

@@ -19,9 +19,9 @@ struct SampleOptions {
   std::string source = "auto"; // auto (cgroup v2 when the root is one, else /proc), cgroup, proc
   std::string cgroup_root = "/sys/fs/cgroup";
   std::string proc_root = "/proc";
-  std::vector<std::string> only_jobs;  // --job: keep only these ids
-  std::vector<ProcJob> proc_jobs;      // --pgid / --session, measured from /proc
-  std::string host;                    // empty: gethostname()
+  std::vector<std::string> only_jobs; // --job: keep only these ids
+  std::vector<ProcJob> proc_jobs;     // --pgid / --session, measured from /proc
+  std::string host;                   // empty: gethostname()
   ProcMemory proc_memory = ProcMemory::pss;
 };
 

@@ -33,7 +33,8 @@ double consumed_cpu(const std::vector<const records::Sample *> &in_time_order);
 // of the same host (left step), so sum(u_i * (t_{i+1} - t_i)) / sum(t_{i+1} - t_i) over all
 // GPUs of all hosts. With one sample per GPU the plain mean of those values. Nothing when no
 // sample has a GPU utilisation.
-std::optional<double> gpu_util_time_weighted(const std::vector<std::vector<const records::Sample *>> &per_host);
+std::optional<double>
+gpu_util_time_weighted(const std::vector<std::vector<const records::Sample *>> &per_host);
 
 struct SummarizeOptions {
   std::string site; // written into each record and part of record_id
@@ -48,8 +49,8 @@ std::vector<records::Usage> summarize(const MeterInput &input, const SummarizeOp
 std::string meter_record_id(const std::string &site, const std::string &job_id);
 
 struct IdleOptions {
-  double util_below = 5;  // percent
-  double for_s = 1800;    // how long the trailing run must last
+  double util_below = 5; // percent
+  double for_s = 1800;   // how long the trailing run must last
 };
 
 // Jobs with a GPU whose utilisation stayed below the threshold through the last `for_s`
