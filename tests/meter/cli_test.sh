@@ -156,6 +156,41 @@ assert abs(meter - kernel) <= 0.1 * kernel, (meter, kernel)
 print(f"aip account report: {meter:.2f} CPU seconds, kernel {kernel:.2f}")
 PY
 fi
+# The whole chain where aip submit and aip dispatch are built: jobs run by the local
+# backend (a process group each, AIP_JOB_ID in the environment), metered with --follow,
+# summarised with dispatch's events, reported by aip account; each job prints the CPU time
+# the kernel counted for it (its CPU clock) when it ends.
+if [ -x "$bin/aip-submit" ] && [ -x "$bin/aip-dispatch" ]; then
+  export AIP_STATE_DIR=$work/state XDG_CONFIG_HOME=$work/cfg AIP_SYSTEM_CONFIG=$work/aip.conf
+  printf '[node]\ncpus = 2\nmemory = 1G\ngpus = 0\n' > "$work/aip.conf"
+  burn='import time
+t = time.process_time()
+while time.process_time() - t < float(__import__("sys").argv[1]): pass
+time.sleep(1.0)
+print(time.process_time())'
+  j1=$("$bin/aip-submit" --enqueue --time 1m -- $py -c "$burn" 0.8)
+  j2=$("$bin/aip-submit" --enqueue --time 1m -- $py -c "$burn" 1.4)
+  "$bin/aip-meter" sample --source proc --gpu none --follow --interval 0.2s > "$work/d-samples.jsonl" 2> "$work/d-meter.err" &
+  meter=$!
+  "$bin/aip-dispatch" run --until-idle --interval 0.2 > "$work/d-events.jsonl" 2> "$work/d-run.err" || fail "dispatch: $(cat "$work/d-run.err")"
+  kill -TERM $meter; wait $meter || fail "meter beside dispatch"
+  "$bin/aip-meter" summarize "$work/d-samples.jsonl" "$AIP_STATE_DIR/events.jsonl" > "$work/d-usage.jsonl" || fail "summarize dispatch's jobs"
+  for j in "$j1" "$j2"; do
+    k=$("$bin/aip-dispatch" logs "$j")
+    $py - "$work/d-usage.jsonl" "$j" "$k" <<'PY' || fail "dispatch chain CPU of $j"
+import json, sys
+u = [r for r in map(json.loads, open(sys.argv[1])) if r["job_id"] == sys.argv[2]][0]
+k = float(sys.argv[3])
+assert abs(u["cpu_s"] - k) <= 0.1 * k and u["state"] == "succeeded" and u["exit_code"] == 0, (u, k)
+print(f"dispatched {sys.argv[2]}: meter {u['cpu_s']:.2f} s, kernel {k:.2f} s, wall {u['wall_s']:.2f} s")
+PY
+  done
+  if [ -x "$bin/aip-account" ]; then
+    "$bin/aip-account" report --by user -f jsonl "$work/d-usage.jsonl" > /dev/null || fail "aip account on dispatch's jobs"
+  fi
+  unset AIP_STATE_DIR XDG_CONFIG_HOME AIP_SYSTEM_CONFIG
+fi
+
 # Every option of --help is in the man page and the three completions.
 root="$here/../.."
 for cmd in sample summarize idle; do
