@@ -74,22 +74,26 @@ public:
       nvmlDevice_t dev = nullptr;
       if (api_.GetHandleByIndex(i, &dev) != NVML_SUCCESS) continue;
       GpuDevice d = describe(dev, static_cast<int>(i));
-      processes(dev, d.uuid, s.processes);
       const std::string parent = d.uuid;
       s.devices.push_back(d);
       // MIG: the parent reports no utilisation; each MIG device has its own memory and
-      // processes (utilisation per MIG device is not in NVML's device queries).
+      // processes (utilisation per MIG device is not in NVML's device queries). The
+      // parent's process list would repeat its MIG devices' processes, so it is asked only
+      // when MIG is off.
       unsigned int current = 0, pending = 0, max = 0;
-      if (api_.GetMigMode != nullptr && api_.GetMigMode(dev, &current, &pending) == NVML_SUCCESS &&
-          current == NVML_DEVICE_MIG_ENABLE &&
-          api_.GetMaxMigDeviceCount(dev, &max) == NVML_SUCCESS) {
+      const bool mig_on = api_.GetMigMode != nullptr &&
+                          api_.GetMigMode(dev, &current, &pending) == NVML_SUCCESS &&
+                          current == NVML_DEVICE_MIG_ENABLE;
+      if (!mig_on) processes(dev, parent, s.processes);
+      if (mig_on && api_.GetMaxMigDeviceCount(dev, &max) == NVML_SUCCESS) {
         for (unsigned int m = 0; m < max; ++m) {
-          nvmlDevice_t mig = nullptr;
-          if (api_.GetMigDeviceHandleByIndex(dev, m, &mig) != NVML_SUCCESS) continue; // slot unused
-          GpuDevice md = describe(mig, static_cast<int>(i));
+          nvmlDevice_t mig_dev = nullptr;
+          if (api_.GetMigDeviceHandleByIndex(dev, m, &mig_dev) != NVML_SUCCESS)
+            continue; // slot unused
+          GpuDevice md = describe(mig_dev, static_cast<int>(i));
           md.parent_uuid = parent;
           md.power_w.reset(); // power is the parent's
-          processes(mig, md.uuid, s.processes);
+          processes(mig_dev, md.uuid, s.processes);
           s.devices.push_back(md);
         }
       }
