@@ -89,7 +89,7 @@ int sample(int argc, const char *const argv[]) {
       "job,j", po::value<std::vector<std::string>>()->composing()->value_name("ID"),
       "only these jobs (repeatable or comma-separated)")(
       "source", po::value<std::string>()->default_value("auto")->value_name("S"),
-      "auto (cgroup v2 when the root is one, else /proc), cgroup or proc")(
+      "auto (cgroup v2 where the root is one, and /proc for aip's local jobs), cgroup or proc")(
       "cgroup-root", po::value<std::string>()->default_value("/sys/fs/cgroup")->value_name("DIR"),
       "the cgroup v2 mount")("proc-root",
                              po::value<std::string>()->default_value("/proc")->value_name("DIR"),

@@ -121,11 +121,19 @@ std::vector<JobSample> Sampler::sample(double at) {
       found.push_back(std::move(p));
     }
   }
-  if (!use_cgroup_ || !options_.proc_jobs.empty()) {
-    auto scan = scan_proc(options_.proc_root, options_.proc_jobs, !use_cgroup_, warn_,
+  // /proc: where there is no cgroup v2, for --pgid/--session jobs, and with --source auto
+  // also for jobs of aip's local backend (AIP_JOB_ID) that run outside aip.slice.
+  const bool discover = options_.source != "cgroup";
+  if (!use_cgroup_ || discover || !options_.proc_jobs.empty()) {
+    const std::size_t from_cgroup = found.size();
+    auto scan = scan_proc(options_.proc_root, options_.proc_jobs, discover, warn_,
                           options_.proc_memory, &proc_cache_);
     for (auto &[job, r] : scan.jobs) {
       if (!wanted(job.job_id)) continue;
+      bool seen = false; // a job in a cgroup is measured there
+      for (std::size_t k = 0; k < from_cgroup; ++k)
+        seen = seen || found[k].js.sample.job_id == job.job_id;
+      if (seen) continue;
       auto p = base(job.job_id);
       p.js.source = "proc";
       p.js.sample.cpu_s = r.cpu_s;

@@ -7,8 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace aip;
@@ -170,7 +172,8 @@ TEST(CgroupRead, UnreadableFilesWarnOnce) {
   EXPECT_FALSE(read_cgroup_job(tmp.string(), *find(jobs, "1001"), warn));
   const auto err = testing::internal::GetCapturedStderr();
   EXPECT_EQ(warn.count(), 1U);
-  EXPECT_NE(err.find("aip.slice/aip-42.scope/memory.current: Permission denied (further such files are skipped quietly)"),
+  EXPECT_NE(err.find("aip.slice/aip-42.scope/memory.current: Permission denied (further such files "
+                     "are skipped quietly)"),
             std::string::npos)
       << err;
   EXPECT_TRUE(read_cgroup_job(tmp.string(), *find(jobs, "1002"), warn)); // the others still read
@@ -197,6 +200,40 @@ TEST(Sampler, CgroupFixtureWithoutGpus) {
   EXPECT_EQ(got[0].sample.host, "node7");
   EXPECT_EQ(got[1].sample.job_id, "42");
   EXPECT_TRUE(got[1].sample.gpus.empty());
+}
+
+TEST(Sampler, AutoAlsoFindsLocalJobsOutsideTheLayouts) {
+  // A job of aip's local backend that runs in no aip.slice group (the dispatcher made none):
+  // found through /proc by its AIP_JOB_ID, beside the cgroup jobs; not with --source cgroup.
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::setpgid(0, 0);
+    const char *argv[] = {"sleep", "30", nullptr};
+    const char *envp[] = {"AIP_JOB_ID=mixed-1", nullptr};
+    ::execve("/bin/sleep", const_cast<char **>(argv), const_cast<char **>(envp));
+    ::_exit(127);
+  }
+  ::setpgid(child, child);
+  SampleOptions o;
+  o.cgroup_root = kRoot;
+  o.host = "n";
+  o.only_jobs = {"42", "mixed-1"};
+  Sampler automatic(o, nullptr);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 200; ++i) { // until the exec has happened
+    ids.clear();
+    for (const auto &j : automatic.sample(0)) ids.push_back(j.sample.job_id + " " + j.source);
+    if (ids.size() == 2) break;
+    ::usleep(10000);
+  }
+  o.source = "cgroup";
+  Sampler cgroup_only(o, nullptr);
+  auto only = cgroup_only.sample(0);
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  EXPECT_EQ(ids, (std::vector<std::string>{"42 cgroup:aip", "mixed-1 proc"}));
+  ASSERT_EQ(only.size(), 1U);
+  EXPECT_EQ(only[0].sample.job_id, "42");
 }
 
 TEST(Sampler, NextAlignedIsAWholeMultiple) {

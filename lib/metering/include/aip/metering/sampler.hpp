@@ -16,7 +16,9 @@
 namespace aip::metering {
 
 struct SampleOptions {
-  std::string source = "auto"; // auto (cgroup v2 when the root is one, else /proc), cgroup, proc
+  // auto: cgroup v2 when the root is one, and /proc for aip's local jobs (AIP_JOB_ID)
+  // outside its groups; cgroup: the cgroup layouts only; proc: /proc only.
+  std::string source = "auto";
   std::string cgroup_root = "/sys/fs/cgroup";
   std::string proc_root = "/proc";
   std::vector<std::string> only_jobs; // --job: keep only these ids
