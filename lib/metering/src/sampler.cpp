@@ -12,6 +12,7 @@
 #include <map>
 #include <pwd.h>
 #include <unistd.h>
+#include <unordered_set>
 
 namespace aip::metering {
 
@@ -125,15 +126,12 @@ std::vector<JobSample> Sampler::sample(double at) {
   // also for jobs of aip's local backend (AIP_JOB_ID) that run outside aip.slice.
   const bool discover = options_.source != "cgroup";
   if (!use_cgroup_ || discover || !options_.proc_jobs.empty()) {
-    const std::size_t from_cgroup = found.size();
+    std::unordered_set<std::string> in_cgroups; // a job in a cgroup is measured there
+    for (const auto &p : found) in_cgroups.insert(p.js.sample.job_id);
     auto scan = scan_proc(options_.proc_root, options_.proc_jobs, discover, warn_,
                           options_.proc_memory, &proc_cache_);
     for (auto &[job, r] : scan.jobs) {
-      if (!wanted(job.job_id)) continue;
-      bool seen = false; // a job in a cgroup is measured there
-      for (std::size_t k = 0; k < from_cgroup; ++k)
-        seen = seen || found[k].js.sample.job_id == job.job_id;
-      if (seen) continue;
+      if (!wanted(job.job_id) || in_cgroups.count(job.job_id) != 0U) continue;
       auto p = base(job.job_id);
       p.js.source = "proc";
       p.js.sample.cpu_s = r.cpu_s;
