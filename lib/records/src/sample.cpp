@@ -11,6 +11,7 @@ nlohmann::ordered_json to_json(const Sample &s) {
   j["at"] = format_timestamp(s.at);
   j["job_id"] = s.job_id;
   j["host"] = s.host;
+  if (!s.user.empty()) j["user"] = s.user;
   j["cpu_s"] = s.cpu_s;
   j["mem_bytes"] = s.mem_bytes;
   if (s.mem_peak_bytes) j["mem_peak_bytes"] = *s.mem_peak_bytes;
@@ -37,6 +38,7 @@ Sample sample_from_json(const nlohmann::json &json, const std::string &where) {
   s.at = f.timestamp("at");
   s.job_id = f.string("job_id");
   s.host = f.string("host");
+  s.user = f.string_or("user", "");
   s.cpu_s = f.number("cpu_s");
   if (s.cpu_s < 0) f.fail("cpu_s", "must not be negative");
   s.mem_bytes = f.count("mem_bytes");

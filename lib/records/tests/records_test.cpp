@@ -95,7 +95,7 @@ TEST(Records, EveryKindRoundTrips) {
   round_trip(minimal, job_from_json);
   round_trip(Event{"job-1", "slurm", "4242", JobState::failed, 1795341600.5, 137, "OUT_OF_MEMORY"}, event_from_json);
   round_trip(Event{"job-1", "local", std::nullopt, JobState::queued, 1795341600, std::nullopt, ""}, event_from_json);
-  Sample s{1795341600, "job-1", "node1", 12.5, 1 << 30, 2ULL << 30, 100, 200, {}};
+  Sample s{1795341600, "job-1", "node1", 12.5, 1 << 30, 2ULL << 30, 100, 200, {}, ""};
   s.gpus.push_back({"GPU-abc", 0, "NVIDIA A100", 87.0, 1ULL << 33, 250.5});
   s.gpus.push_back({"GPU-def", 1, "", std::nullopt, std::nullopt, std::nullopt});
   round_trip(s, sample_from_json);
@@ -172,7 +172,7 @@ TEST(Records, MissingRequiredFieldsAreNamed) {
     e.erase(field);
     EXPECT_EQ(rejection([&] { event_from_json(e, "e:3"); }), "e:3: field '" + std::string(field) + "': missing");
   }
-  const json sample = to_json(Sample{0, "j", "h", 1, 2, {}, {}, {}, {{"G", 0, "", {}, {}, {}}}});
+  const json sample = to_json(Sample{0, "j", "h", 1, 2, {}, {}, {}, {{"G", 0, "", {}, {}, {}}}, ""});
   for (const char *field : {"at", "job_id", "host", "cpu_s", "mem_bytes"}) {
     json s = sample;
     s.erase(field);
