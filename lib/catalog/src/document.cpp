@@ -389,7 +389,30 @@ int yaml_timestamp(std::string_view s) {
 
 // ---- YAML through yaml-cpp ----
 
+// yaml-cpp ends a quoted scalar at the end of the input without complaint; PyYAML (and
+// the YAML specification) call that an error. `at` is the opening quote.
+bool quoted_scalar_closed(std::string_view src, std::size_t at) {
+  if (at >= src.size()) return true;
+  const char q = src[at];
+  if (q != '"' && q != '\'') return true;
+  for (std::size_t i = at + 1; i < src.size(); ++i) {
+    if (q == '"' && src[i] == '\\') {
+      ++i;
+      continue;
+    }
+    if (src[i] == q) {
+      if (q == '\'' && i + 1 < src.size() && src[i + 1] == '\'') {
+        ++i;
+        continue;
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
 struct YamlBuilder {
+  std::string_view source;
   const std::string &name;
   const Limits &limits;
   Document &doc;
@@ -408,6 +431,8 @@ struct YamlBuilder {
     v.text = s;
     const std::string std_prefix = "tag:yaml.org,2002:";
     if (tag == "!" || tag == std_prefix + "str") {
+      if (tag == "!" && !n.Mark().is_null() && !quoted_scalar_closed(source, static_cast<std::size_t>(n.Mark().pos)))
+        fail_at(name, mark(n), "YAML syntax: a quoted scalar is not closed before the end of the file");
       v.type = Type::string;
       return;
     }
@@ -429,7 +454,7 @@ struct YamlBuilder {
       v.type = Type::integer;
       v.number = d;
     } else if (explicit_type.empty() && s == "<<") {
-      v.type = Type::string; // a merge key; handled by the mapping
+      fail_at(name, mark(n), "a plain '<<' is the YAML merge key and cannot be a value; quote it");
     } else if (is("null") && yaml_null(s)) {
       v.type = Type::null;
     } else if (is("timestamp") && yaml_timestamp(s) != 0) {
@@ -544,7 +569,7 @@ Document parse_yaml(std::string_view bytes, const std::string &name, const Limit
   }
   if (docs.size() > 1) fail_at(name, YamlBuilder::mark(docs[1]), "more than one YAML document (expected a single one)");
   if (docs.empty()) return doc;
-  YamlBuilder b{name, limits, doc, 0, {}};
+  YamlBuilder b{bytes, name, limits, doc, 0, {}};
   b.build(docs[0], doc.root, "");
   return doc;
 }
