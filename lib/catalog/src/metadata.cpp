@@ -547,6 +547,11 @@ records::Module to_module(const Value &root, const std::string &schema_version, 
   m.summary = text(root.find("summary"));
   m.metadata_version = text(root.find("metadata_version"));
   if (m.metadata_version.empty()) m.metadata_version = schema_version;
+  if (const Value *d = root.find("description")) {
+    if (d->type == Type::array) {
+      for (std::size_t i = 0; i < d->items.size(); ++i) m.description += (i ? "\n" : "") + d->items[i].text;
+    } else m.description = text(d);
+  }
   if (schema_version == "1.0.0" && !root.find("links")) {
     m.tags = strings_of(root.find("keywords"));
     m.license = text(root.find("license"));

@@ -22,6 +22,7 @@ struct Module {
   // passed its schema (absent when not checked) with the errors that say why not, so an
   // index keeps invalid and unreachable modules instead of dropping them.
   std::vector<std::string> categories;
+  std::string description; // the long description (Markdown as written)
   std::optional<bool> valid;
   std::vector<std::string> errors;
   bool operator==(const Module &) const = default;
