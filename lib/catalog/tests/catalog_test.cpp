@@ -31,7 +31,7 @@ std::string slurp(const std::string &path) {
 
 // What PyYAML 6.0's yaml.safe_load gives for `k: SCALAR` (recorded with /usr/bin/python3,
 // the loader the upstream tool uses): type and value.
-TEST(Yaml11, ScalarsResolveAsPyYaml) {
+TEST(CatalogYaml11, ScalarsResolveAsPyYaml) {
   struct Case {
     const char *scalar;
     Type type;
@@ -68,12 +68,12 @@ TEST(Yaml11, ScalarsResolveAsPyYaml) {
 }
 
 // PyYAML fails on these (ValueError for the date, ConstructorError for the others).
-TEST(Yaml11, RefusesWhatPyYamlRefuses) {
+TEST(CatalogYaml11, RefusesWhatPyYamlRefuses) {
   for (const char *bad : {"2024-02-30", "<<", "=", "!!python/object:os.system x", "!!int abc"})
     EXPECT_THROW(yaml_value(bad), ParseError) << bad;
 }
 
-TEST(Document, PositionsDuplicatesAndLastWins) {
+TEST(CatalogDocument, PositionsDuplicatesAndLastWins) {
   auto doc = parse_document("a: 1\nb:\n  - x\n  - y\na: 2\n", "d.yml");
   ASSERT_EQ(doc.root.members.size(), 2U);
   EXPECT_EQ(doc.root.find("a")->number, 2); // PyYAML keeps the last
@@ -85,7 +85,7 @@ TEST(Document, PositionsDuplicatesAndLastWins) {
   EXPECT_EQ(doc.duplicates[0].second.line, 5);
 }
 
-TEST(Document, MergeKeys) {
+TEST(CatalogDocument, MergeKeys) {
   auto doc = parse_document("base: &b {x: 1, y: 2}\nd:\n  <<: *b\n  y: 3\n", "m.yml");
   const Value *d = doc.root.find("d");
   ASSERT_TRUE(d);
@@ -93,7 +93,7 @@ TEST(Document, MergeKeys) {
   EXPECT_EQ(d->find("y")->number, 3);
 }
 
-TEST(Document, BadInputNamesThePlace) {
+TEST(CatalogDocument, BadInputNamesThePlace) {
   try {
     parse_document("a: 1\nb: \"unterminated\n", "bad.yml");
     FAIL();
@@ -121,7 +121,7 @@ TEST(Document, BadInputNamesThePlace) {
   EXPECT_THROW(parse_document(lol, "lol.yml"), ParseError);
 }
 
-TEST(Json, ParsesWithPositionsAndRejectsBadJson) {
+TEST(CatalogJson, ParsesWithPositionsAndRejectsBadJson) {
   auto doc = parse_document("{\n  \"a\": [1, 2.5, \"x\\u00e9\\ud83d\\ude00\"],\n  \"b\": {\"c\": null, \"c\": true}\n}", "j.json");
   EXPECT_FALSE(doc.yaml);
   const Value *a = doc.root.find("a");
@@ -150,7 +150,7 @@ bool ok(const char *schema, const char *instance) { return check(schema, instanc
 
 // Expected results from the JSON Schema specification (2020-12 Validation; draft-07 where
 // it differs), one keyword at a time.
-TEST(Schema, KeywordsFollowTheSpecification) {
+TEST(CatalogSchema, KeywordsFollowTheSpecification) {
   EXPECT_TRUE(ok(R"({"type":"integer"})", "1.0")); // integers may be written 1.0 (draft-06 on)
   EXPECT_FALSE(ok(R"({"type":"integer"})", "1.5"));
   EXPECT_FALSE(ok(R"({"type":"integer"})", "true")); // booleans are not numbers
@@ -190,7 +190,7 @@ TEST(Schema, KeywordsFollowTheSpecification) {
   EXPECT_FALSE(ok(R"({"properties":{"child":{"$ref":"#"}},"required":["id"]})", R"({"id":1,"child":{"child":{}}})"));
 }
 
-TEST(Schema, ErrorsCarryPointersAndPositions) {
+TEST(CatalogSchema, ErrorsCarryPointersAndPositions) {
   auto e = check(R"({"properties":{"tags":{"type":"array","items":{"enum":["A","B"]}}},"required":["title"]})", "{\n \"tags\": [\"A\", \"b\"]\n}");
   ASSERT_EQ(e.size(), 2U);
   EXPECT_EQ(e[0].keyword, "required");
@@ -203,13 +203,13 @@ TEST(Schema, ErrorsCarryPointersAndPositions) {
   EXPECT_NE(e[1].message.find("did you mean 'B'"), std::string::npos);
 }
 
-TEST(Schema, RefusesWhatItCannotCheck) {
+TEST(CatalogSchema, RefusesWhatItCannotCheck) {
   EXPECT_THROW(Schema::load(nlohmann::json::parse(R"({"unevaluatedProperties":false})"), "s"), aip::Error);
   EXPECT_THROW(Schema::load(nlohmann::json::parse(R"({"$ref":"https://example.org/other.json"})"), "s"), aip::Error);
   EXPECT_THROW(Schema::load(nlohmann::json::parse(R"({"$schema":"http://json-schema.org/draft-04/schema#"})"), "s"), aip::Error);
 }
 
-TEST(Metadata, SchemataMatchShared) {
+TEST(CatalogMetadata, SchemataMatchShared) {
   for (const auto &v : known_versions()) {
     std::string shared = std::string(AIP_SHARED_DATA_DIR) + "/catalog/schemata/ai4-apps-v" + v + ".json";
     EXPECT_EQ(schema_text(v), slurp(shared)) << v;
@@ -218,7 +218,7 @@ TEST(Metadata, SchemataMatchShared) {
   EXPECT_EQ(latest_version(), "2.3.0");
 }
 
-TEST(Metadata, VersionChoice) {
+TEST(CatalogMetadata, VersionChoice) {
   auto v = [](const char *yaml) { return schema_version_for(parse_document(yaml, "v.yml").root); };
   EXPECT_EQ(v("title: x\n"), "1.0.0");
   EXPECT_EQ(v("metadata_version: 1.0.0\n"), "1.0.0");
@@ -267,7 +267,7 @@ std::string replace(std::string s, const std::string &from, const std::string &t
 
 } // namespace
 
-TEST(Metadata, StrictChecks) {
+TEST(CatalogMetadata, StrictChecks) {
   auto good = strict(kGood);
   EXPECT_TRUE(good.valid) << (good.errors.empty() ? "" : good.errors[0].pointer + ": " + good.errors[0].message);
   EXPECT_TRUE(has(strict(std::string(kGood) + "sata-type: [Image]\n"), "/sata-type", "additionalProperties"));
@@ -290,7 +290,7 @@ TEST(Metadata, StrictChecks) {
   EXPECT_EQ(dup.warnings.size(), 1U);
 }
 
-TEST(Metadata, FormatChecks) {
+TEST(CatalogMetadata, FormatChecks) {
   EXPECT_EQ(check_format("uri", "https://example.org/a?b=c#d"), "");
   EXPECT_NE(check_format("uri", "ai4oshub/x"), "");
   EXPECT_NE(check_format("uri", "https:///path"), "");
@@ -308,7 +308,7 @@ TEST(Metadata, FormatChecks) {
   EXPECT_NE(check_format("docker-image", "Ai4oshub/x"), "");
 }
 
-TEST(Metadata, MigratedV1FilesValidateAsLatest) {
+TEST(CatalogMetadata, MigratedV1FilesValidateAsLatest) {
   const std::string dir = std::string(AIP_SHARED_DATA_DIR) + "/catalog/deepmeta";
   std::size_t n = 0;
   for (const auto &entry : std::filesystem::directory_iterator(dir)) {
@@ -326,14 +326,14 @@ TEST(Metadata, MigratedV1FilesValidateAsLatest) {
   EXPECT_EQ(n, 30U);
 }
 
-TEST(Metadata, YamlWriterRoundTrips) {
+TEST(CatalogMetadata, YamlWriterRoundTrips) {
   Value v = Value::from_json(nlohmann::json::parse(R"({"a":"yes","b":"2024-01-02","c":"multi\nline\n","d":" lead","e":["x: y","#no",""],
     "f":{"g":[{"h":1,"i":[true,null]}]},"j":"tab\there","k":"null","l":"-","m":"é","n":"line1\n\nline3"})"));
   auto back = parse_document(to_yaml(v), "w.yml", Syntax::yaml).root;
   EXPECT_EQ(back.to_json().dump(), v.to_json().dump()) << to_yaml(v);
 }
 
-TEST(Metadata, ModuleRecord) {
+TEST(CatalogMetadata, ModuleRecord) {
   auto doc = parse_document(kGood, "m.yml");
   auto m = to_module(doc.root, "2.3.0", "demo", "m.yml");
   EXPECT_EQ(m.title, "Demo");
