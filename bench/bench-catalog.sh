@@ -18,10 +18,11 @@ aip() { "$build/bin/aip-catalog" validate -q -f jsonl "${args[@]}" > /dev/null 2
 aip # warm-up
 best=
 for _ in 1 2 3; do
-  s=$(date +%s.%N); aip; e=$(date +%s.%N)
-  t=$(echo "$e - $s" | bc -l)
-  if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; fi
+  s=$(date +%s%N); aip; e=$(date +%s%N)
+  t=$(( e - s ))
+  if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
 done
+best=$(/usr/bin/python3 -c "print($best / 1e9)")
 invalid=$("$build/bin/aip-catalog" validate -f jsonl "${files[@]}" 2> /dev/null | grep -c '"valid":false' || true)
 peer=$(/usr/bin/python3 "$here/catalog_peer.py" "$data/schemata" "$repeat" "${files[@]}")
 peer_c=$(/usr/bin/python3 "$here/catalog_peer.py" "$data/schemata" "$repeat" --libyaml "${files[@]}")

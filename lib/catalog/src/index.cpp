@@ -209,13 +209,13 @@ std::string memory_text(const records::Module &m) {
 } // namespace
 
 std::string render_table(const std::vector<const records::Module *> &modules) {
-  std::string out = fit("ID", 32) + " " + fit("TITLE", 40) + " " + fit("LIBRARIES", 16) + " " + fit("TASKS", 24) + " GPU  " +
+  std::string out = fit("ID", 32) + " " + fit("TITLE", 40) + " " + fit("LIBRARIES", 16) + " " + fit("TASKS", 24) + " GPU   " +
                     fit("MEMORY", 8) + " VALID\n";
   for (const auto *m : modules) {
     auto g = number_at(m->resources, "gpus");
-    std::string gpu = g ? std::to_string(static_cast<long long>(*g)) : (wants_gpu(*m) ? "T" : "-");
+    std::string gpu = g ? std::to_string(static_cast<long long>(*g)) : (wants_gpu(*m) ? "train" : "-");
     out += fit(m->id, 32) + " " + fit(m->title, 40) + " " + fit(join(m->libraries), 16) + " " + fit(join(m->tasks), 24) + " " +
-           fit(gpu, 4) + " " + fit(memory_text(*m), 8) + " " + (m->valid ? (*m->valid ? "yes" : "NO") : "-") + "\n";
+           fit(gpu, 5) + " " + fit(memory_text(*m), 8) + " " + (m->valid ? (*m->valid ? "yes" : "NO") : "-") + "\n";
   }
   return out;
 }
