@@ -42,7 +42,7 @@ grep -q "latin1.yml:1:11: error: not UTF-8" "$work/out" || fail "non-UTF-8 messa
 grep -q "over the limit of 100" "$work/out" || fail "size message"
 printf 'metadata_version: 2.0.0\ntitle: &t [a, *t]\n' > "$work/self.yml"
 [ "$(status "${cat[@]}" validate "$work/self.yml")" = 65 ] || fail "recursive alias exit"
-grep -q "self.yml:2:8: error: an alias refers to a node that contains it" "$work/out" || fail "recursive alias message: $(cat "$work/out")"
+grep -q "self.yml:2:15: error: an alias refers to a node that contains it" "$work/out" || fail "recursive alias message: $(cat "$work/out")"
 # From stdin; JSON Lines output carries the pointer in schema terms.
 [ "$(status "${cat[@]}" validate -f jsonl < "$yolo")" = 1 ] || fail "stdin exit"
 $py -c 'import json,sys; r=json.loads(open(sys.argv[1]).read()); e=r["errors"][0]; assert r["file"]=="<stdin>" and e["pointer"]=="/libraries/0" and e["schema_pointer"]=="/properties/libraries/items/enum" and e["line"]==26, r' "$work/out" ||

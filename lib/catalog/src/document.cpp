@@ -3,13 +3,15 @@
 #include <aip/core/error.hpp>
 #include <aip/core/io.hpp>
 
-#include <yaml-cpp/yaml.h>
+#include <yaml.h>
 
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sys/stat.h>
 
 namespace aip::catalog {
@@ -181,6 +183,16 @@ Mark mark_of(std::string_view bytes, std::size_t offset) {
   }
   return m;
 }
+
+// Where the reader is, as a JSON pointer built only when needed (for duplicate keys).
+struct PathStack {
+  std::vector<std::pair<const std::string *, std::size_t>> parts; // key, or index when key is null
+  std::string pointer() const {
+    std::string out;
+    for (const auto &[key, index] : parts) out = key ? pointer_append(out, *key) : pointer_append(out, index);
+    return out;
+  }
+};
 
 // ---- YAML 1.1 implicit types, as PyYAML's resolver decides them (resolver.py's regular
 // expressions, written out by hand). ----
@@ -387,58 +399,88 @@ int yaml_timestamp(std::string_view s) {
   return 1;
 }
 
-// ---- YAML through yaml-cpp ----
 
-// yaml-cpp ends a quoted scalar at the end of the input without complaint; PyYAML (and
-// the YAML specification) call that an error. `at` is the opening quote.
-bool quoted_scalar_closed(std::string_view src, std::size_t at) {
-  if (at >= src.size()) return true;
-  const char q = src[at];
-  if (q != '"' && q != '\'') return true;
-  for (std::size_t i = at + 1; i < src.size(); ++i) {
-    if (q == '"' && src[i] == '\\') {
-      ++i;
-      continue;
-    }
-    if (src[i] == q) {
-      if (q == '\'' && i + 1 < src.size() && src[i + 1] == '\'') {
-        ++i;
-        continue;
-      }
-      return true;
-    }
+// ---- YAML through libyaml ----
+// libyaml is the C scanner and parser of PyYAML itself (its CSafeLoader), so what does not
+// parse upstream does not parse here, with the same line and column. The composing (anchors,
+// aliases, merge keys, duplicate keys) and the YAML 1.1 typing follow PyYAML's composer,
+// constructor and resolver.
+
+class Events {
+public:
+  Events(std::string_view bytes, const std::string &name) : name_(name) {
+    yaml_parser_initialize(&parser_);
+    yaml_parser_set_input_string(&parser_, reinterpret_cast<const unsigned char *>(bytes.data()), bytes.size());
+    yaml_parser_set_encoding(&parser_, YAML_UTF8_ENCODING);
   }
-  return false;
-}
+  ~Events() {
+    if (has_) yaml_event_delete(&event_);
+    yaml_parser_delete(&parser_);
+  }
+  Events(const Events &) = delete;
+  Events &operator=(const Events &) = delete;
+
+  // The next event; the previous one is released.
+  yaml_event_t &next() {
+    if (has_) yaml_event_delete(&event_);
+    has_ = false;
+    if (!yaml_parser_parse(&parser_, &event_)) {
+      Mark m{static_cast<int>(parser_.problem_mark.line) + 1, static_cast<int>(parser_.problem_mark.column) + 1};
+      std::string problem = parser_.problem ? parser_.problem : "syntax error";
+      if (parser_.context) problem = std::string(parser_.context) + ": " + problem;
+      fail_at(name_, m, "YAML syntax: " + problem);
+    }
+    has_ = true;
+    return event_;
+  }
+
+private:
+  yaml_parser_t parser_{};
+  yaml_event_t event_{};
+  bool has_ = false;
+  const std::string &name_;
+};
+
+Mark mark_of_event(const yaml_event_t &e) { return {static_cast<int>(e.start_mark.line) + 1, static_cast<int>(e.start_mark.column) + 1}; }
+
+std::string str_of(const yaml_char_t *s) { return s ? reinterpret_cast<const char *>(s) : ""; }
 
 struct YamlBuilder {
-  std::string_view source;
+  Events &events;
   const std::string &name;
   const Limits &limits;
   Document &doc;
-  std::size_t nodes = 0;
-  std::vector<YAML::Node> path; // to find aliases that point at their own ancestors
+  std::size_t nodes = 0, depth = 0;
+  std::map<std::string, Value> anchors;  // completed anchored nodes
+  std::set<std::string> open_anchors;    // anchored nodes still being read
+  PathStack path;
 
-  static Mark mark(const YAML::Node &n) {
-    auto m = n.Mark();
-    if (m.is_null()) return {};
-    return {m.line + 1, m.column + 1};
+  void count(Mark m, std::size_t n = 1) {
+    nodes += n;
+    if (nodes > limits.max_nodes)
+      fail_at(name, m, "more than " + std::to_string(limits.max_nodes) + " values (aliases expanding too far?)");
   }
 
-  void scalar(const YAML::Node &n, Value &v) {
-    const std::string &tag = n.Tag();
-    const std::string &s = n.Scalar();
+  static std::size_t size_of(const Value &v) {
+    std::size_t n = 1;
+    for (const auto &i : v.items) n += size_of(i);
+    for (const auto &m : v.members) n += size_of(m.second);
+    return n;
+  }
+
+  void scalar(const yaml_event_t &e, Value &v) {
+    const std::string tag = str_of(e.data.scalar.tag);
+    const std::string s(reinterpret_cast<const char *>(e.data.scalar.value), e.data.scalar.length);
     v.text = s;
     const std::string std_prefix = "tag:yaml.org,2002:";
-    if (tag == "!" || tag == std_prefix + "str") {
-      if (tag == "!" && !n.Mark().is_null() && !quoted_scalar_closed(source, static_cast<std::size_t>(n.Mark().pos)))
-        fail_at(name, mark(n), "YAML syntax: a quoted scalar is not closed before the end of the file");
+    const bool plain = e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    if (tag == std_prefix + "str" || ((tag.empty() || tag == "!") && !plain) || tag == "!") {
       v.type = Type::string;
       return;
     }
     std::string explicit_type;
-    if (tag != "?" && !tag.empty()) {
-      if (tag.rfind(std_prefix, 0) != 0) fail_at(name, mark(n), "tag '" + tag + "' is not allowed (safe loading)");
+    if (!tag.empty()) {
+      if (tag.rfind(std_prefix, 0) != 0) fail_at(name, v.mark, "tag '" + tag + "' is not allowed (safe loading)");
       explicit_type = tag.substr(std_prefix.size());
     }
     bool b;
@@ -454,81 +496,98 @@ struct YamlBuilder {
       v.type = Type::integer;
       v.number = d;
     } else if (explicit_type.empty() && s == "<<") {
-      fail_at(name, mark(n), "a plain '<<' is the YAML merge key and cannot be a value; quote it");
+      fail_at(name, v.mark, "a plain '<<' is the YAML merge key and cannot be a value; quote it");
     } else if (is("null") && yaml_null(s)) {
       v.type = Type::null;
     } else if (is("timestamp") && yaml_timestamp(s) != 0) {
-      if (yaml_timestamp(s) < 0) fail_at(name, mark(n), "'" + s + "' looks like a YAML timestamp but is not a valid date or time");
+      if (yaml_timestamp(s) < 0) fail_at(name, v.mark, "'" + s + "' looks like a YAML timestamp but is not a valid date or time");
       v.type = Type::timestamp;
     } else if (explicit_type.empty() && s == "=") {
-      fail_at(name, mark(n), "a plain '=' is the YAML 1.1 value key, which safe loading refuses; quote it");
+      fail_at(name, v.mark, "a plain '=' is the YAML 1.1 value key, which safe loading refuses; quote it");
     } else if (!explicit_type.empty()) {
-      fail_at(name, mark(n), "'" + s + "' is not a valid !!" + explicit_type);
+      fail_at(name, v.mark, "'" + s + "' is not a valid !!" + explicit_type);
     } else {
       v.type = Type::string;
     }
   }
 
-  void build(const YAML::Node &n, Value &v, const std::string &pointer) {
-    if (++nodes > limits.max_nodes)
-      fail_at(name, mark(n), "more than " + std::to_string(limits.max_nodes) + " values (aliases expanding too far?)");
-    if (path.size() >= limits.max_depth) fail_at(name, mark(n), "nested deeper than " + std::to_string(limits.max_depth));
-    for (const auto &p : path)
-      if (p.is(n)) fail_at(name, mark(n), "an alias refers to a node that contains it (a recursive structure)");
-    v.mark = mark(n);
-    const std::string &tag = n.Tag();
-    switch (n.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
-      v.type = Type::null;
-      return;
-    case YAML::NodeType::Scalar:
-      scalar(n, v);
-      return;
-    case YAML::NodeType::Sequence: {
-      if (tag != "?" && tag != "!" && tag != "tag:yaml.org,2002:seq" && !tag.empty())
-        fail_at(name, v.mark, "tag '" + tag + "' is not allowed on a sequence (safe loading)");
-      v.type = Type::array;
-      path.push_back(n);
-      v.items.reserve(n.size());
-      std::size_t i = 0;
-      for (const auto &child : n) {
-        v.items.emplace_back();
-        build(child, v.items.back(), pointer_append(pointer, i++));
-      }
-      path.pop_back();
+  // Reads the node that starts with the current event `e` into `v`.
+  void node(yaml_event_t &e, Value &v) {
+    v.mark = mark_of_event(e);
+    count(v.mark);
+    if (e.type == YAML_ALIAS_EVENT) {
+      const std::string anchor = str_of(e.data.alias.anchor);
+      if (open_anchors.count(anchor)) fail_at(name, v.mark, "an alias refers to a node that contains it (a recursive structure)");
+      auto it = anchors.find(anchor);
+      if (it == anchors.end()) fail_at(name, v.mark, "found undefined alias '" + anchor + "'");
+      count(v.mark, size_of(it->second));
+      Mark at = v.mark;
+      v = it->second;
+      v.mark = at;
       return;
     }
-    case YAML::NodeType::Map: {
-      if (tag != "?" && tag != "!" && tag != "tag:yaml.org,2002:map" && !tag.empty())
-        fail_at(name, v.mark, "tag '" + tag + "' is not allowed on a mapping (safe loading)");
+    std::string anchor;
+    if (e.type == YAML_SCALAR_EVENT) anchor = str_of(e.data.scalar.anchor);
+    else if (e.type == YAML_SEQUENCE_START_EVENT) anchor = str_of(e.data.sequence_start.anchor);
+    else if (e.type == YAML_MAPPING_START_EVENT) anchor = str_of(e.data.mapping_start.anchor);
+    if (!anchor.empty()) {
+      if (anchors.count(anchor) || open_anchors.count(anchor)) fail_at(name, v.mark, "found duplicate anchor '" + anchor + "'");
+      open_anchors.insert(anchor);
+    }
+    if (e.type == YAML_SCALAR_EVENT) {
+      scalar(e, v);
+    } else if (e.type == YAML_SEQUENCE_START_EVENT) {
+      const std::string tag = str_of(e.data.sequence_start.tag);
+      if (!tag.empty() && tag != "!" && tag != "tag:yaml.org,2002:seq") fail_at(name, v.mark, "tag '" + tag + "' is not allowed on a sequence (safe loading)");
+      if (++depth > limits.max_depth) fail_at(name, v.mark, "nested deeper than " + std::to_string(limits.max_depth));
+      v.type = Type::array;
+      while (true) {
+        yaml_event_t &c = events.next();
+        if (c.type == YAML_SEQUENCE_END_EVENT) break;
+        v.items.emplace_back();
+        path.parts.push_back({nullptr, v.items.size() - 1});
+        node(c, v.items.back());
+        path.parts.pop_back();
+      }
+      --depth;
+    } else if (e.type == YAML_MAPPING_START_EVENT) {
+      const std::string tag = str_of(e.data.mapping_start.tag);
+      if (!tag.empty() && tag != "!" && tag != "tag:yaml.org,2002:map") fail_at(name, v.mark, "tag '" + tag + "' is not allowed on a mapping (safe loading)");
+      if (++depth > limits.max_depth) fail_at(name, v.mark, "nested deeper than " + std::to_string(limits.max_depth));
       v.type = Type::object;
-      path.push_back(n);
       std::vector<Value> merges;
-      for (auto it = n.begin(); it != n.end(); ++it) {
-        const YAML::Node k = it->first;
-        const YAML::Node val = it->second;
-        if (!k.IsScalar() && !k.IsNull())
-          fail_at(name, mark(k), "a mapping key must be a scalar, not a " + std::string(k.IsMap() ? "mapping" : "sequence"));
-        std::string key = k.IsScalar() ? k.Scalar() : "";
+      while (true) {
+        yaml_event_t &k = events.next();
+        if (k.type == YAML_MAPPING_END_EVENT) break;
+        const Mark key_mark = mark_of_event(k);
+        if (k.type != YAML_SCALAR_EVENT && k.type != YAML_ALIAS_EVENT)
+          fail_at(name, key_mark, std::string("a mapping key must be a scalar, not a ") + (k.type == YAML_MAPPING_START_EVENT ? "mapping" : "sequence"));
+        const bool merge = k.type == YAML_SCALAR_EVENT && k.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !k.data.scalar.tag &&
+                           k.data.scalar.length == 2 && std::memcmp(k.data.scalar.value, "<<", 2) == 0 && !k.data.scalar.anchor;
+        Value key;
+        if (!merge) node(k, key);
+        if (key.type == Type::array || key.type == Type::object) fail_at(name, key_mark, "a mapping key must be a scalar");
         Value child;
-        if (key == "<<" && k.Tag() == "?") {
-          build(val, child, pointer);
+        yaml_event_t &ce = events.next();
+        if (merge) {
+          node(ce, child);
           merges.push_back(std::move(child));
           continue;
         }
-        std::string child_pointer = pointer_append(pointer, key);
-        build(val, child, child_pointer);
-        if (Value *old = v.find(key)) {
+        path.parts.push_back({&key.text, 0});
+        node(ce, child);
+        const std::string child_pointer = v.find(key.text) ? path.pointer() : std::string();
+        path.parts.pop_back();
+        if (Value *old = v.find(key.text)) {
           for (std::size_t m = 0; m < v.members.size(); ++m)
             if (&v.members[m].second == old) {
-              doc.duplicates.push_back({child_pointer, v.key_marks[m], mark(k)});
+              doc.duplicates.push_back({child_pointer, v.key_marks[m], key_mark});
               break;
             }
           *old = std::move(child); // the last one wins, as in PyYAML
         } else {
-          v.members.emplace_back(std::move(key), std::move(child));
-          v.key_marks.push_back(mark(k));
+          v.members.emplace_back(std::move(key.text), std::move(child));
+          v.key_marks.push_back(key_mark);
         }
       }
       // Merge keys (<<): keys of the merged mappings that the mapping does not set itself.
@@ -548,9 +607,13 @@ struct YamlBuilder {
               v.key_marks.push_back(src->key_marks[m]);
             }
       }
-      path.pop_back();
-      return;
+      --depth;
+    } else {
+      fail_at(name, v.mark, "unexpected YAML event");
     }
+    if (!anchor.empty()) {
+      open_anchors.erase(anchor);
+      anchors[anchor] = v;
     }
   }
 };
@@ -559,18 +622,17 @@ Document parse_yaml(std::string_view bytes, const std::string &name, const Limit
   Document doc;
   doc.name = name;
   doc.yaml = true;
-  std::vector<YAML::Node> docs;
-  try {
-    docs = YAML::LoadAll(std::string(bytes));
-  } catch (const YAML::Exception &e) {
-    Mark m;
-    if (!e.mark.is_null()) m = {e.mark.line + 1, e.mark.column + 1};
-    fail_at(name, m, "YAML syntax: " + e.msg);
-  }
-  if (docs.size() > 1) fail_at(name, YamlBuilder::mark(docs[1]), "more than one YAML document (expected a single one)");
-  if (docs.empty()) return doc;
-  YamlBuilder b{bytes, name, limits, doc, 0, {}};
-  b.build(docs[0], doc.root, "");
+  Events events(bytes, name);
+  YamlBuilder b{events, name, limits, doc, 0, 0, {}, {}, {}};
+  if (events.next().type != YAML_STREAM_START_EVENT) fail_at(name, {}, "YAML: no stream start");
+  yaml_event_t &first = events.next();
+  if (first.type == YAML_STREAM_END_EVENT) return doc; // empty: null, as PyYAML gives
+  yaml_event_t &root = events.next();
+  b.node(root, doc.root);
+  if (events.next().type != YAML_DOCUMENT_END_EVENT) fail_at(name, {}, "YAML: no document end");
+  yaml_event_t &after = events.next();
+  if (after.type == YAML_DOCUMENT_START_EVENT)
+    fail_at(name, mark_of_event(after), "expected a single document in the stream, but found another document");
   return doc;
 }
 
@@ -590,7 +652,21 @@ struct JsonParser {
     while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
   }
 
-  Mark here() const { return mark_of(s, i); }
+  // Positions only move forward while parsing: advance a cursor instead of counting from
+  // the start each time (which made large files quadratic).
+  std::size_t cursor = 0;
+  Mark cursor_mark{1, 1};
+  Mark here() {
+    for (; cursor < i && cursor < s.size(); ++cursor) {
+      if (s[cursor] == '\n') {
+        ++cursor_mark.line;
+        cursor_mark.column = 1;
+      } else if ((static_cast<unsigned char>(s[cursor]) & 0xC0) != 0x80) {
+        ++cursor_mark.column;
+      }
+    }
+    return cursor_mark;
+  }
 
   static void put_utf8(std::string &out, unsigned cp) {
     if (cp < 0x80) out += static_cast<char>(cp);
@@ -694,7 +770,9 @@ struct JsonParser {
     v.number = std::strtod(v.text.c_str(), nullptr);
   }
 
-  void value(Value &v, const std::string &pointer) {
+  PathStack path;
+
+  void value(Value &v) {
     ws();
     if (i >= s.size()) fail("unexpected end of input");
     if (++nodes > limits.max_nodes) fail("too many values");
@@ -718,17 +796,18 @@ struct JsonParser {
         ws();
         if (i >= s.size() || s[i] != ':') fail("expected ':' after a key");
         ++i;
-        std::string child_pointer = pointer_append(pointer, key);
         Value child;
-        value(child, child_pointer);
+        path.parts.push_back({&key, 0});
+        value(child);
         bool dup = false;
         for (std::size_t m = 0; m < v.members.size(); ++m)
           if (v.members[m].first == key) {
-            doc.duplicates.push_back({child_pointer, v.key_marks[m], km});
+            doc.duplicates.push_back({path.pointer(), v.key_marks[m], km});
             v.members[m].second = std::move(child); // the last one wins, as in Python's json
             dup = true;
             break;
           }
+        path.parts.pop_back();
         if (!dup) {
           v.members.emplace_back(std::move(key), std::move(child));
           v.key_marks.push_back(km);
@@ -757,7 +836,9 @@ struct JsonParser {
       }
       while (true) {
         v.items.emplace_back();
-        value(v.items.back(), pointer_append(pointer, v.items.size() - 1));
+        path.parts.push_back({nullptr, v.items.size() - 1});
+        value(v.items.back());
+        path.parts.pop_back();
         ws();
         if (i < s.size() && s[i] == ',') {
           ++i;
@@ -794,8 +875,8 @@ struct JsonParser {
 Document parse_json(std::string_view bytes, const std::string &name, const Limits &limits) {
   Document doc;
   doc.name = name;
-  JsonParser p{bytes, name, limits, doc};
-  p.value(doc.root, "");
+  JsonParser p{bytes, name, limits, doc, 0, 0, 0, 0, {1, 1}, {}};
+  p.value(doc.root);
   p.ws();
   if (p.i != bytes.size()) p.fail("unexpected data after the value");
   return doc;
@@ -829,8 +910,8 @@ Document load_document(const std::string &path, Syntax syntax, const Limits &lim
     if (S_ISREG(st.st_mode) && static_cast<std::size_t>(st.st_size) > limits.max_bytes)
       fail_at(path, {}, std::to_string(st.st_size) + " bytes, over the limit of " + std::to_string(limits.max_bytes));
   }
-  auto buffer = InputBuffer::open(path);
-  return parse_document(buffer.data(), display_name(path), syntax, limits);
+  const std::string bytes = read_file(path); // one read: cheaper than a mapping for small files
+  return parse_document(bytes, display_name(path), syntax, limits);
 }
 
 // ---- YAML output ----
