@@ -174,7 +174,7 @@ header,main,footer{max-width:1200px;margin:0 auto;padding:1rem}h1{margin:.2rem 0
 .filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}.filters input,.filters select{font:inherit;padding:.35rem .5rem;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg)}
 .filters input{flex:1 1 18rem}#count{color:var(--muted);margin:.5rem 0}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,1fr));gap:1rem;padding:0;list-style:none}
-.card{border:1px solid var(--line);border-radius:10px;padding:1rem;display:flex;flex-direction:column;gap:.4rem}
+.card{border:1px solid var(--line);border-radius:10px;padding:1rem;display:flex;flex-direction:column;gap:.4rem;overflow-wrap:anywhere;min-width:0}
 .card[hidden]{display:none}.card h2{font-size:1.1rem;margin:0}.card p{margin:0;color:var(--muted)}
 .chips{display:flex;flex-wrap:wrap;gap:.3rem;padding:0;margin:0;list-style:none}.chips li{background:var(--chip);border-radius:999px;padding:0 .6rem;font-size:.8rem}
 .chips li.category{border:1px solid var(--line);background:none}.meta{font-size:.85rem;color:var(--muted)}
