@@ -342,3 +342,105 @@ TEST(CatalogMetadata, ModuleRecord) {
   EXPECT_EQ(m.resources["memory_bytes"], 2000LL * 1048576); // MB are Nomad's MiB
   EXPECT_EQ(m.categories, std::vector<std::string>{"AI4 inference"});
 }
+
+// ---- module lists, the index and the site ----
+
+#include <aip/catalog/index.hpp>
+#include <aip/catalog/site.hpp>
+#include <aip/catalog/sync.hpp>
+
+// Counts from the shared lists themselves (grep -c 'url = ' and 'module:': 33 and 30;
+// branches: 25 main, 8 master).
+TEST(CatalogSync, ReadsTheRealLists) {
+  const std::string dir = std::string(AIP_SHARED_DATA_DIR) + "/catalog";
+  auto ai4 = read_module_list(dir + "/modules-catalog.gitmodules");
+  ASSERT_EQ(ai4.size(), 33U);
+  std::size_t main = 0, master = 0;
+  for (const auto &m : ai4) (m.branch == "main" ? main : m.branch == "master" ? master : main) += 1;
+  EXPECT_EQ(main, 25U);
+  EXPECT_EQ(master, 8U);
+  EXPECT_EQ(ai4[0].id, "dogs-breed-detector");
+  EXPECT_EQ(ai4[0].line, 1);
+  auto deep = read_module_list(dir + "/deep-oc.MODULES.yml");
+  ASSERT_EQ(deep.size(), 30U);
+  EXPECT_EQ(deep[0].id, "DEEP-OC-dogs_breed_det");
+  EXPECT_EQ(deep[0].line, 2);
+}
+
+TEST(CatalogSync, RawUrls) {
+  SyncOptions o;
+  o.files = {"ai4-metadata.yml"};
+  EXPECT_EQ(candidate_urls({"x", "https://github.com/ai4os-hub/ai4os-demo-app.git/", "", 1}, o)[0],
+            "https://raw.githubusercontent.com/ai4os-hub/ai4os-demo-app/HEAD/ai4-metadata.yml");
+  EXPECT_EQ(candidate_urls({"x", "https://github.com/deephdc/DEEP-OC-mods", "master", 1}, o)[0],
+            "https://raw.githubusercontent.com/deephdc/DEEP-OC-mods/master/ai4-metadata.yml");
+  EXPECT_EQ(candidate_urls({"x", "https://codebase.helmholtz.cloud/grp/repo", "dev", 1}, o)[0],
+            "https://codebase.helmholtz.cloud/grp/repo/-/raw/dev/ai4-metadata.yml");
+  EXPECT_EQ(candidate_urls({"x", "file:///srv/repo", "", 1}, o)[0], "file:///srv/repo/ai4-metadata.yml");
+  EXPECT_EQ(candidate_urls({"x", "https://example.org/m/ai4-metadata.json", "", 1}, o)[0], "https://example.org/m/ai4-metadata.json");
+  o.raw_url = "http://127.0.0.1:9/{owner}/{repo}/{branch}/{file}";
+  EXPECT_EQ(candidate_urls({"x", "https://github.com/a/b", "", 1}, o)[0], "http://127.0.0.1:9/a/b/HEAD/ai4-metadata.yml");
+  EXPECT_THROW(parse_module_list("ftp://example.org/x\n", "l.txt"), aip::Error);
+  EXPECT_THROW(parse_module_list("https://github.com/a/b\nhttps://github.com/a/b/\n", "l.txt"), aip::Error);
+  EXPECT_THROW(parse_module_list("[submodule \"x\"]\n\tpath = x\n", ".gitmodules"), aip::Error);
+}
+
+namespace {
+
+aip::records::Module mod(const std::string &id, std::vector<std::string> tags, double gpus, double mem_gib) {
+  aip::records::Module m;
+  m.id = id;
+  m.title = "Module " + id;
+  m.tags = std::move(tags);
+  if (gpus >= 0) m.resources["gpus"] = gpus;
+  if (mem_gib >= 0) m.resources["memory_bytes"] = mem_gib * 1073741824.0;
+  m.valid = true;
+  return m;
+}
+
+} // namespace
+
+TEST(CatalogIndex, FiltersAndSearch) {
+  Index idx;
+  idx.modules = {mod("a", {"vision"}, 1, 16), mod("b", {"Vision", "audio"}, 0, 4), mod("c", {"audio"}, -1, -1)};
+  idx.modules[2].title = "Plankton audio";
+  Filter f;
+  f.tags = {"vision"};
+  EXPECT_EQ(select(idx, f).size(), 2U); // case-insensitive
+  Filter gpu;
+  gpu.gpu = true;
+  ASSERT_EQ(select(idx, gpu).size(), 1U);
+  EXPECT_EQ(select(idx, gpu)[0]->id, "a");
+  Filter mem;
+  mem.max_memory = 8ULL << 30; // 8G: b (4 GiB) and c (unstated) pass, a (16 GiB) does not
+  auto m = select(idx, mem);
+  ASSERT_EQ(m.size(), 2U);
+  EXPECT_EQ(m[0]->id, "b");
+  EXPECT_EQ(m[1]->id, "c");
+  Filter words;
+  words.words = {"audio"};
+  auto r = select(idx, words); // title hit (c) ranks above tag hit (b)
+  ASSERT_EQ(r.size(), 2U);
+  EXPECT_EQ(r[0]->id, "c");
+  words.words = {"audio", "nothing"};
+  EXPECT_TRUE(select(idx, words).empty());
+  auto back = parse_index(index_to_json(idx), "i.json");
+  ASSERT_EQ(back.modules.size(), 3U);
+  EXPECT_EQ(back.modules[0], idx.modules[0]);
+}
+
+TEST(CatalogSite, Escaping) {
+  EXPECT_EQ(html_escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+  auto j = script_json(nlohmann::ordered_json{{"t", "</script><!-- \xe2\x80\xa8 &"}});
+  EXPECT_EQ(j.find('<'), std::string::npos);
+  EXPECT_EQ(j.find('&'), std::string::npos);
+  EXPECT_NE(j.find("\\u2028"), std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(j)["t"], "</script><!-- \xe2\x80\xa8 &");
+  EXPECT_EQ(safe_href("javascript:alert(1)"), "");
+  EXPECT_EQ(safe_href(" JavaScript:alert(1)"), "");
+  EXPECT_EQ(safe_href("data:text/html,x"), "");
+  EXPECT_EQ(safe_href("https://x.org/a\"onclick=1"), "");
+  EXPECT_EQ(safe_href("HTTPS://x.org/a"), "HTTPS://x.org/a");
+  EXPECT_EQ(page_name("../../etc/passwd"), "m.._.._etc_passwd.html");
+  EXPECT_EQ(page_name("ok-name_1.2"), "ok-name_1.2.html");
+}
