@@ -256,7 +256,9 @@ void strict_checks(const Value &root, const std::string &version, Report &r) {
   }
   // Resources that cannot be.
   if (const Value *res = root.find("resources"); res && res->type == Type::object && version != "1.0.0") {
-    for (const auto &[phase, cfg] : res->members) {
+    for (const auto &member : res->members) {
+      const std::string &phase = member.first;
+      const Value &cfg = member.second;
       if (cfg.type != Type::object) continue;
       const std::string base = "/resources/" + pointer_escape(phase);
       auto num = [&](const char *k) -> const Value * {

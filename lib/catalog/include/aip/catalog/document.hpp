@@ -33,13 +33,15 @@ public:
 enum class Type { null, boolean, integer, number, string, timestamp, array, object };
 const char *type_name(Type t);
 
+struct Member;
+
 struct Value {
   Type type = Type::null;
   bool boolean = false;
   double number = 0;   // integer and number
   std::string text;    // string; timestamp and numbers: the text as written
   std::vector<Value> items;
-  std::vector<std::pair<std::string, Value>> members; // unique keys, in first-seen order
+  std::vector<Member> members; // unique keys, in first-seen order
   std::vector<Mark> key_marks;                          // where each member's key is
   Mark mark;
 
@@ -49,6 +51,14 @@ struct Value {
   // Plain JSON (a timestamp becomes its text): for records, migration and output.
   nlohmann::ordered_json to_json() const;
   static Value from_json(const nlohmann::json &j);
+};
+
+// One key of a mapping (a pair that can hold a Value before Value is complete).
+struct Member {
+  std::string first;
+  Value second;
+  Member() = default;
+  Member(std::string key, Value value) : first(std::move(key)), second(std::move(value)) {}
 };
 
 // A key written twice in one mapping.
