@@ -75,7 +75,7 @@ for path in pages:
         problems.append(f"{path}: {len(apps)} SoftwareApplication JSON-LD blocks")
     texts.append("".join(p.text))
     for d in apps:
-        for key in ("url", "codeRepository", "softwareHelp", "sameAs", "installUrl"):
+        for key in ("url", "softwareHelp", "sameAs", "installUrl"):
             if key in d and not str(d[key]).startswith(("http://", "https://")):
                 problems.append(f"{path}: JSON-LD {key} = {d[key]!r}")
 for f in glob.glob(f"{site}/**/*", recursive=True):

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <set>
 #include <unistd.h>
@@ -147,23 +148,22 @@ nlohmann::ordered_json json_ld(const records::Module &m, const std::string &page
   if (!m.tags.empty()) j["keywords"] = join(m.tags, ", ");
   if (!m.libraries.empty()) j["softwareRequirements"] = m.libraries;
   if (!m.tasks.empty()) j["featureList"] = m.tasks;
-  if (auto it = m.links.find("source_code"); it != m.links.end() && !safe_href(it->second).empty()) {
-    j["codeRepository"] = it->second;
-    j["url"] = it->second;
-  }
+  if (auto it = m.links.find("source_code"); it != m.links.end() && !safe_href(it->second).empty()) j["url"] = it->second;
   if (auto it = m.links.find("documentation"); it != m.links.end() && !safe_href(it->second).empty()) j["softwareHelp"] = it->second;
   if (!m.license.empty()) j["license"] = m.license;
   if (!m.doi.empty()) {
     nlohmann::ordered_json id;
     id["@type"] = "PropertyValue";
     id["propertyID"] = "DOI";
-    id["value"] = m.doi;
+    std::string bare = m.doi;
+    for (const char *prefix : {"https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"})
+      if (bare.rfind(prefix, 0) == 0) bare = bare.substr(std::strlen(prefix));
+    id["value"] = bare;
     j["sameAs"] = doi_url(m.doi);
     j["identifier"] = nlohmann::ordered_json::array({m.id, id});
   }
   if (auto it = m.links.find("docker_image"); it != m.links.end()) j["installUrl"] = docker_url(it->second);
   if (j.contains("installUrl") && j["installUrl"] == "") j.erase("installUrl");
-  if (!m.metadata_version.empty()) j["version"] = m.metadata_version;
   return j;
 }
 
