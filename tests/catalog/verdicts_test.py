@@ -16,8 +16,17 @@ assert len(reports) == len(verdicts), (len(reports), len(verdicts))
 bad = 0
 for v, r in zip(verdicts, reports):
     assert r["file"].endswith(v["file"]), (r["file"], v["file"])
-    want = collections.Counter(e["json_pointer"] for e in v["errors"])
-    got = collections.Counter(e["pointer"] for e in r["errors"])
+    # The same errors: where (JSON pointer) and what kind (python-jsonschema's message
+    # wording mapped to the keyword aip names).
+    def kind(message):
+        for words, keyword in (("is a required property", "required"), ("is not of type", "type"), ("is not one of", "enum"),
+                               ("has non-unique elements", "uniqueItems"), ("parse error", "syntax"), ("does not match", "pattern"),
+                               ("should not be valid under", "not"), ("is less than the minimum", "minimum")):
+            if words in message:
+                return keyword
+        return "?" + message
+    want = collections.Counter((e["json_pointer"], kind(e["message"])) for e in v["errors"])
+    got = collections.Counter((e["pointer"], e["keyword"]) for e in r["errors"])
     if r["valid"] != v["valid"] or want != got:
         bad += 1
         print(f"MISMATCH {v['file']}: upstream valid={v['valid']} {dict(want)}; aip valid={r['valid']} {dict(got)}")
