@@ -13,7 +13,7 @@ _aip_catalog() {
     --list-format) mapfile -t COMPREPLY < <(compgen -W "auto gitmodules modules-yml lines" -- "$cur"); return ;;
     -f|--format)
       case $cmd in
-        validate) mapfile -t COMPREPLY < <(compgen -W "text jsonl json" -- "$cur") ;;
+        validate) mapfile -t COMPREPLY < <(compgen -W "text jsonl json sarif" -- "$cur") ;;
         migrate) mapfile -t COMPREPLY < <(compgen -W "yaml json" -- "$cur") ;;
         show) mapfile -t COMPREPLY < <(compgen -W "text json jsonl" -- "$cur") ;;
         *) mapfile -t COMPREPLY < <(compgen -W "table jsonl json" -- "$cur") ;;

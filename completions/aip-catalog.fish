@@ -11,7 +11,7 @@ complete -c aip-catalog -n '__fish_seen_subcommand_from validate' -l metadata-ve
 complete -c aip-catalog -n '__fish_seen_subcommand_from validate' -l schema -r -F -d 'JSON Schema file'
 complete -c aip-catalog -n '__fish_seen_subcommand_from validate migrate sync' -l max-size -x -d 'Refuse larger files'
 complete -c aip-catalog -n '__fish_seen_subcommand_from validate' -s q -l quiet -d 'Nothing for valid files'
-complete -c aip-catalog -n '__fish_seen_subcommand_from validate' -s f -l format -x -a 'text jsonl json' -d 'Output format'
+complete -c aip-catalog -n '__fish_seen_subcommand_from validate' -s f -l format -x -a 'text jsonl json sarif' -d 'Output format'
 complete -c aip-catalog -n '__fish_seen_subcommand_from migrate' -s f -l format -x -a 'yaml json' -d 'Output format'
 complete -c aip-catalog -n '__fish_seen_subcommand_from list search' -s f -l format -x -a 'table jsonl json' -d 'Output format'
 complete -c aip-catalog -n '__fish_seen_subcommand_from show' -s f -l format -x -a 'text json jsonl' -d 'Output format'

@@ -47,6 +47,18 @@ grep -q "self.yml:2:15: error: an alias refers to a node that contains it" "$wor
 [ "$(status "${cat[@]}" validate -f jsonl < "$yolo")" = 1 ] || fail "stdin exit"
 $py -c 'import json,sys; r=json.loads(open(sys.argv[1]).read()); e=r["errors"][0]; assert r["file"]=="<stdin>" and e["pointer"]=="/libraries/0" and e["schema_pointer"]=="/properties/libraries/items/enum" and e["line"]==26, r' "$work/out" ||
   fail "jsonl report"
+# SARIF for CI: one result per error, on its line and column.
+[ "$(status "${cat[@]}" validate -f sarif "$ok" "$yolo")" = 1 ] || fail "sarif exit"
+$py - "$work/out" <<'PY' || fail "sarif: $(head -c 600 "$work/out")"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["version"] == "2.1.0"
+res = s["runs"][0]["results"]
+assert len(res) == 1 and res[0]["ruleId"] == "enum" and res[0]["level"] == "error", res
+loc = res[0]["locations"][0]["physicalLocation"]
+assert loc["artifactLocation"]["uri"].endswith("yolov8-torch.ai4-metadata.yml") and loc["region"] == {"startLine": 26, "startColumn": 3}, loc
+assert {r["id"] for r in s["runs"][0]["tool"]["driver"]["rules"]} == {"enum"}
+PY
 # --strict: the permissive schema accepts a misspelled key; strict names it.
 satsr=$data/ai4meta/ai4os-hub__satsr.ai4-metadata.yml
 [ "$(status "${cat[@]}" validate "$satsr")" = 0 ] || fail "satsr is valid upstream"

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <iostream>
 #include <memory>
+#include <set>
 
 namespace {
 
@@ -44,6 +45,50 @@ nlohmann::ordered_json report_json(const catalog::Report &r) {
   return j;
 }
 
+// SARIF 2.1.0 (OASIS), so CI systems show the errors on the lines of the files.
+nlohmann::ordered_json sarif(const std::vector<catalog::Report> &reports, bool strict) {
+  auto results = nlohmann::ordered_json::array();
+  std::set<std::string> rules;
+  auto add = [&](const catalog::Report &r, const catalog::Finding &f, const char *level) {
+    const std::string rule = f.keyword.empty() ? "schema" : f.keyword;
+    rules.insert(rule);
+    nlohmann::ordered_json region;
+    if (f.mark.line > 0) {
+      region["startLine"] = f.mark.line;
+      region["startColumn"] = f.mark.column;
+    }
+    nlohmann::ordered_json loc;
+    loc["physicalLocation"]["artifactLocation"]["uri"] = r.file;
+    if (!region.empty()) loc["physicalLocation"]["region"] = region;
+    if (!f.pointer.empty()) loc["logicalLocations"] = nlohmann::ordered_json::array({{{"fullyQualifiedName", f.pointer}, {"kind", "member"}}});
+    nlohmann::ordered_json res;
+    res["ruleId"] = rule;
+    res["level"] = level;
+    res["message"]["text"] = (f.pointer.empty() ? "" : f.pointer + ": ") + f.message;
+    res["locations"] = nlohmann::ordered_json::array({loc});
+    if (!f.schema_pointer.empty()) res["properties"]["schemaPointer"] = f.schema_pointer;
+    results.push_back(res);
+  };
+  for (const auto &r : reports) {
+    for (const auto &f : r.errors) add(r, f, "error");
+    for (const auto &f : r.warnings) add(r, f, "warning");
+  }
+  nlohmann::ordered_json driver;
+  driver["name"] = "aip-catalog";
+  driver["informationUri"] = "https://github.com/ai4os/ai4-metadata";
+  driver["rules"] = nlohmann::ordered_json::array();
+  for (const auto &rule : rules) driver["rules"].push_back({{"id", rule}, {"shortDescription", {{"text", "ai4-metadata: " + rule}}}});
+  nlohmann::ordered_json run;
+  run["tool"]["driver"] = driver;
+  run["properties"]["strict"] = strict;
+  run["results"] = results;
+  nlohmann::ordered_json doc;
+  doc["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";
+  doc["version"] = "2.1.0";
+  doc["runs"] = nlohmann::ordered_json::array({run});
+  return doc;
+}
+
 std::string where(const std::string &file, const catalog::Mark &m) {
   std::string w = file;
   if (m.line > 0) w += ":" + std::to_string(m.line) + ":" + std::to_string(m.column);
@@ -62,7 +107,8 @@ int validate(int argc, const char *const argv[]) {
                  "  aip catalog validate ai4-metadata.yml\n"
                  "  aip catalog validate --strict modules/*/ai4-metadata.yml\n"
                  "  aip catalog validate --metadata-version 1.0.0 metadata.json\n"
-                 "  aip catalog validate -f jsonl */ai4-metadata.yml | jq 'select(.valid|not)'\n"});
+                 "  aip catalog validate -f jsonl */ai4-metadata.yml | jq 'select(.valid|not)'\n"
+                 "  aip catalog validate --strict -f sarif -o catalog.sarif ai4-metadata.yml   # for CI code scanning\n"});
   p.add()("strict", po::bool_switch(), "also reject unknown keys, malformed URLs, dates and DOIs, duplicate keys, empty lists and impossible resources")(
       "metadata-version", po::value<std::string>()->value_name("V"), "check against this version's schema (1.0.0, 2.0.0 ... 2.3.0)")(
       "schema", po::value<std::string>()->value_name("FILE"), "check against this JSON Schema instead of the upstream one")(
@@ -71,7 +117,7 @@ int validate(int argc, const char *const argv[]) {
       "files", po::value<std::vector<std::string>>()->value_name("FILE"), "metadata files ('-': stdin)");
   p.positional("files", -1);
   p.add_output();
-  p.add_format({"text", "jsonl", "json"}, "text");
+  p.add_format({"text", "jsonl", "json", "sarif"}, "text");
   auto vm = p.parse(argc, argv);
   if (!vm) return 0;
   catalog::ValidateOptions o;
@@ -101,6 +147,7 @@ int validate(int argc, const char *const argv[]) {
   const bool quiet = (*vm)["quiet"].as<bool>();
   std::size_t invalid = 0, unparsed = 0;
   auto json_all = nlohmann::ordered_json::array();
+  std::vector<catalog::Report> all;
   jsonl::Writer writer(out);
   for (const auto &file : files) {
     auto r = catalog::validate_file(file, o, limits);
@@ -108,6 +155,7 @@ int validate(int argc, const char *const argv[]) {
     unparsed += r.parsed ? 0 : 1;
     if (format == "jsonl") writer.write(report_json(r));
     else if (format == "json") json_all.push_back(report_json(r));
+    else if (format == "sarif") all.push_back(r);
     else {
       for (const auto &f : r.errors)
         out << where(r.file, f.mark) << ": error: " << (f.pointer.empty() && f.keyword != "required" ? "" : (f.pointer.empty() ? "(root)" : f.pointer) + ": ")
@@ -117,6 +165,7 @@ int validate(int argc, const char *const argv[]) {
     }
   }
   if (format == "json") out << json_all.dump(2) << "\n";
+  if (format == "sarif") out << sarif(all, o.strict).dump(2) << "\n";
   out.commit();
   if (files.size() > 1 || invalid > 0)
     diag::note(std::to_string(files.size()) + " file(s), " + std::to_string(invalid) + " invalid" +
