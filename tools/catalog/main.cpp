@@ -9,6 +9,7 @@
 #include <aip/core/io.hpp>
 #include <aip/core/jsonl.hpp>
 #include <aip/core/paths.hpp>
+#include <aip/core/progress.hpp>
 #include <aip/core/units.hpp>
 
 #include <chrono>
@@ -273,7 +274,10 @@ int sync(int argc, const char *const argv[]) {
   const auto out_path = (*vm)["out"].as<std::string>();
   Output out(out_path); // opened before the downloads: an unwritable place fails early
   catalog::SyncStats stats;
+  Progress progress("sync", list.size()); // drawn only on a terminal
+  o.progress = [&](std::size_t done) { progress.update(done); };
   auto index = catalog::sync(list, o, stats);
+  progress.finish();
   index.list = display_name(list_path);
   index.generated_at = now_rfc3339();
   out << catalog::index_to_json(index);

@@ -444,6 +444,7 @@ Index sync(const std::vector<ModuleSource> &modules, const SyncOptions &options,
   index.modules.resize(modules.size());
   std::vector<Fetched> fetched(modules.size());
   std::atomic<std::size_t> next{0};
+  std::size_t finished = 0;
   std::exception_ptr failure;
   std::mutex failure_lock;
   auto worker = [&] {
@@ -453,6 +454,10 @@ Index sync(const std::vector<ModuleSource> &modules, const SyncOptions &options,
       } catch (...) {
         std::lock_guard<std::mutex> g(failure_lock);
         if (!failure) failure = std::current_exception();
+      }
+      if (options.progress) {
+        std::lock_guard<std::mutex> g(failure_lock);
+        options.progress(++finished);
       }
     }
   };

@@ -10,6 +10,7 @@
 #include "aip/catalog/index.hpp"
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,7 @@ struct SyncOptions {
   std::vector<std::string> files = {"ai4-metadata.yml", "ai4-metadata.yaml", "ai4-metadata.json", "metadata.json"};
   bool strict = false;
   Limits limits;
+  std::function<void(std::size_t done)> progress; // called (one thread at a time) as modules finish
 };
 
 struct SyncStats {
