@@ -19,6 +19,10 @@ nlohmann::ordered_json to_json(const Module &m) {
   if (!m.doi.empty()) j["doi"] = m.doi;
   if (!m.metadata_version.empty()) j["metadata_version"] = m.metadata_version;
   if (!m.source.empty()) j["source"] = m.source;
+  if (!m.categories.empty()) j["categories"] = m.categories;
+  if (!m.description.empty()) j["description"] = m.description;
+  if (m.valid) j["valid"] = *m.valid;
+  if (!m.errors.empty()) j["errors"] = m.errors;
   return j;
 }
 
@@ -43,6 +47,10 @@ Module module_from_json(const nlohmann::json &json, const std::string &where) {
   m.doi = f.string_or("doi", "");
   m.metadata_version = f.string_or("metadata_version", "");
   m.source = f.string_or("source", "");
+  m.categories = f.strings("categories");
+  m.description = f.string_or("description", "");
+  m.valid = f.optional_boolean("valid");
+  m.errors = f.strings("errors");
   return m;
 }
 

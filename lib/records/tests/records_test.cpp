@@ -125,13 +125,17 @@ TEST(Records, EveryKindRoundTrips) {
   round_trip(raw, drift_from_json);
   Module m{"ai4os-yolo", "YOLO", "Object detection", {"vision"}, {"detection"}, {"pytorch"},
            {{"source_code", "https://github.com/ai4os-hub/ai4os-yolov8-torch"}}, {{"gpu", true}},
-           "MIT", "10.5281/zenodo.1", "2.0.0", "ai4meta"};
+           "MIT", "10.5281/zenodo.1", "2.0.0", "ai4meta", {"AI4 trainable"}, "Detects objects.", false,
+           {"ai4-metadata.yml:26:3: /libraries/0: 'Pytorch' is not one of the allowed values"}};
   round_trip(m, module_from_json);
   SqaCriterion c = sqa_criterion("QC.Lic", true);
   c.subcriteria["QC.Lic01"].valid = true;
   c.subcriteria["QC.Lic01"].evidence = {"LICENSE: Apache-2.0"};
   c.badge = "silver";
   c.score = 82.5;
+  Module unchecked{"demo", "Demo", {}, {}, {}, {}, {}, nlohmann::ordered_json::object(), {}, {}, {}, {}, {}, {}, std::nullopt, {}};
+  round_trip(unchecked, module_from_json);
+  SqaCriterion c{"QC.Lic", true, {{"QC.Lic01", {true, {"LICENSE: Apache-2.0"}}}}, "silver", 82.5};
   round_trip(c, sqa_from_json);
   SqaCriterion full{.id = "QC.Sec", .valid = false,
                     .subcriteria = {{"QC.Sec01", {.valid = false, .evidence = {"unpinned action"}, .level = "MAY", .status = "fail",
@@ -189,7 +193,7 @@ TEST(Records, MissingRequiredFieldsAreNamed) {
     x.erase(field);
     EXPECT_EQ(rejection([&] { drift_from_json(x, "d:5"); }), "d:5: field '" + std::string(field) + "': missing");
   }
-  const json module = to_json(Module{"id", "Title", {}, {}, {}, {}, {}, {}, {}, {}, {}, {}});
+  const json module = to_json(Module{"id", "Title", {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}});
   for (const char *field : {"id", "title"}) {
     json x = module;
     x.erase(field);
