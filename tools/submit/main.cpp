@@ -121,7 +121,14 @@ int submit_main(int argc, char **argv) {
   set("queue", "queue");
   set("site", "site");
   set("workdir", "workdir");
-  set("priority-class", "priority_class");
+  if (auto v = opt<std::string>(vm, "priority-class")) {
+    try {
+      (void)records::parse_priority_class(*v);
+    } catch (const Error &e) {
+      usage_error(std::string("--priority-class: ") + e.what());
+    }
+    spec["priority_class"] = *v;
+  }
   if (auto v = opt<std::string>(vm, "project")) spec["owner"]["project"] = *v;
   if (auto v = opt<std::string>(vm, "vo")) spec["owner"]["vo"] = *v;
   if (auto v = opt<double>(vm, "cpus")) spec["resources"]["cpus"] = *v;

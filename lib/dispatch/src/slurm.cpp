@@ -6,6 +6,7 @@
 #include <aip/core/process.hpp>
 
 #include <chrono>
+#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -60,6 +61,16 @@ std::optional<int> parse_exit(std::string_view text) {
   }
 }
 
+// Slurm prints times as "2026-12-02T05:45:31" in the machine's local time zone.
+double slurm_local_time(std::string_view text) {
+  std::tm tm{};
+  std::string t(text);
+  const char *end = ::strptime(t.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (end == nullptr || *end != '\0') return 0; // Unknown, None
+  tm.tm_isdst = -1;
+  return static_cast<double>(std::mktime(&tm));
+}
+
 bool unreachable(const std::string &err) {
   for (const char *s : {"Unable to contact slurm controller", "Socket timed out", "Connection refused", "Zero Bytes were transmitted",
                         "Communication connection failure", "slurm_load_jobs error", "Unable to establish", "DNS SRV lookup failed",
@@ -78,7 +89,7 @@ std::string first_line(const std::string &text) {
 
 class SlurmBackend : public Backend {
 public:
-  explicit SlurmBackend(BackendOptions o) : opt_(std::move(o)) { check_directive_value(opt_.state_dir + "/logs", "the state folder"); }
+  explicit SlurmBackend(BackendOptions o) : opt_(std::move(o)) { check_directive_value(opt_.state_dir + "/logs", "the log folder"); }
   std::string name() const override { return "slurm"; }
   bool schedules_itself() const override { return true; }
   std::string render(const records::Job &job) const override { return render_sbatch(job, opt_.state_dir + "/logs", opt_.qos); }
@@ -105,7 +116,7 @@ public:
   }
 
   std::vector<SlurmRow> sacct() {
-    auto r = call({"sacct", "-c", "-P", "-n", "-o", "jobid,jobname,state,exitcode"});
+    auto r = call({"sacct", "-c", "-P", "-n", "-o", "jobid,jobname,state,exitcode,start,end"});
     if (r.exit_code != 0) return {}; // no completion log (yet): squeue's view stands
     return parse_sacct(r.out, "sacct -c");
   }
@@ -115,6 +126,10 @@ public:
     o.backend_id = row.job_id;
     o.state = map_slurm_state(row.state, o.reason);
     o.exit_code = row.exit_code;
+    // A job cancelled while it waited has no exit code; sacct prints 0:0.
+    if (o.state == records::JobState::cancelled && o.exit_code == 0) o.exit_code.reset();
+    o.started_at = row.started_at;
+    o.ended_at = row.ended_at;
     return o;
   }
 
@@ -171,7 +186,7 @@ public:
       for (const auto &[bid, jid] : by_backend) {
         auto l = log.find(bid);
         if (final_seen.count(bid) != 0U) {
-          if (l != log.end()) out[jid].exit_code = l->second.exit_code;
+          if (l != log.end()) out[jid] = observation(l->second);
           else out.erase(jid); // the completion log lags a moment: ask again next time
         } else if (seen.count(bid) == 0U && l != log.end()) {
           out[jid] = observation(l->second);
@@ -219,6 +234,7 @@ std::string slurm_time(std::int64_t seconds) {
 
 std::string render_sbatch(const records::Job &job, const std::string &logs, const std::map<std::string, std::string> &qos) {
   check_job(job, "job " + job.id);
+  check_directive_value(logs, "the log folder");
   std::string s;
   s.reserve(512 + job.command.size() * 16);
   s += "#!/bin/bash\n";
@@ -334,12 +350,15 @@ std::vector<SlurmRow> parse_sacct(std::string_view text, const std::string &wher
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) continue;
     auto f = split(line, '|');
-    if (f.size() < 4 || !is_id(f[0]))
-      data_error(where + ":" + std::to_string(line_no) + ": expected 'jobid|jobname|state|exitcode', got '" + std::string(line) + "'");
-    // jobname may hold '|': the state and exit code are the last two fields.
-    std::string_view exit = f[f.size() - 1], state = f[f.size() - 2];
-    std::string name(line.substr(f[0].size() + 1, line.size() - f[0].size() - 1 - state.size() - exit.size() - 2));
-    rows.push_back({std::string(f[0]), name, std::string(state), parse_exit(exit)});
+    if (f.size() < 6 || !is_id(f[0]))
+      data_error(where + ":" + std::to_string(line_no) + ": expected 'jobid|jobname|state|exitcode|start|end', got '" +
+                 std::string(line) + "'");
+    // jobname may hold '|': the last four fields are counted from the end.
+    const std::size_t n = f.size();
+    std::size_t tail = f[n - 4].size() + f[n - 3].size() + f[n - 2].size() + f[n - 1].size() + 4;
+    std::string name(line.substr(f[0].size() + 1, line.size() - f[0].size() - 1 - tail));
+    rows.push_back({std::string(f[0]), name, std::string(f[n - 4]), parse_exit(f[n - 3]), slurm_local_time(f[n - 2]),
+                    slurm_local_time(f[n - 1])});
   }
   return rows;
 }
