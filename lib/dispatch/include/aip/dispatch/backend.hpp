@@ -21,6 +21,7 @@ struct Observation {
   std::optional<int> exit_code;
   std::string reason;
   double started_at = 0, ended_at = 0;
+  std::vector<int> gpus; // local: the devices the job holds (known again after a restart)
 };
 
 // A job the backend holds, as the dispatcher tracks it.
@@ -33,7 +34,6 @@ struct BackendOptions {
   std::map<std::string, std::string> qos;    // slurm: priority class -> QOS
   std::string runtime = "none";              // local: podman or apptainer for `image`
   double kill_grace_s = 10;                  // walltime: SIGTERM, then SIGKILL after this
-  std::string self_exe;                      // local: the program that runs the supervisor
 };
 
 class Backend {
