@@ -52,6 +52,7 @@ nlohmann::ordered_json to_json(const Job &job) {
       m.push_back({{"source", mount.source}, {"target", mount.target}, {"read_only", mount.read_only}});
   }
   if (!job.labels.empty()) j["labels"] = job.labels;
+  if (job.requeue) j["requeue"] = true;
   j["submitted_at"] = format_timestamp(job.submitted_at);
   return j;
 }
@@ -101,6 +102,7 @@ Job job_from_json(const nlohmann::json &json, const std::string &where) {
     }
   }
   job.labels = f.string_map("labels");
+  job.requeue = f.optional_boolean("requeue").value_or(false);
   job.submitted_at = f.timestamp("submitted_at");
   return job;
 }

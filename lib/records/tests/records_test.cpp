@@ -28,6 +28,7 @@ Job sample_job() {
   j.site = "ifca";
   j.mounts = {{"/data", "/mnt/data", true}};
   j.labels = {{"team", "vision"}};
+  j.requeue = true;
   j.submitted_at = 1795341600;
   return j;
 }

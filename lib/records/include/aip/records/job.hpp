@@ -52,6 +52,7 @@ struct Job {
   std::string queue, site;
   std::vector<Mount> mounts;
   std::map<std::string, std::string> labels;
+  bool requeue = false;    // a preempted job goes back to the queue instead of ending
   double submitted_at = 0; // epoch seconds, UTC
   bool operator==(const Job &) const = default;
 };

@@ -1,0 +1,102 @@
+// The embedded queue: a folder under the state folder where every change is one rename or
+// one atomic file replacement, so a process killed at any moment leaves each job in exactly
+// one place:
+//
+//   queue/new/ID.json     queued, waiting for the dispatcher (aip submit --enqueue puts
+//                         jobs here; a bare aip.job/v1 object is accepted too)
+//   queue/active/ID.json  claimed by the dispatcher: being submitted, or held by a backend
+//   queue/done/ID.json    ended (its last state inside)
+//   queue/lock            flock(2) of the one dispatcher that runs the queue
+//   events.jsonl          every aip.event/v1, appended one write(2) per record
+//   logs/ID.out, ID.err   the job's standard output and error
+//   local/ID/             the local backend's supervisor folder
+//
+// A job moves new -> active before anything is submitted, and its tracking record (backend
+// id, state) is rewritten atomically after each step. A dispatcher that starts finds the
+// active jobs whose submission it cannot prove and asks the backend for them by name (the
+// name carries the aip id) before it submits anything again.
+#pragma once
+
+#include <aip/records/event.hpp>
+#include <aip/records/job.hpp>
+
+#include <map>
+#include <optional>
+#include <string_view>
+#include <string>
+#include <vector>
+
+namespace aip::dispatch {
+
+enum class Stage { queued, active, done };
+
+// Replaces `path` with `bytes` through a hidden temporary and rename(2): a process killed
+// at any moment leaves the old content or the new, never a mix. `durable` also fsyncs the
+// file and its folder, so the change survives a power cut; the queue asks for that where
+// losing the change would lose a job (enqueue), and not for each later step, which a
+// restarted dispatcher finds again from the backend.
+void replace_file(const std::string &path, std::string_view bytes, bool durable);
+const char *stage_dir(Stage s); // "new", "active", "done"
+
+// What the dispatcher knows about a job beyond its record.
+struct Tracking {
+  std::string backend, backend_id;
+  records::JobState state = records::JobState::queued; // the last state reported
+  std::vector<int> gpus;                               // local backend: the devices it holds
+  double claimed_at = 0, started_at = 0, ended_at = 0;
+  std::optional<int> exit_code;
+  std::string reason;
+  std::string stopping; // "cancelled" or "preempted" once a stop was asked
+  double stop_asked_at = 0;
+  int requeues = 0;
+};
+
+struct Entry {
+  records::Job job;
+  Tracking track;
+  Stage stage = Stage::queued;
+};
+
+class Queue {
+public:
+  explicit Queue(std::string state_dir); // creates the folders
+  const std::string &state_dir() const { return dir_; }
+  std::string path(Stage stage, const std::string &id) const;
+  std::string events_path() const { return dir_ + "/events.jsonl"; }
+  std::string log_path(const std::string &id, bool err) const;
+
+  // Puts a job in new/; an id already in the queue (any stage) is refused (65). With
+  // `durable` false the caller calls sync() after a batch (one syncfs(2) for all).
+  void enqueue(const records::Job &job, bool durable = true);
+  void sync() const;
+  // Every job of a stage, oldest file name first. A file that cannot be read is an error
+  // naming it (65).
+  std::vector<Entry> list(Stage stage) const;
+  std::optional<Entry> find(const std::string &id) const; // in any stage
+  // Moves a job between stages with one rename; false when it is not in `from` (another
+  // process moved it first).
+  bool move(const std::string &id, Stage from, Stage to) const;
+  // Rewrites the job's file in its stage atomically.
+  void save(const Entry &entry, bool durable = false) const;
+  // Appends one event record to events.jsonl with a single write(2).
+  void append_event(const records::Event &event) const;
+
+  // The dispatcher's lock: true when taken (kept until the Queue is destroyed); false when
+  // another process holds it, with its pid in `holder` when known.
+  bool try_lock(long &holder);
+
+  Queue(const Queue &) = delete;
+  Queue &operator=(const Queue &) = delete;
+  ~Queue();
+
+private:
+  Entry read_entry(const std::string &path, Stage stage) const;
+  std::string dir_;
+  // Files in new/ never change in place (a job enters by rename), so a parsed entry stays
+  // valid while its name and inode do: a dispatcher with thousands of queued jobs parses
+  // each once, not every round.
+  mutable std::map<std::string, std::pair<unsigned long, Entry>> queued_cache_;
+  int lock_fd_ = -1;
+};
+
+} // namespace aip::dispatch

@@ -1,0 +1,270 @@
+#include "aip/dispatch/dispatcher.hpp"
+
+#include <aip/core/error.hpp>
+#include <aip/core/io.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <unistd.h>
+
+namespace aip::dispatch {
+namespace {
+
+double now_s() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+bool exists(const std::string &p) { return ::access(p.c_str(), F_OK) == 0; }
+
+// The crash tests kill the dispatcher at the two moments that matter (a job claimed but
+// not submitted; submitted but its backend id not recorded): AIP_DISPATCH_CRASH_AT names one.
+void crash_point(const char *where) {
+  static const char *at = std::getenv("AIP_DISPATCH_CRASH_AT");
+  if (at != nullptr && std::strcmp(at, where) == 0) ::raise(SIGKILL);
+}
+
+} // namespace
+
+std::string cancel_request_path(const Queue &queue, const std::string &id) {
+  return queue.state_dir() + "/queue/active/" + id + ".cancel";
+}
+
+Dispatcher::Dispatcher(Queue &queue, Backend &backend, const SiteConfig &site, DispatchOptions options)
+    : queue_(queue), backend_(backend), site_(site), opt_(std::move(options)), node_(site.node()) {}
+
+void Dispatcher::emit(const Entry &e, records::JobState state, const std::string &reason, std::optional<int> exit_code) {
+  records::Event ev;
+  ev.job_id = e.job.id;
+  ev.backend = backend_.name();
+  if (!e.track.backend_id.empty()) ev.backend_id = e.track.backend_id;
+  ev.state = state;
+  ev.at = now_s();
+  ev.exit_code = exit_code;
+  ev.reason = reason;
+  queue_.append_event(ev);
+  if (opt_.on_event) opt_.on_event(ev);
+}
+
+void Dispatcher::apply(Entry &e, const Observation &o) {
+  using S = records::JobState;
+  const Tracking before = e.track;
+  if (!o.backend_id.empty()) e.track.backend_id = o.backend_id;
+  if (!o.gpus.empty()) e.track.gpus = o.gpus;
+  S state = o.state;
+  std::string reason = o.reason;
+  // A job stopped for preemption ends as preempted whatever the engine calls it.
+  if (e.track.stopping == "preempted" && (state == S::cancelled || state == S::failed)) {
+    state = S::preempted;
+    if (reason.empty()) reason = "preempted for an interactive job";
+  }
+  // Every state passed through is reported once: queued -> submitted -> running -> end.
+  // The events go out before the queue records the change: a crash in between repeats an
+  // event on restart rather than losing it (events are delivered at least once).
+  if (e.track.state == S::queued && state != S::queued) {
+    e.track.state = S::submitted;
+    emit(e, S::submitted, "", std::nullopt);
+  }
+  const bool ended = records::is_final(state) || state == S::preempted;
+  if (state != e.track.state && (state == S::running || (ended && e.track.state == S::submitted && o.started_at != 0))) {
+    e.track.state = S::running;
+    e.track.started_at = o.started_at != 0 ? o.started_at : now_s();
+    emit(e, S::running, "", std::nullopt);
+  }
+  if (state == e.track.state || !ended) {
+    if (state != e.track.state) { // a state between submitted and running (none today)
+      e.track.state = state;
+      emit(e, state, reason, o.exit_code);
+    }
+    if (e.track.state != before.state || e.track.backend_id != before.backend_id || e.track.gpus != before.gpus) queue_.save(e);
+    return;
+  }
+  e.track.state = state;
+  e.track.exit_code = o.exit_code;
+  e.track.reason = reason;
+  e.track.ended_at = o.ended_at != 0 ? o.ended_at : now_s();
+  emit(e, state, reason, o.exit_code);
+  if (state == S::preempted && e.job.requeue) {
+    const int requeues = e.track.requeues + 1;
+    e.track = Tracking{};
+    e.track.requeues = requeues;
+    emit(e, S::queued, "requeued after preemption", std::nullopt);
+    queue_.save(e);
+    queue_.move(e.job.id, Stage::active, Stage::queued);
+    e.stage = Stage::queued;
+    return;
+  }
+  queue_.save(e);
+  queue_.move(e.job.id, Stage::active, Stage::done);
+  e.stage = Stage::done;
+  ::unlink(cancel_request_path(queue_, e.job.id).c_str());
+}
+
+void Dispatcher::reconcile() {
+  for (auto &e : queue_.list(Stage::active)) {
+    if (!e.track.backend.empty() && e.track.backend != backend_.name()) continue;
+    if (!e.track.backend_id.empty() || e.track.state != records::JobState::queued) continue;
+    // Claimed, but whether it reached the backend is not recorded: ask by name.
+    if (auto o = backend_.find(e.job)) {
+      e.track.backend = backend_.name();
+      apply(e, *o);
+    } else {
+      e.track = Tracking{};
+      queue_.save(e);
+      queue_.move(e.job.id, Stage::active, Stage::queued);
+    }
+  }
+}
+
+void Dispatcher::process_cancels() {
+  auto active = queue_.list(Stage::active);
+  handle_cancel_requests(active);
+}
+
+void Dispatcher::handle_cancel_requests(std::vector<Entry> &active) {
+  for (auto &e : active) {
+    if (e.stage != Stage::active || !exists(cancel_request_path(queue_, e.job.id))) continue;
+    if (e.track.stopping.empty()) {
+      e.track.stopping = "cancelled";
+      e.track.stop_asked_at = now_s();
+      queue_.save(e);
+      backend_.cancel({e.job.id, e.track.backend_id}, "cancelled", opt_.grace_s);
+    }
+  }
+}
+
+bool Dispatcher::cancel(const std::string &id) {
+  auto e = queue_.find(id);
+  if (!e || e->stage == Stage::done) return false;
+  if (e->stage == Stage::queued) {
+    if (queue_.move(id, Stage::queued, Stage::done)) {
+      e->stage = Stage::done;
+      e->track.state = records::JobState::cancelled;
+      e->track.ended_at = now_s();
+      e->track.reason = "cancelled before it started";
+      queue_.save(*e);
+      emit(*e, records::JobState::cancelled, e->track.reason, std::nullopt);
+      return true;
+    }
+    e = queue_.find(id); // claimed meanwhile
+    if (!e || e->stage == Stage::done) return false;
+  }
+  AtomicFile req(cancel_request_path(queue_, id));
+  req.write("cancel\n");
+  req.commit();
+  return true;
+}
+
+bool Dispatcher::step() {
+  using S = records::JobState;
+  backend_.reap();
+  auto active = queue_.list(Stage::active);
+  // A dispatcher killed after recording a job's end but before moving it: finish the move
+  // (its event went out before the record was saved).
+  for (auto &e : active)
+    if (records::is_final(e.track.state) || (e.track.state == S::preempted && !e.job.requeue)) {
+      queue_.move(e.job.id, Stage::active, Stage::done);
+      e.stage = Stage::done;
+    }
+  handle_cancel_requests(active);
+  std::vector<Handle> handles;
+  for (const auto &e : active)
+    if (e.stage == Stage::active && e.track.backend == backend_.name() && (!e.track.backend_id.empty() || e.track.state != S::queued))
+      handles.push_back({e.job.id, e.track.backend_id});
+  if (!handles.empty()) {
+    auto seen = backend_.poll(handles);
+    for (auto &e : active)
+      if (auto it = seen.find(e.job.id); it != seen.end()) apply(e, it->second);
+  }
+  std::vector<Entry> held;
+  for (auto &e : active)
+    if (e.stage == Stage::active) held.push_back(e);
+
+  auto queued = queue_.list(Stage::queued);
+  auto ordered = order_queue(queued, opt_.fairshare);
+  auto decisions = plan(ordered, held, backend_.schedules_itself() ? nullptr : &node_, site_);
+  std::map<std::string, const Entry *> by_id;
+  for (const auto &e : queued) by_id[e.job.id] = &e;
+  for (auto &e : held) by_id[e.job.id] = &e;
+  for (const auto &d : decisions) {
+    Entry e = *by_id.at(d.job_id);
+    switch (d.kind) {
+    case Decision::Kind::reject:
+      if (!queue_.move(e.job.id, Stage::queued, Stage::done)) break;
+      e.stage = Stage::done;
+      e.track.state = S::failed;
+      e.track.reason = d.reason;
+      e.track.ended_at = now_s();
+      queue_.save(e);
+      emit(e, S::failed, d.reason, std::nullopt);
+      break;
+    case Decision::Kind::preempt:
+      e.track.stopping = "preempted";
+      e.track.stop_asked_at = now_s();
+      queue_.save(e);
+      backend_.cancel({e.job.id, e.track.backend_id}, "preempted", opt_.grace_s);
+      break;
+    case Decision::Kind::start: {
+      if (!queue_.move(e.job.id, Stage::queued, Stage::active)) break; // cancelled meanwhile
+      e.stage = Stage::active;
+      e.track = Tracking{};
+      e.track.backend = backend_.name();
+      e.track.claimed_at = now_s();
+      e.track.gpus = d.gpus;
+      // No save here: the rename is the claim. A dispatcher killed now finds the job in
+      // active/ with nothing recorded and asks the backend for it by name.
+      crash_point("claimed");
+      Observation o;
+      try {
+        o = backend_.submit(e.job, d.gpus);
+      } catch (const Error &err) {
+        if (err.status() == Exit::unavailable) {
+          // Nothing was submitted: the job goes back, and the caller learns the backend is down.
+          e.track = Tracking{};
+          queue_.save(e);
+          queue_.move(e.job.id, Stage::active, Stage::queued);
+        }
+        throw;
+      }
+      crash_point("submitted");
+      if (o.state == S::failed && o.backend_id.empty()) {
+        e.track.state = S::failed;
+        e.track.reason = o.reason;
+        e.track.ended_at = now_s();
+        queue_.save(e);
+        queue_.move(e.job.id, Stage::active, Stage::done);
+        emit(e, S::failed, o.reason, std::nullopt);
+      } else {
+        apply(e, o);
+      }
+      break;
+    }
+    }
+  }
+  return !queue_.list(Stage::queued).empty() || !queue_.list(Stage::active).empty();
+}
+
+int Dispatcher::run() {
+  // SIGCHLD wakes the wait below as soon as a local job's supervisor ends; SIGINT and
+  // SIGTERM end a --follow run between rounds (the jobs keep running and are found again).
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : {SIGCHLD, SIGINT, SIGTERM}) sigaddset(&set, s);
+  ::sigprocmask(SIG_BLOCK, &set, nullptr);
+  reconcile();
+  for (;;) {
+    bool more = step();
+    if (opt_.mode == DispatchOptions::Mode::once) break;
+    if (opt_.mode == DispatchOptions::Mode::until_idle && !more) break;
+    double w = std::max(0.001, opt_.interval_s);
+    timespec ts{static_cast<time_t>(w), static_cast<long>((w - std::floor(w)) * 1e9)};
+    int sig = ::sigtimedwait(&set, nullptr, &ts);
+    if (sig == SIGINT || sig == SIGTERM) break;
+  }
+  return 0;
+}
+
+} // namespace aip::dispatch
