@@ -136,7 +136,6 @@ TEST(Records, EveryKindRoundTrips) {
   c.score = 82.5;
   Module unchecked{"demo", "Demo", {}, {}, {}, {}, {}, nlohmann::ordered_json::object(), {}, {}, {}, {}, {}, {}, std::nullopt, {}};
   round_trip(unchecked, module_from_json);
-  SqaCriterion c{"QC.Lic", true, {{"QC.Lic01", {true, {"LICENSE: Apache-2.0"}}}}, "silver", 82.5};
   round_trip(c, sqa_from_json);
   SqaCriterion full{.id = "QC.Sec", .valid = false,
                     .subcriteria = {{"QC.Sec01", {.valid = false, .evidence = {"unpinned action"}, .level = "MAY", .status = "fail",
