@@ -54,6 +54,11 @@ for by in project,month user,day; do
   $py "$here/report_peer.py" "$work/gen.jsonl" "${by%,*}" "${by#*,}" "$work/gen-report.jsonl" > /dev/null || fail "peer $by"
 done
 
+# A bare date in --since/--until is its midnight UTC.
+"$bin/aip" account report --by site -f csv --since 2026-03-01 --until 2026-04-01 "$work/gen.jsonl" > "$work/d1.csv"
+"$bin/aip" account report --by site -f csv --since 2026-03-01T00:00:00Z --until 1775001600 "$work/gen.jsonl" > "$work/d2.csv"
+cmp -s "$work/d1.csv" "$work/d2.csv" || fail "bare dates"
+
 # Formats: CSV header, JSON array, table on request, SVG chart written atomically.
 "$bin/aip" account report --by user --top 3 -f csv "$work/nasa.jsonl" > "$work/top.csv"
 [ "$(wc -l < "$work/top.csv")" = 4 ] || fail "--top 3 rows"

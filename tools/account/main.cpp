@@ -139,6 +139,13 @@ int import_cmd(int argc, const char *const argv[]) {
   return 0;
 }
 
+// --since/--until: RFC 3339, epoch seconds, or a bare date meaning its midnight UTC.
+double flag_time(const std::string &text) {
+  if (text.size() == 10 && text[4] == '-' && text[7] == '-')
+    return parse_timestamp(text + "T00:00:00Z", Exit::usage);
+  return parse_timestamp(text, Exit::usage);
+}
+
 accounting::ReportSpec report_spec(const po::variables_map &vm) {
   accounting::ReportSpec s;
   if (vm.count("by") != 0U)
@@ -154,10 +161,8 @@ accounting::ReportSpec report_spec(const po::variables_map &vm) {
   if (vm.count("where") != 0U)
     for (const auto &w : vm["where"].as<std::vector<std::string>>())
       s.where.push_back(accounting::parse_filter(w));
-  if (vm.count("since") != 0U)
-    s.since = parse_timestamp(vm["since"].as<std::string>(), Exit::usage);
-  if (vm.count("until") != 0U)
-    s.until = parse_timestamp(vm["until"].as<std::string>(), Exit::usage);
+  if (vm.count("since") != 0U) s.since = flag_time(vm["since"].as<std::string>());
+  if (vm.count("until") != 0U) s.until = flag_time(vm["until"].as<std::string>());
   if (s.since && s.until && *s.until <= *s.since) usage_error("--until must be after --since");
   s.top = vm["top"].as<std::size_t>();
   s.sort = vm["sort"].as<std::string>();
@@ -175,7 +180,7 @@ int report_cmd(int argc, const char *const argv[]) {
        "aip account report [--by DIM,...,PERIOD] [OPTIONS] [FILE...]\n"
        "       aip account report --db URL [--by ...] [OPTIONS]",
        "  aip account report --by project,month usage.jsonl\n"
-       "  aip account report --by user --top 10 --sort gpu_hours --where gpus>0 usage.jsonl\n"
+       "  aip account report --by user --top 10 --sort gpu_hours --where 'gpus>0' usage.jsonl\n"
        "  aip account report --by project,month --format svg --chart-metric gpu_hours -o gpu.svg "
        "usage.jsonl\n"
        "  aip account report --by site,quarter --since 2026-01-01 --until 2027-01-01 -f csv "
@@ -192,7 +197,7 @@ int report_cmd(int argc, const char *const argv[]) {
       "exit_code, "
       "gpu_util_mean) compared with <, <=, >, >=; repeatable (all must hold)")(
       "since", po::value<std::string>()->value_name("TIME"),
-      "count only time from TIME on (RFC 3339 or epoch seconds)")(
+      "count only time from TIME on (RFC 3339, a date: its midnight UTC, or epoch seconds)")(
       "until", po::value<std::string>()->value_name("TIME"), "count only time before TIME")(
       "top", po::value<std::size_t>()->default_value(0)->value_name("N"),
       "only the N groups with the largest --sort metric")(
@@ -344,7 +349,7 @@ int fairshare_cmd(int argc, const char *const argv[]) {
   if (!vm) return 0;
   accounting::FairshareOptions o;
   o.half_life_s = parse_duration((*vm)["half-life"].as<std::string>());
-  o.now = vm->count("now") != 0U ? parse_timestamp((*vm)["now"].as<std::string>(), Exit::usage)
+  o.now = vm->count("now") != 0U ? flag_time((*vm)["now"].as<std::string>())
                                  : static_cast<double>(std::time(nullptr));
   const auto resource = (*vm)["resource"].as<std::string>();
   if (resource != "cpu" && resource != "gpu") usage_error("--resource: expected cpu or gpu");
