@@ -77,6 +77,7 @@ grep -q "pgid: expected JOB=ID" "$work/err" || fail "bad pgid message"
 [ "$(status "$bin/aip-meter" sample --gpu nvidia-smi --nvidia-smi aip-no-such-smi $cg)" = 69 ] || fail "no smi exit"
 [ "$(status "$bin/aip-meter" sample --follow --format prometheus $cg)" = 64 ] || fail "prometheus follow without -o"
 [ "$(status "$bin/aip-meter" frobnicate)" = 64 ] || fail "unknown command exit"
+[ "$(status "$bin/aip-meter" sample --format table $cg)" = 64 ] || fail "sample table format exit"
 
 # summarize: hand-worked numbers for tests/meter/samples (see the comment in the Python).
 s="$here/samples"

@@ -117,7 +117,8 @@ int sample(int argc, const char *const argv[]) {
   const double interval = parse_duration((*vm)["interval"].as<std::string>());
   if (!(interval >= 0.01)) usage_error("--interval must be at least 10ms");
   const std::string out_path = opt(*vm, "output", "-");
-  const std::string format = opt(*vm, "format", "jsonl");
+  // The fixed default makes the choice independent of the output; checked before any work.
+  const std::string format = p.format(*vm, Output("-"));
   if (follow && format == "jsonl" && !is_stdio(out_path))
     usage_error("--follow writes JSON Lines to stdout; append with '>> FILE' instead of -o");
   if (format == "prometheus" && follow && is_stdio(out_path))

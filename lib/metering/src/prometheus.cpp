@@ -1,5 +1,6 @@
 #include "aip/metering/prometheus.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -26,9 +27,10 @@ namespace {
 std::string number(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char b[40];
-  std::snprintf(b, sizeof b, "%.17g", v);
-  return b;
+  char b[40]; // the shortest text that reads back as the same double
+  auto [end, ec] = std::to_chars(b, b + sizeof b, v);
+  (void)ec;
+  return std::string(b, end);
 }
 
 struct Family {

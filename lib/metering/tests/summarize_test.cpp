@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
+#include <unistd.h>
 
 using namespace aip;
 using namespace aip::metering;
@@ -127,7 +129,7 @@ TEST(Summarize, RecordIdIsStableAndNamesTheSite) {
 
 TEST(Summarize, ReadsMixedFilesAndNamesBadLines) {
   const std::string dir = ::testing::TempDir();
-  const std::string path = dir + "/meter-in.jsonl";
+  const std::string path = dir + "/meter-in-" + std::to_string(::getpid()) + ".jsonl";
   std::ofstream(path)
       << R"({"kind":"aip.sample/v1","at":"2025-12-02T10:00:00Z","job_id":"x","host":"h","cpu_s":1.5,"mem_bytes":10})"
       << "\n"
@@ -141,12 +143,13 @@ TEST(Summarize, ReadsMixedFilesAndNamesBadLines) {
     FAIL();
   } catch (const Error &e) {
     EXPECT_EQ(e.status(), Exit::data);
-    EXPECT_NE(std::string(e.what()).find("meter-in.jsonl:4: field 'cpu_s'"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find(".jsonl:4: field 'cpu_s'"), std::string::npos)
         << e.what();
   }
   std::ofstream(path) << R"({"kind":"aip.usage/v1"})"
                       << "\n";
   EXPECT_THROW(read_meter_input(path, in), Error);
+  std::remove(path.c_str());
 }
 
 TEST(Idle, TrailingRunBelowThreshold) {

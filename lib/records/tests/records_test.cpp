@@ -336,3 +336,69 @@ TEST(Records, UsageLineWriterIsValidJsonAndRoundTrips) {
   EXPECT_EQ(usage_from_json(json::parse(line), "l:1"), u);
   EXPECT_EQ(json::parse(line), json(to_json(u)));
 }
+
+TEST(Records, SampleFastDecoderAgreesWithTheGeneralOne) {
+  const json full = json::parse(
+      R"({"kind":"aip.sample/v1","at":"2026-11-22T10:30:00Z","job_id":"j","host":"h","user":"u","cpu_s":6890.5,)"
+      R"("mem_bytes":9663676416,"mem_peak_bytes":10200547328,"io_read_bytes":5,"io_write_bytes":6,"extra":[1],)"
+      R"("gpus":[{"uuid":"GPU-a","index":0,"model":"A100","util_pct":87.0,"mem_used_bytes":3,"power_w":312.4},)"
+      R"({"uuid":"MIG-b","index":1,"util_pct":null,"mem_used_bytes":null,"power_w":null}]})");
+  std::vector<json> cases{full};
+  for (const char *field : {"kind", "at", "job_id", "host", "cpu_s", "mem_bytes"}) {
+    json missing = full;
+    missing.erase(field);
+    cases.push_back(missing);
+    json null = full;
+    null[field] = nullptr;
+    cases.push_back(null);
+  }
+  auto patched = [&](const char *field, json value) {
+    json j = full;
+    j[field] = std::move(value);
+    return j;
+  };
+  cases.push_back(patched("at", 1795341600.5));
+  cases.push_back(patched("at", "yesterday"));
+  cases.push_back(patched("cpu_s", -1));
+  cases.push_back(patched("cpu_s", "1"));
+  cases.push_back(patched("mem_bytes", -5));
+  cases.push_back(patched("mem_bytes", 2.5));
+  cases.push_back(patched("mem_peak_bytes", 7.0));
+  cases.push_back(patched("kind", "aip.usage/v1"));
+  cases.push_back(patched("gpus", "none"));
+  cases.push_back(patched("gpus", json::array({1})));
+  for (const char *g : {"uuid", "index"}) {
+    json j = full;
+    j["gpus"][1].erase(g);
+    cases.push_back(j);
+  }
+  for (auto [g, value] : std::vector<std::pair<const char *, json>>{
+           {"util_pct", 101}, {"power_w", -1}, {"index", 2000000}, {"mem_used_bytes", "x"}, {"model", 3}}) {
+    json j = full;
+    j["gpus"][0][g] = value;
+    cases.push_back(j);
+  }
+  simdjson::dom::parser parser;
+  for (const auto &c : cases) {
+    const std::string text = c.dump();
+    std::string general_result, fast_result;
+    Sample general, fast;
+    try {
+      general = sample_from_json(c, "f:9");
+      general_result = "ok";
+    } catch (const Error &e) {
+      general_result = e.what();
+    }
+    try {
+      simdjson::dom::object obj = parser.parse(text).get_object();
+      decode_sample(obj, jsonl::Location{"f", 9}, fast);
+      fast_result = "ok";
+    } catch (const Error &e) {
+      fast_result = e.what();
+    }
+    EXPECT_EQ(fast_result, general_result) << text;
+    if (general_result == "ok" && fast_result == "ok") {
+      EXPECT_EQ(fast, general) << text;
+    }
+  }
+}

@@ -1,6 +1,8 @@
 // aip.sample/v1: one measurement of a running job by `aip meter`.
 #pragma once
 
+#include <aip/core/jsonl.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -35,5 +37,9 @@ struct Sample {
 
 nlohmann::ordered_json to_json(const Sample &sample);
 Sample sample_from_json(const nlohmann::json &j, const std::string &where);
+
+// The hot path (aip meter summarize over a day of a site's samples): decodes one record from
+// a simdjson DOM object, with the same checks and messages as sample_from_json.
+void decode_sample(simdjson::dom::object object, const jsonl::Location &where, Sample &out);
 
 } // namespace aip::records
