@@ -1049,6 +1049,10 @@ void write_yaml(std::string &out, const Value &v, int indent) {
 } // namespace
 
 std::string to_yaml(const Value &v) {
+  // An empty mapping or list at the top is written in flow style: block style has no way
+  // to say "empty" (found by fuzzing: `{}` came back as null).
+  if (v.type == Type::object && v.members.empty()) return "{}\n";
+  if (v.type == Type::array && v.items.empty()) return "[]\n";
   std::string out;
   write_yaml(out, v, 0);
   return out;

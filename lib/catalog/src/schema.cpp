@@ -362,22 +362,34 @@ struct Schema::Impl {
 
 namespace {
 
+// Where the validator is in the instance: a chain on the stack, spelled out as a JSON
+// pointer only when an error is recorded.
+struct Ptr {
+  const Ptr *parent = nullptr; // null: the root
+  const std::string *key = nullptr;
+  std::size_t index = 0;
+  std::string str() const {
+    if (!parent) return "";
+    return key ? pointer_append(parent->str(), *key) : pointer_append(parent->str(), index);
+  }
+};
+
 struct Run {
   const Schema::Options &options;
   std::vector<SchemaError> *errors; // null while only asking "valid or not?"
   int speculative = 0;              // inside not/anyOf/oneOf/if: no unknown-key reports
 
-  bool add(const Node &n, const char *keyword, const std::string &pointer, const Value &v, std::string message) {
-    if (errors) errors->push_back({pointer, n.path + "/" + keyword, keyword, std::move(message), v.mark});
+  bool add(const Node &n, const char *keyword, const Ptr &pointer, const Value &v, std::string message) {
+    if (errors) errors->push_back({pointer.str(), n.path + "/" + keyword, keyword, std::move(message), v.mark});
     return false;
   }
 
   bool valid(const Node &n, const Value &v) {
     Run quiet{options, nullptr, speculative + 1};
-    return quiet.check(n, v, "");
+    return quiet.check(n, v, Ptr{});
   }
 
-  bool check(const Node &n, const Value &v, const std::string &pointer) {
+  bool check(const Node &n, const Value &v, const Ptr &pointer) {
     if (n.boolean_schema) {
       if (!n.boolean_value) return add(n, "false", pointer, v, "no value is allowed here");
       return true;
@@ -480,7 +492,7 @@ struct Run {
     return prev[b.size()];
   }
 
-  bool check_object(const Node &n, const Value &v, const std::string &pointer) {
+  bool check_object(const Node &n, const Value &v, const Ptr &pointer) {
     bool ok = true;
     if (n.has_required)
       for (const auto &r : n.required)
@@ -499,7 +511,7 @@ struct Run {
                                 n.pattern_properties.empty();
     for (std::size_t m = 0; m < v.members.size(); ++m) {
       const auto &[key, child] = v.members[m];
-      const std::string child_pointer = pointer_append(pointer, key);
+      const Ptr child_pointer{&pointer, &key, 0};
       bool matched = false;
       for (const auto &[name, s] : n.properties)
         if (name == key) {
@@ -538,11 +550,11 @@ struct Run {
     return ok;
   }
 
-  bool check_array(const Node &n, const Value &v, const std::string &pointer) {
+  bool check_array(const Node &n, const Value &v, const Ptr &pointer) {
     bool ok = true;
     for (std::size_t i = 0; i < v.items.size(); ++i) {
       const Node *s = i < n.prefix_items.size() ? n.prefix_items[i] : n.items;
-      if (s) ok &= check(*s, v.items[i], pointer_append(pointer, i));
+      if (s) ok &= check(*s, v.items[i], Ptr{&pointer, nullptr, i});
     }
     if (n.min_items && static_cast<double>(v.items.size()) < *n.min_items)
       ok &= add(n, "minItems", pointer, v, "has " + std::to_string(v.items.size()) + " items, fewer than " + fmt_number(*n.min_items));
@@ -569,7 +581,7 @@ struct Run {
     return ok;
   }
 
-  bool check_string(const Node &n, const Value &v, const std::string &pointer) {
+  bool check_string(const Node &n, const Value &v, const Ptr &pointer) {
     bool ok = true;
     if (n.min_length || n.max_length) {
       auto len = static_cast<double>(code_points(v.text));
@@ -581,7 +593,7 @@ struct Run {
     return ok;
   }
 
-  bool check_number(const Node &n, const Value &v, const std::string &pointer) {
+  bool check_number(const Node &n, const Value &v, const Ptr &pointer) {
     bool ok = true;
     const double x = v.number;
     if (n.minimum && x < *n.minimum) ok &= add(n, "minimum", pointer, v, show(v) + " is less than the minimum " + fmt_number(*n.minimum));
@@ -621,7 +633,7 @@ Schema Schema::load(const nlohmann::json &schema, const std::string &where) {
 std::vector<SchemaError> Schema::validate(const Value &instance, const Options &options) const {
   std::vector<SchemaError> errors;
   Run run{options, &errors};
-  run.check(*impl_->top, instance, "");
+  run.check(*impl_->top, instance, Ptr{});
   return errors;
 }
 
