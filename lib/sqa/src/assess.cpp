@@ -233,6 +233,7 @@ struct Scan {
   bool binary = false;          // a NUL byte in the first 8000 bytes (git's test)
   std::string artefact;         // a committed executable or library: what it is
   bool spdx_license = false, spdx_copyright = false;
+  std::vector<std::string> spdx_ids; // licences named on SPDX-License-Identifier lines
   bool fuzz = false, doubles = false;
   std::vector<Location> permissive; // install rules or scripts opening permissions to everyone
   bool skipped = false;             // too large or unreadable
@@ -250,6 +251,7 @@ void scan_text(std::string_view text, const std::string &path, Scan &s, bool bui
     for (auto at = text.find(sup); at != std::string_view::npos; at = text.find(sup, at + sup.size())) ++s.suppressions;
   const auto head = text.substr(0, 16384);
   s.spdx_license = head.find("SPDX-License-Identifier:") != std::string_view::npos;
+  if (s.spdx_license) s.spdx_ids = spdx_identifiers(head);
   s.spdx_copyright = head.find("SPDX-FileCopyrightText:") != std::string_view::npos ||
                      head.find("Copyright") != std::string_view::npos || head.find("©") != std::string_view::npos;
   s.fuzz = text.find("LLVMFuzzerTestOneInput(const") != std::string_view::npos || text.find("import atheris") != std::string_view::npos ||
@@ -732,7 +734,6 @@ private:
       }
     }
     std::vector<std::string> missing;
-    std::set<std::string> used;
     for (std::size_t i = 0; i < files_.size(); ++i) {
       const auto &p = files_[i].path;
       if (starts_with(p, "LICENSES/") || starts_with(p, ".reuse/") || p == "REUSE.toml" || p.ends_with(".license")) continue;
@@ -751,11 +752,24 @@ private:
         c.locations.push_back({p, 0, "no SPDX-License-Identifier and copyright (REUSE)"});
       }
     }
+    // Every licence named must have its text in LICENSES/ (REUSE 3.0, section 2).
+    std::set<std::string> texts, named;
     for (const auto &f : files_)
-      if (starts_with(f.path, "LICENSES/")) used.insert(f.path);
-    decide(c, missing.empty(),
-           missing.empty() ? "every file has licence and copyright information; " + std::to_string(used.size()) + " licence texts in LICENSES/"
-                           : std::to_string(missing.size()) + " files lack licence or copyright information: " + list(missing));
+      if (starts_with(f.path, "LICENSES/")) {
+        auto stem = base_name(f.path);
+        texts.insert(stem.substr(0, stem.rfind('.')));
+      }
+    for (const auto &s : scans_)
+      for (const auto &id : s.spdx_ids)
+        named.insert(id);
+    std::vector<std::string> no_text;
+    for (const auto &id : named)
+      if (!texts.count(id)) no_text.push_back(id), c.locations.push_back({"LICENSES", 0, "no licence text LICENSES/" + id + ".txt for " + id});
+    const bool ok = missing.empty() && no_text.empty();
+    std::string ev = missing.empty() ? "every file has licence and copyright information" : std::to_string(missing.size()) + " files lack licence or copyright information: " + list(missing);
+    ev += "; " + std::to_string(texts.size()) + " licence texts in LICENSES/";
+    if (!no_text.empty()) ev += "; missing licence texts: " + list(no_text);
+    decide(c, ok, ev);
   }
 
   // -- QC.Met --------------------------------------------------------------------------
