@@ -145,6 +145,18 @@ TEST(Repo, HeadReadWithoutGitFromLooseAndPackedRefs) {
   EXPECT_EQ(read_head(root).value_or(""), head);
 }
 
+TEST(Repo, CredentialsInTheRemoteNeverReachTheReport) {
+  test::TempDir d;
+  const auto root = d.path().string();
+  git(root, {"init", "-q"});
+  git(root, {"remote", "add", "origin", "https://ci-bot:ghp_SECRET123@github.com/org/repo.git"});
+  auto g = git_facts(root);
+  EXPECT_EQ(g.origin, "https://github.com/org/repo.git");
+  auto r = assess(root, {});
+  EXPECT_EQ(render_json(r).dump().find("SECRET"), std::string::npos);
+  EXPECT_EQ(render_sarif(r, "0").dump().find("SECRET"), std::string::npos);
+}
+
 TEST(Repo, GlobsAndIgnoredPaths) {
   EXPECT_TRUE(glob_match("*.md", "README.md"));
   EXPECT_FALSE(glob_match("*.md", "docs/README.md"));
