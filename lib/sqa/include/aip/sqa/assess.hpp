@@ -102,8 +102,9 @@ struct Report {
 
 Report assess(const std::string &root, const Options &options);
 
-// The badge from criterion validity, as SQAaaS awards it: bronze needs QC.Acc, QC.Lic, QC.Met
-// and QC.Doc; silver adds QC.Sty, QC.Sec and QC.Ver; gold adds QC.Uni, QC.Wor, QC.Man, QC.Del.
+// The badge from criterion validity, as SQAaaS awards it (EOSC-synergy/sqaaas-docs, "Badging
+// in EOSC-Synergy", software table): bronze needs QC.Acc, QC.Lic, QC.Met and QC.Doc; silver
+// adds QC.Sty, QC.Sec and QC.Ver; gold adds QC.Uni, QC.Wor, QC.Man and QC.Del.
 void award(Report &r);
 int badge_rank(const std::string &badge); // none 0, bronze 1, silver 2, gold 3; -1 unknown
 
