@@ -820,13 +820,17 @@ private:
       decide(ver, false, "the metadata gives no version (latest tag " + latest_tag_ + ")");
       return;
     }
+    // Equal to the latest release, or already bumped for the next one; older is stale.
     std::vector<std::string> wrong;
+    bool ahead = false;
     for (const auto &v : {cff_version_, codemeta_version_}) {
       if (!v) continue;
       auto pv = parse_semver(*v, true);
-      if (!pv || compare(*pv, *latest_) != 0) wrong.push_back(*v);
+      if (!pv || compare(*pv, *latest_) < 0) wrong.push_back(*v);
+      else if (compare(*pv, *latest_) > 0) ahead = true;
     }
-    decide(ver, wrong.empty(), list(versions) + "; latest tag " + latest_tag_ + (wrong.empty() ? "" : ": not updated for the release"));
+    decide(ver, wrong.empty(), list(versions) + "; latest tag " + latest_tag_ +
+                                   (!wrong.empty() ? ": not updated for the release" : ahead ? " (metadata already names the next release)" : ""));
     if (!wrong.empty()) ver.locations.push_back({cff_version_ ? "CITATION.cff" : "codemeta.json", 0, "version differs from the latest tag " + latest_tag_});
   }
   static std::size_t line_in(const std::string &msg) {

@@ -487,6 +487,12 @@ TEST(SqaAssess, FixtureEarnsGold) {
   EXPECT_EQ(check(r, "ver-semver").evidence.front(), "2 SemVer tags, latest v1.1.0");
   EXPECT_NE(check(r, "uni-coverage").evidence.front().find("81.0% (81 of 100 lines)"), std::string::npos);
   EXPECT_EQ(check(r, "met-version").status, Status::pass);
+  EXPECT_EQ(check(r, "met-version").evidence.front(), "CITATION.cff 1.1.0, codemeta.json v1.1.0; latest tag v1.1.0");
+  // Bumped for the next release (1.2.0-rc.1 > 1.1.0 by SemVer precedence): still up to date.
+  write(d.path(), "codemeta.json", R"({"@context": "https://doi.org/10.5063/schema/codemeta-2.0", "name": "demo", "version": "1.2.0-rc.1"})");
+  auto next = assess(d.path().string(), {});
+  EXPECT_EQ(check(next, "met-version").status, Status::pass);
+  EXPECT_NE(check(next, "met-version").evidence.front().find("already names the next release"), std::string::npos);
   EXPECT_EQ(check(r, "wor-branches").evidence.front().substr(0, 39), "1 merge commits in HEAD's history, 2 br");
   EXPECT_EQ(check(r, "sty-suppressions").evidence.front().substr(0, 22), "1 linter suppressions ");
   EXPECT_EQ(check(r, "sec-binaries").status, Status::pass); // build/app.o is ignored by .gitignore
