@@ -1330,6 +1330,13 @@ private:
     std::vector<std::string> reports;
     for (const auto &f : files_) {
       const auto b = lower(base_name(f.path));
+      // Reports kept as test inputs (fuzz corpora, fixtures) are not the project's coverage.
+      const auto p = "/" + lower(f.path);
+      bool fixture = false;
+      for (const char *dir :
+           {"/fuzz/", "/corpus/", "/testdata/", "/fixtures/", "/test/", "/tests/", "/examples/"})
+        fixture = fixture || p.find(dir) != std::string::npos;
+      if (fixture) continue;
       if (b == "lcov.info" || b == "coverage.info" || f.path.ends_with(".lcov") ||
           b == "coverage.xml" || b == "cobertura.xml" || b == "cobertura-coverage.xml" ||
           b == "coverage.cobertura.xml")

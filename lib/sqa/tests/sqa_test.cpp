@@ -503,6 +503,8 @@ void gold_fixture(const fs::path &d) {
         "project(demo)\nenable_testing()\nadd_test(NAME t COMMAND t)\ninstall(TARGETS "
         "demo)\ninclude(CPack)\n");
   write(d, "Dockerfile", "FROM debian:12\nRUN mkdir -p /var/lib/demo && chmod 750 /var/lib/demo\n");
+  write(d, "tests/data/coverage.xml",
+        "<coverage lines-valid=\"10\" lines-covered=\"1\"/>\n"); // a test input, not ours
   write(d, "coverage.xml",
         "<?xml version=\"1.0\"?>\n<coverage lines-valid=\"100\" lines-covered=\"81\" "
         "line-rate=\"0.81\"></coverage>\n");
