@@ -8,11 +8,11 @@ _aip_sqa_check() {
     -f|--format) mapfile -t COMPREPLY < <(compgen -W "table jsonl json sarif markdown badge junit" -- "$cur"); return ;;
     --linters) mapfile -t COMPREPLY < <(compgen -W "cppcheck shellcheck flake8 bandit yamllint licensecheck reuse" -- "$cur"); return ;;
     -o|--output) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
-    --license-dir) mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return ;;
+    --license-dir|--path) mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return ;;
     --min-score|--coverage-threshold|--ignore|--waive) return ;;
   esac
   if [[ $cur == -* ]]; then
-    mapfile -t COMPREPLY < <(compgen -W "--require --min-score --coverage-threshold --ignore --waive --no-v-prefix --verify-swhid --run-linters --linters --license-dir --no-project-config --output --format --help --version" -- "$cur")
+    mapfile -t COMPREPLY < <(compgen -W "--path --require --min-score --coverage-threshold --ignore --waive --no-v-prefix --verify-swhid --run-linters --linters --license-dir --no-project-config --output --format --help --version" -- "$cur")
   else
     mapfile -t COMPREPLY < <(compgen -d -- "$cur")
   fi

@@ -1,4 +1,5 @@
 # fish completion for aip-sqa-check(1).
+complete -c aip-sqa-check -l path -x -a '(__fish_complete_directories)' -d 'The checkout to assess'
 complete -c aip-sqa-check -l require -x -a 'bronze silver gold' -d 'Exit 1 below this badge'
 complete -c aip-sqa-check -l min-score -x -d 'Exit 1 below this score (0-10)'
 complete -c aip-sqa-check -l coverage-threshold -x -d 'Line coverage threshold in percent'

@@ -11,7 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   try {
     auto c = aip::sqa::parse_citation(text, "CITATION.cff");
     if (c.version) {
-      if (auto v = aip::sqa::parse_semver(*c.version); v && aip::sqa::compare(*v, *v) != 0) std::abort();
+      if (auto v = aip::sqa::parse_semver(*c.version); v && aip::sqa::compare(*v, *v) != 0)
+        std::abort();
     }
   } catch (const aip::Error &e) {
     if (e.status() != aip::Exit::data) std::abort();

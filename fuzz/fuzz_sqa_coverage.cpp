@@ -9,7 +9,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   std::string_view text(reinterpret_cast<const char *>(data), size);
   for (int kind = 0; kind < 2; ++kind) {
     try {
-      auto c = kind == 0 ? aip::sqa::parse_lcov(text, "fuzz.info") : aip::sqa::parse_cobertura(text, "fuzz.xml");
+      auto c = kind == 0 ? aip::sqa::parse_lcov(text, "fuzz.info")
+                         : aip::sqa::parse_cobertura(text, "fuzz.xml");
       if (c.lines_covered > c.lines_valid) std::abort();
       const double p = c.percent();
       if (!(p >= 0 && p <= 100)) std::abort();

@@ -134,18 +134,24 @@ if command -v reuse > /dev/null; then
   printf 'x' > "$r/src/d.bin"
   printf 'SPDX-FileCopyrightText: 2026 T\nSPDX-License-Identifier: Apache-2.0\n' > "$r/src/d.bin.license"
   printf '# R\n' > "$r/README.md"
+  printf '# SPDX-FileCopyrightText: 2026 T\n# SPDX-License-Identifier: MIT\n' > "$r/src/e.py"
   git -C "$r" init -q -b main && git -C "$r" add -A && git -C "$r" commit -qm r
   status "$bin/aip" sqa-check "$r" -f json > /dev/null
   (cd "$r" && reuse lint > "$work/reuse.txt" || true)
   $py - "$work/out" "$work/reuse.txt" <<'PY' || fail "REUSE findings differ from reuse lint: $(cat "$work/reuse.txt")"
 import json, sys
 rep = json.load(open(sys.argv[1]))
-ours = {l["path"] for c in rep["checks"] if c["id"] == "lic-reuse" for l in c.get("locations", [])}
-theirs = set()
+locs = [l for c in rep["checks"] if c["id"] == "lic-reuse" for l in c.get("locations", [])]
+ours = {l["path"] for l in locs if l["path"] != "LICENSES"}
+theirs, missing, section = set(), None, ""
 for line in open(sys.argv[2]):
-    if line.startswith("# SUMMARY"): break
-    if line.startswith("* "): theirs.add(line[2:].strip())
+    if line.startswith("# "): section = line[2:].strip()
+    elif section == "MISSING COPYRIGHT AND LICENSING INFORMATION" and line.startswith("* "): theirs.add(line[2:].strip())
+    elif section == "SUMMARY" and line.startswith("* Missing licenses:"): missing = line.split(":", 1)[1].strip()
 assert ours == theirs == {"README.md", "src/b.c", "src/c.c"}, (ours, theirs)
+# reuse lint's summary names MIT as a missing licence; so does sqa-check.
+assert missing == "MIT", missing
+assert [l["message"] for l in locs if l["path"] == "LICENSES"] == ["no licence text LICENSES/MIT.txt for MIT"], locs
 PY
 fi
 

@@ -31,30 +31,42 @@ std::vector<std::string> split_list(const std::vector<std::string> &values) {
 }
 
 int body(int argc, const char *const argv[]) {
-  cli::Parser p({"sqa-check", "", "Assess a repository against the SQA baseline criteria; exit 1 below the required badge or score.",
+  cli::Parser p({"sqa-check", "",
+                 "Assess a repository against the SQA baseline criteria; exit 1 below the required "
+                 "badge or score.",
                  "aip sqa-check [OPTIONS] [PATH]",
                  "  aip sqa-check                                  # this checkout, as a table\n"
-                 "  aip sqa-check . --format sarif -o sqa.sarif --require silver   # CI step for code scanning\n"
+                 "  aip sqa-check . --format sarif -o sqa.sarif --require silver   # CI step for "
+                 "code scanning\n"
                  "  aip sqa-check ~/src/proj -f markdown >> \"$GITHUB_STEP_SUMMARY\"\n"
                  "  aip sqa-check -f badge -o public/sqa.json     # shields.io endpoint badge\n"
                  "  aip sqa-check -f junit -o sqa-junit.xml --min-score 7\n"
                  "  aip sqa-check --run-linters --linters shellcheck,cppcheck -f sarif\n"
-                 "  aip sqa-check --waive sec-pinned-actions='internal runners only' --ignore 'third_party/**'\n"});
-  p.add()("path", po::value<std::string>()->value_name("PATH"), "the checkout to assess (default: the current folder)")(
-      "require", po::value<std::string>()->value_name("BADGE"), "exit 1 unless this badge is earned: bronze, silver or gold")(
+                 "  aip sqa-check --waive sec-pinned-actions='internal runners only' --ignore "
+                 "'third_party/**'\n"});
+  p.add()("path", po::value<std::string>()->value_name("PATH"),
+          "the checkout to assess (default: the current folder)")(
+      "require", po::value<std::string>()->value_name("BADGE"),
+      "exit 1 unless this badge is earned: bronze, silver or gold")(
       "min-score", po::value<double>()->value_name("N"), "exit 1 when the score (0-10) is below N")(
-      "coverage-threshold", po::value<double>()->value_name("PCT"), "QC.Uni01 line coverage threshold in percent (default 70)")(
-      "ignore", po::value<std::vector<std::string>>()->composing()->value_name("GLOB"), "leave out paths matching GLOB (repeatable; '**' crosses folders)")(
+      "coverage-threshold", po::value<double>()->value_name("PCT"),
+      "QC.Uni01 line coverage threshold in percent (default 70)")(
+      "ignore", po::value<std::vector<std::string>>()->composing()->value_name("GLOB"),
+      "leave out paths matching GLOB (repeatable; '**' crosses folders)")(
       "waive", po::value<std::vector<std::string>>()->composing()->value_name("ID=REASON"),
       "waive a check, sub-criterion or criterion with a reason (repeatable)")(
       "no-v-prefix", po::bool_switch(), "release tags must be bare SemVer (1.2.3, not v1.2.3)")(
-      "verify-swhid", po::bool_switch(), "hash the working tree into its SWHID (swh:1:dir:) and compare it with HEAD's")(
-      "run-linters", po::bool_switch(), "run installed linters that fit the languages found and report their findings")(
+      "verify-swhid", po::bool_switch(),
+      "hash the working tree into its SWHID (swh:1:dir:) and compare it with HEAD's")(
+      "run-linters", po::bool_switch(),
+      "run installed linters that fit the languages found and report their findings")(
       "linters", po::value<std::vector<std::string>>()->composing()->value_name("A,B"),
-      "only these linters: cppcheck shellcheck flake8 bandit yamllint licensecheck reuse (implies --run-linters)")(
-      "license-dir", po::value<std::string>()->default_value("/usr/share/common-licenses")->value_name("DIR"),
-      "reference licence texts (Debian's common-licenses)")(
-      "no-project-config", po::bool_switch(), "ignore the checkout's .sqa-check.yml");
+      "only these linters: cppcheck shellcheck flake8 bandit yamllint licensecheck reuse (implies "
+      "--run-linters)")(
+      "license-dir",
+      po::value<std::string>()->default_value("/usr/share/common-licenses")->value_name("DIR"),
+      "reference licence texts (Debian's common-licenses)")("no-project-config", po::bool_switch(),
+                                                            "ignore the checkout's .sqa-check.yml");
   p.positional("path", 1);
   p.add_output();
   p.add_format({"table", "jsonl", "json", "sarif", "markdown", "badge", "junit"});
@@ -72,13 +84,17 @@ int body(int argc, const char *const argv[]) {
   o.ignore = project.ignore;
   o.waive = project.waive;
   if (project.coverage_threshold) o.coverage_threshold = *project.coverage_threshold;
-  if (vm->count("coverage-threshold")) o.coverage_threshold = (*vm)["coverage-threshold"].as<double>();
-  if (!(o.coverage_threshold >= 0 && o.coverage_threshold <= 100)) usage_error("--coverage-threshold must be within 0..100");
-  if (vm->count("ignore")) for (const auto &g : (*vm)["ignore"].as<std::vector<std::string>>()) o.ignore.push_back(g);
+  if (vm->count("coverage-threshold"))
+    o.coverage_threshold = (*vm)["coverage-threshold"].as<double>();
+  if (!(o.coverage_threshold >= 0 && o.coverage_threshold <= 100))
+    usage_error("--coverage-threshold must be within 0..100");
+  if (vm->count("ignore"))
+    for (const auto &g : (*vm)["ignore"].as<std::vector<std::string>>()) o.ignore.push_back(g);
   if (vm->count("waive"))
     for (const auto &w : (*vm)["waive"].as<std::vector<std::string>>()) {
       const auto eq = w.find('=');
-      if (eq == std::string::npos || eq == 0 || eq + 1 == w.size()) usage_error("--waive: expected ID=REASON, got '" + w + "'");
+      if (eq == std::string::npos || eq == 0 || eq + 1 == w.size())
+        usage_error("--waive: expected ID=REASON, got '" + w + "'");
       o.waive[w.substr(0, eq)] = w.substr(eq + 1);
     }
   o.allow_v_prefix = !(*vm)["no-v-prefix"].as<bool>();
@@ -88,10 +104,12 @@ int body(int argc, const char *const argv[]) {
   o.run_linters = (*vm)["run-linters"].as<bool>() || !o.linters.empty();
   std::optional<std::string> require = project.require;
   if (vm->count("require")) require = (*vm)["require"].as<std::string>();
-  if (require && sqa::badge_rank(*require) < 1) usage_error("--require: expected bronze, silver or gold, got '" + *require + "'");
+  if (require && sqa::badge_rank(*require) < 1)
+    usage_error("--require: expected bronze, silver or gold, got '" + *require + "'");
   std::optional<double> min_score = project.min_score;
   if (vm->count("min-score")) min_score = (*vm)["min-score"].as<double>();
-  if (min_score && !(*min_score >= 0 && *min_score <= 10)) usage_error("--min-score must be within 0..10");
+  if (min_score && !(*min_score >= 0 && *min_score <= 10))
+    usage_error("--min-score must be within 0..10");
 
   auto report = sqa::assess(abs, o);
   for (const auto &w : report.warnings) diag::warning(w);
@@ -101,7 +119,8 @@ int body(int argc, const char *const argv[]) {
   if (format == "table") {
     const char *nc = std::getenv("NO_COLOR");
     const char *term = std::getenv("TERM");
-    const bool color = out.is_terminal() && (nc == nullptr || *nc == '\0') && !(term && std::string(term) == "dumb");
+    const bool color = out.is_terminal() && (nc == nullptr || *nc == '\0') &&
+                       !(term && std::string(term) == "dumb");
     out << sqa::render_table(report, color);
   } else if (format == "jsonl") {
     jsonl::Writer w(out);

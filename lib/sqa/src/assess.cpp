@@ -6,6 +6,7 @@
 #include "aip/sqa/license.hpp"
 #include "aip/sqa/linters.hpp"
 #include "aip/sqa/workflow.hpp"
+#include "scan.hpp"
 
 #include <tbb/parallel_for.h>
 #include <yaml-cpp/yaml.h>
@@ -21,7 +22,9 @@
 
 namespace aip::sqa {
 
-std::string to_string(Level l) { return l == Level::must ? "MUST" : l == Level::should ? "SHOULD" : "MAY"; }
+std::string to_string(Level l) {
+  return l == Level::must ? "MUST" : l == Level::should ? "SHOULD" : "MAY";
+}
 std::string to_string(Status s) {
   switch (s) {
   case Status::pass: return "pass";
@@ -35,11 +38,13 @@ std::string to_string(Status s) {
 
 const std::vector<std::pair<std::string, std::string>> &criteria_names() {
   static const std::vector<std::pair<std::string, std::string>> names{
-      {"QC.Acc", "Code Accessibility"}, {"QC.Wor", "Code Workflow"},     {"QC.Man", "Code Management"},
-      {"QC.Rev", "Code Review"},        {"QC.Ver", "Semantic Versioning"}, {"QC.Lic", "Licensing"},
-      {"QC.Met", "Code Metadata"},      {"QC.Doc", "Documentation"},     {"QC.Sty", "Code Style"},
-      {"QC.Uni", "Unit Testing"},       {"QC.Har", "Test Harness"},      {"QC.Sec", "Security"},
-      {"QC.Del", "Automated Delivery"}, {"QC.Dep", "Automated Deployment"}};
+      {"QC.Acc", "Code Accessibility"},  {"QC.Wor", "Code Workflow"},
+      {"QC.Man", "Code Management"},     {"QC.Rev", "Code Review"},
+      {"QC.Ver", "Semantic Versioning"}, {"QC.Lic", "Licensing"},
+      {"QC.Met", "Code Metadata"},       {"QC.Doc", "Documentation"},
+      {"QC.Sty", "Code Style"},          {"QC.Uni", "Unit Testing"},
+      {"QC.Har", "Test Harness"},        {"QC.Sec", "Security"},
+      {"QC.Del", "Automated Delivery"},  {"QC.Dep", "Automated Deployment"}};
   return names;
 }
 
@@ -96,220 +101,11 @@ void award(Report &r) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Project configuration
-
-ProjectConfig parse_project_config(std::string_view text, const std::string &name) {
-  ProjectConfig c;
-  c.found = true;
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(text));
-  } catch (const YAML::Exception &e) {
-    data_error(name + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
-  }
-  if (root.IsNull()) return c;
-  auto at = [&](const YAML::Node &n) { return name + ":" + std::to_string(n.Mark().line + 1); };
-  if (!root.IsMap()) data_error(name + ":1: expected a mapping of settings");
-  for (const auto &kv : root) {
-    const auto key = kv.first.Scalar();
-    const auto &v = kv.second;
-    try {
-      if (key == "require") {
-        c.require = v.as<std::string>();
-        if (badge_rank(*c.require) < 1) data_error(at(v) + ": require: expected bronze, silver or gold, got '" + *c.require + "'");
-      } else if (key == "min-score") {
-        c.min_score = v.as<double>();
-        if (!(*c.min_score >= 0 && *c.min_score <= 10)) data_error(at(v) + ": min-score: expected 0..10");
-      } else if (key == "coverage-threshold") {
-        c.coverage_threshold = v.as<double>();
-        if (!(*c.coverage_threshold >= 0 && *c.coverage_threshold <= 100)) data_error(at(v) + ": coverage-threshold: expected 0..100");
-      } else if (key == "ignore") {
-        if (!v.IsSequence()) data_error(at(v) + ": ignore: expected a list of path patterns");
-        for (const auto &p : v) c.ignore.push_back(p.as<std::string>());
-      } else if (key == "waive") {
-        // A list of {id, reason} (as Scorecard's annotations carry a reason), or a map id: reason.
-        if (v.IsMap()) {
-          for (const auto &w : v) c.waive[w.first.Scalar()] = w.second.as<std::string>();
-        } else if (v.IsSequence()) {
-          for (const auto &w : v) {
-            if (!w.IsMap() || !w["id"] || !w["reason"]) data_error(at(w) + ": waive: each entry needs 'id' and 'reason'");
-            c.waive[w["id"].as<std::string>()] = w["reason"].as<std::string>();
-          }
-        } else {
-          data_error(at(v) + ": waive: expected a list of {id, reason} or a map of id: reason");
-        }
-        for (const auto &[id, reason] : c.waive)
-          if (reason.empty()) data_error(at(v) + ": waive: '" + id + "' needs a reason");
-      } else {
-        data_error(at(kv.first) + ": unknown setting '" + key + "' (require, min-score, coverage-threshold, ignore, waive)");
-      }
-    } catch (const YAML::BadConversion &e) {
-      data_error(at(v) + ": " + key + ": wrong type of value");
-    }
-  }
-  return c;
-}
-
-ProjectConfig load_project_config(const std::string &root) {
-  for (const char *n : {".sqa-check.yml", ".sqa-check.yaml"}) {
-    const auto path = root + "/" + n;
-    if (::access(path.c_str(), F_OK) != 0) continue;
-    std::string text;
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) fail(Exit::no_input, path + ": cannot open");
-    char buf[65536];
-    for (ssize_t k; (k = ::read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(k));
-    ::close(fd);
-    return parse_project_config(text, path);
-  }
-  return {};
-}
-
-// ---------------------------------------------------------------------------------------
 // The assessment
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto &c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
-// `needle` occurs in `hay` not inside a longer word.
-bool has_word(std::string_view hay, std::string_view needle) {
-  for (auto at = hay.find(needle); at != std::string_view::npos; at = hay.find(needle, at + 1)) {
-    const bool before = at == 0 || !word_char(hay[at - 1]);
-    const auto end = at + needle.size();
-    const bool after = end >= hay.size() || !word_char(hay[end]);
-    if (before && after) return true;
-  }
-  return false;
-}
-
-std::string base_name(std::string_view path) {
-  auto slash = path.rfind('/');
-  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
-}
-std::string extension(std::string_view path) {
-  auto b = base_name(path);
-  auto dot = b.rfind('.');
-  return dot == std::string::npos || dot == 0 ? std::string() : lower(b.substr(dot));
-}
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-
-std::optional<std::string> read_bytes(const std::string &path, std::size_t limit) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return std::nullopt;
-  std::string s;
-  char buf[65536];
-  ssize_t k;
-  while ((k = ::read(fd, buf, sizeof buf)) > 0) {
-    s.append(buf, static_cast<std::size_t>(k));
-    if (s.size() > limit) break;
-  }
-  ::close(fd);
-  if (k < 0) return std::nullopt;
-  return s;
-}
-
-std::string language_of(const std::string &path) {
-  static const std::map<std::string, std::string> ext{
-      {".c", "C/C++"},      {".h", "C/C++"},      {".cc", "C/C++"},     {".cpp", "C/C++"},   {".cxx", "C/C++"},
-      {".hpp", "C/C++"},    {".hh", "C/C++"},     {".hxx", "C/C++"},    {".py", "Python"},   {".sh", "Shell"},
-      {".bash", "Shell"},   {".js", "JavaScript"}, {".mjs", "JavaScript"}, {".ts", "JavaScript"}, {".jsx", "JavaScript"},
-      {".tsx", "JavaScript"}, {".go", "Go"},      {".rs", "Rust"},      {".java", "Java"},   {".kt", "Java"},
-      {".rb", "Ruby"},      {".r", "R"},          {".jl", "Julia"},     {".f90", "Fortran"}, {".f", "Fortran"}};
-  auto it = ext.find(extension(path));
-  if (it != ext.end()) return it->second;
-  return {};
-}
-
-// What one pass over the files' contents finds, per file.
-struct Scan {
-  std::uint32_t suppressions = 0;
-  bool binary = false;          // a NUL byte in the first 8000 bytes (git's test)
-  std::string artefact;         // a committed executable or library: what it is
-  bool spdx_license = false, spdx_copyright = false;
-  bool fuzz = false, doubles = false;
-  std::vector<Location> permissive; // install rules or scripts opening permissions to everyone
-  bool skipped = false;             // too large or unreadable
-  bool unreadable = false;
-};
-
-// Comments that switch a linter off for a line or a file.
-constexpr std::array<std::string_view, 12> kSuppressions{"NOLINT", "noqa", "pylint: disable", "eslint-disable",
-                                                          "shellcheck disable", "cppcheck-suppress", "# nosec",
-                                                          "type: ignore", "rubocop:disable", "@SuppressWarnings",
-                                                          "#[allow(", "//nolint"};
-
-void scan_text(std::string_view text, const std::string &path, Scan &s, bool build_file) {
-  for (auto sup : kSuppressions)
-    for (auto at = text.find(sup); at != std::string_view::npos; at = text.find(sup, at + sup.size())) ++s.suppressions;
-  const auto head = text.substr(0, 16384);
-  s.spdx_license = head.find("SPDX-License-Identifier:") != std::string_view::npos;
-  s.spdx_copyright = head.find("SPDX-FileCopyrightText:") != std::string_view::npos ||
-                     head.find("Copyright") != std::string_view::npos || head.find("©") != std::string_view::npos;
-  s.fuzz = text.find("LLVMFuzzerTestOneInput(const") != std::string_view::npos || text.find("import atheris") != std::string_view::npos ||
-           (text.find("func Fuzz") != std::string_view::npos && path.ends_with("_test.go")) ||
-           text.find("fuzz_target!") != std::string_view::npos;
-  const bool test_file = path.find("test") != std::string::npos || path.find("spec") != std::string::npos;
-  s.doubles = test_file && (text.find("gmock") != std::string_view::npos || text.find("unittest.mock") != std::string_view::npos ||
-              text.find("from unittest import mock") != std::string_view::npos || text.find("jest.mock") != std::string_view::npos ||
-              text.find("Mockito") != std::string_view::npos || text.find("@pytest.fixture") != std::string_view::npos ||
-              text.find("monkeypatch") != std::string_view::npos || text.find("sinon.") != std::string_view::npos);
-  if (!build_file) return;
-  // World-writable modes in install rules and scripts (QC.Sec04).
-  std::size_t line = 1, start = 0;
-  while (start < text.size()) {
-    auto end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    const auto l = text.substr(start, end - start);
-    const bool chmod = l.find("chmod") != std::string_view::npos || l.find("install ") != std::string_view::npos ||
-                       l.find("mkdir") != std::string_view::npos || l.find("umask") != std::string_view::npos;
-    bool bad = l.find("WORLD_WRITE") != std::string_view::npos;
-    if (chmod) {
-      for (auto m : {"777", "666", "o+w", "a+w", "ugo+w", "1777", "umask 000", "umask 0000"}) {
-        auto at = l.find(m);
-        if (at != std::string_view::npos && (at == 0 || !std::isdigit(static_cast<unsigned char>(l[at - 1])) || std::string_view(m).size() > 3)) {
-          bad = true;
-          break;
-        }
-      }
-    }
-    if (bad) s.permissive.push_back({path, line, "permissions open to everyone: " + std::string(l.substr(0, 120))});
-    start = end + 1;
-    ++line;
-  }
-}
-
-std::string artefact_kind(std::string_view head, const std::string &path) {
-  if (head.substr(0, 4) == "\x7f" "ELF") return "ELF executable or library";
-  if (head.substr(0, 2) == "MZ") return "Windows executable (PE)";
-  if (head.size() >= 4) {
-    const std::uint32_t m = std::uint32_t(static_cast<unsigned char>(head[0])) << 24 | std::uint32_t(static_cast<unsigned char>(head[1])) << 16 |
-                            std::uint32_t(static_cast<unsigned char>(head[2])) << 8 | std::uint32_t(static_cast<unsigned char>(head[3]));
-    if (m == 0xfeedfaceu || m == 0xfeedfacfu || m == 0xcefaedfeu || m == 0xcffaedfeu) return "Mach-O executable";
-    if (m == 0xcafebabeu) return path.ends_with(".class") ? "Java class file" : "Mach-O universal binary or Java class";
-  }
-  static const std::map<std::string, std::string> ext{{".jar", "Java archive"}, {".war", "Java archive"}, {".class", "Java class file"},
-                                                      {".pyc", "Python bytecode"}, {".pyo", "Python bytecode"}, {".so", "shared library"},
-                                                      {".dll", "Windows library"}, {".exe", "Windows executable"}, {".dylib", "macOS library"},
-                                                      {".a", "static library"}, {".o", "object file"}, {".obj", "object file"},
-                                                      {".lib", "static library"}, {".whl", "Python wheel"}, {".msi", "Windows installer"}};
-  auto it = ext.find(extension(path));
-  return it == ext.end() ? std::string() : it->second;
-}
-
-bool is_build_file(const std::string &path) {
-  const auto b = base_name(path);
-  const auto e = extension(path);
-  return b == "CMakeLists.txt" || e == ".cmake" || b == "Makefile" || b == "GNUmakefile" || e == ".mk" || b == "Dockerfile" ||
-         b == "Containerfile" || e == ".sh" || e == ".bash" || b == "rules" || e == ".spec" || b == "setup.py" ||
-         b == "meson.build" || e == ".service" || b == "postinst" || path.starts_with(".ci/") || path.starts_with("scripts/");
-}
+using namespace detail;
 
 class Assessor {
 public:
@@ -320,7 +116,9 @@ public:
     r_.git = git_facts(root_);
     auto w = walk(root_, r_.git, o_.ignore);
     r_.warnings = w.warnings;
-    if (!w.gitignore_honoured) r_.warnings.push_back(r_.git.repository ? "git is not available: .gitignore is not honoured" : "not a git repository: every file is assessed");
+    if (!w.gitignore_honoured)
+      r_.warnings.push_back(r_.git.repository ? "git is not available: .gitignore is not honoured"
+                                              : "not a git repository: every file is assessed");
     files_ = std::move(w.files);
     r_.files = files_.size();
     for (std::size_t i = 0; i < files_.size(); ++i) index_[files_[i].path] = i;
@@ -350,7 +148,8 @@ public:
       bool failed = false, passed = false;
       for (const auto &k : r_.checks) {
         if (k.criterion != id) continue;
-        if (k.status == Status::pass || k.status == Status::waived || k.status == Status::fail) c.assessed = true;
+        if (k.status == Status::pass || k.status == Status::waived || k.status == Status::fail)
+          c.assessed = true;
         if (k.status == Status::pass || k.status == Status::waived) passed = true;
         if (k.status == Status::fail && k.level != Level::may) failed = true;
       }
@@ -363,9 +162,18 @@ public:
 
 private:
   // -- helpers -------------------------------------------------------------------------
-  Check &add(std::string id, std::string criterion, std::string sub, Level level, std::string title, std::string scorecard = {}) {
-    r_.checks.push_back(Check{std::move(id), std::move(criterion), std::move(sub), level, std::move(title), std::move(scorecard),
-                              Status::not_assessable, {}, {}, {}});
+  Check &add(std::string id, std::string criterion, std::string sub, Level level, std::string title,
+             std::string scorecard = {}) {
+    r_.checks.push_back(Check{std::move(id),
+                              std::move(criterion),
+                              std::move(sub),
+                              level,
+                              std::move(title),
+                              std::move(scorecard),
+                              Status::not_assessable,
+                              {},
+                              {},
+                              {}});
     return r_.checks.back();
   }
   static void decide(Check &c, bool ok, std::string evidence) {
@@ -379,7 +187,8 @@ private:
   }
   // The first file in `dirs` (root is "") whose name, case-insensitively and without its
   // extension, is one of `stems`.
-  std::optional<std::string> find_doc(const std::vector<std::string> &stems, const std::vector<std::string> &dirs = {""}) const {
+  std::optional<std::string> find_doc(const std::vector<std::string> &stems,
+                                      const std::vector<std::string> &dirs = {""}) const {
     // Exact names first; then LICENSE-MIT, LICENSE-APACHE and the like (dual licensing).
     for (const bool exact : {true, false}) {
       for (const auto &d : dirs) {
@@ -391,13 +200,18 @@ private:
           const auto dot = b.find('.');
           const auto stem = dot == std::string::npos ? b : b.substr(0, dot);
           for (const auto &s : stems)
-            if (exact ? stem == s : (stem.size() > s.size() && stem.compare(0, s.size(), s) == 0 && stem[s.size()] == '-')) return f.path;
+            if (exact ? stem == s
+                      : (stem.size() > s.size() && stem.compare(0, s.size(), s) == 0 &&
+                         stem[s.size()] == '-'))
+              return f.path;
         }
       }
     }
     return std::nullopt;
   }
-  std::optional<std::string> read(const std::string &rel) const { return read_bytes(root_ + "/" + rel, o_.max_file_bytes); }
+  std::optional<std::string> read(const std::string &rel) const {
+    return read_bytes(root_ + "/" + rel, o_.max_file_bytes);
+  }
   // Where in the CI configuration (or the build files it runs) one of `tools` appears.
   std::vector<std::string> in_ci(const std::vector<std::string> &tools) const {
     std::vector<std::string> found;
@@ -419,44 +233,54 @@ private:
   // -- the file scan -------------------------------------------------------------------
   void scan() {
     scans_.resize(files_.size());
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, files_.size(), 64), [&](const tbb::blocked_range<std::size_t> &range) {
-      std::string buf;
-      for (std::size_t i = range.begin(); i != range.end(); ++i) {
-        const auto &f = files_[i];
-        auto &s = scans_[i];
-        if (!f.regular) continue;
-        if (f.size > o_.max_file_bytes) {
-          s.skipped = true;
-          // Still look at its first bytes: a huge committed binary is worth knowing about.
-          if (auto head = read_bytes(root_ + "/" + f.path, 4096)) s.artefact = artefact_kind(*head, f.path);
-          continue;
-        }
-        auto text = read_bytes(root_ + "/" + f.path, o_.max_file_bytes);
-        if (!text) {
-          s.skipped = s.unreadable = true;
-          continue;
-        }
-        const std::string_view v(*text);
-        s.binary = v.substr(0, 8000).find('\0') != std::string_view::npos;
-        s.artefact = artefact_kind(v.substr(0, 16), f.path);
-        if (!s.binary) scan_text(v, f.path, s, is_build_file(f.path));
-      }
-    });
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, files_.size(), 64),
+                      [&](const tbb::blocked_range<std::size_t> &range) {
+                        std::string buf;
+                        for (std::size_t i = range.begin(); i != range.end(); ++i) {
+                          const auto &f = files_[i];
+                          auto &s = scans_[i];
+                          if (!f.regular) continue;
+                          if (f.size > o_.max_file_bytes) {
+                            s.skipped = true;
+                            // Still look at its first bytes: a huge committed binary is worth
+                            // knowing about.
+                            if (auto head = read_bytes(root_ + "/" + f.path, 4096))
+                              s.artefact = artefact_kind(*head, f.path);
+                            continue;
+                          }
+                          auto text = read_bytes(root_ + "/" + f.path, o_.max_file_bytes);
+                          if (!text) {
+                            s.skipped = s.unreadable = true;
+                            continue;
+                          }
+                          const std::string_view v(*text);
+                          s.binary = v.substr(0, 8000).find('\0') != std::string_view::npos;
+                          s.artefact = artefact_kind(v.substr(0, 16), f.path);
+                          if (!s.binary) scan_text(v, f.path, s, is_build_file(f.path));
+                        }
+                      });
     for (std::size_t i = 0; i < files_.size(); ++i) {
       if (scans_[i].unreadable) r_.warnings.push_back(files_[i].path + ": cannot be read");
       if (scans_[i].skipped && !scans_[i].unreadable) ++large_;
     }
-    if (large_ > 0) r_.warnings.push_back(std::to_string(large_) + " files larger than " + std::to_string(o_.max_file_bytes) + " bytes were not read for content checks");
+    if (large_ > 0)
+      r_.warnings.push_back(std::to_string(large_) + " files larger than " +
+                            std::to_string(o_.max_file_bytes) +
+                            " bytes were not read for content checks");
   }
 
   // -- CI configuration ----------------------------------------------------------------
   void load_ci() {
     for (const auto &f : files_) {
       const auto &p = f.path;
-      const bool gh = starts_with(p, ".github/workflows/") && (p.ends_with(".yml") || p.ends_with(".yaml")) && p.find('/', 18) == std::string::npos;
-      const bool other = p == ".gitlab-ci.yml" || p == "Jenkinsfile" || p == ".sqa/config.yml" || p == ".travis.yml" ||
-                         p == ".circleci/config.yml" || p == "azure-pipelines.yml" || p == "bitbucket-pipelines.yml" ||
-                         p == ".drone.yml" || p == ".woodpecker.yml" || starts_with(p, ".woodpecker/") || starts_with(p, ".gitlab/ci/");
+      const bool gh = starts_with(p, ".github/workflows/") &&
+                      (p.ends_with(".yml") || p.ends_with(".yaml")) &&
+                      p.find('/', 18) == std::string::npos;
+      const bool other = p == ".gitlab-ci.yml" || p == "Jenkinsfile" || p == ".sqa/config.yml" ||
+                         p == ".travis.yml" || p == ".circleci/config.yml" ||
+                         p == "azure-pipelines.yml" || p == "bitbucket-pipelines.yml" ||
+                         p == ".drone.yml" || p == ".woodpecker.yml" ||
+                         starts_with(p, ".woodpecker/") || starts_with(p, ".gitlab/ci/");
       if (gh) workflows_.push_back(p);
       if (gh || other) ci_files_.push_back(p);
     }
@@ -477,12 +301,15 @@ private:
       for (const auto &f : files_) {
         const auto &p = f.path;
         const auto b = base_name(p);
-        const bool automation = (p.find('/') == std::string::npos &&
-                                 (b == "Makefile" || b == "GNUmakefile" || b == "Makefile.inc" || b == "tox.ini" || b == "noxfile.py" ||
-                                  b == ".pre-commit-config.yaml" || b == "CMakeLists.txt" || b == "package.json" ||
-                                  b == "pyproject.toml" || b == "setup.cfg" || b == "justfile" || b == "Taskfile.yml")) ||
-                                ((starts_with(p, ".ci/") || starts_with(p, "ci/") || starts_with(p, "scripts/") ||
-                                  starts_with(p, ".github/scripts/")) && f.size < 262144);
+        const bool automation =
+            (p.find('/') == std::string::npos &&
+             (b == "Makefile" || b == "GNUmakefile" || b == "Makefile.inc" || b == "tox.ini" ||
+              b == "noxfile.py" || b == ".pre-commit-config.yaml" || b == "CMakeLists.txt" ||
+              b == "package.json" || b == "pyproject.toml" || b == "setup.cfg" || b == "justfile" ||
+              b == "Taskfile.yml")) ||
+            ((starts_with(p, ".ci/") || starts_with(p, "ci/") || starts_with(p, "scripts/") ||
+              starts_with(p, ".github/scripts/")) &&
+             f.size < 262144);
         if (!automation || !f.regular) continue;
         if (auto text = read(p)) automation_.emplace_back(p, lower(*text));
       }
@@ -495,27 +322,34 @@ private:
       if (auto c = root["sqa_criteria"]; c && c.IsMap())
         for (const auto &kv : c) jepl_criteria_.insert(kv.first.Scalar());
     } catch (const YAML::Exception &e) {
-      r_.warnings.push_back(path + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
+      r_.warnings.push_back(path + ":" + std::to_string(e.mark.line + 1) +
+                            ": malformed YAML: " + e.msg);
     }
   }
 
   bool ci_on_change() const {
     if (ci_files_.empty()) return false;
-    if (workflows_.empty()) return true; // GitLab, Jenkins multibranch, JePL, Travis: each push runs
-    return triggers_.count("pull_request") || triggers_.count("push") || triggers_.count("pull_request_target") ||
-           triggers_.count("merge_group");
+    if (workflows_.empty())
+      return true; // GitLab, Jenkins multibranch, JePL, Travis: each push runs
+    return triggers_.count("pull_request") || triggers_.count("push") ||
+           triggers_.count("pull_request_target") || triggers_.count("merge_group");
   }
-  std::string ci_summary() const { return ci_files_.empty() ? "no CI configuration in the tree" : "CI: " + list(ci_files_); }
+  std::string ci_summary() const {
+    return ci_files_.empty() ? "no CI configuration in the tree" : "CI: " + list(ci_files_);
+  }
 
   // -- QC.Acc --------------------------------------------------------------------------
   void access() {
-    auto &vcs = add("acc-vcs", "QC.Acc", "QC.Acc02", Level::must, "Source code uses a version control system (git)");
+    auto &vcs = add("acc-vcs", "QC.Acc", "QC.Acc02", Level::must,
+                    "Source code uses a version control system (git)");
     if (!r_.git.repository) {
       decide(vcs, false, r_.git.problem.empty() ? "not a git repository" : r_.git.problem);
     } else if (r_.git.head.empty()) {
       decide(vcs, false, "git repository without a commit: " + r_.git.problem);
     } else {
-      decide(vcs, true, "git HEAD " + r_.git.head + (r_.git.branch.empty() ? " (detached)" : " on branch " + r_.git.branch));
+      decide(vcs, true,
+             "git HEAD " + r_.git.head +
+                 (r_.git.branch.empty() ? " (detached)" : " on branch " + r_.git.branch));
       r_.swhid_rev = "swh:1:rev:" + r_.git.head;
       vcs.evidence.push_back("SWHID " + r_.swhid_rev);
       if (!r_.git.tree.empty()) {
@@ -527,16 +361,28 @@ private:
     if (o_.verify_swhid) {
       r_.swhid_worktree = "swh:1:dir:" + worktree_tree();
       vcs.evidence.push_back("SWHID of the working tree " + r_.swhid_worktree +
-                             (r_.swhid_dir.empty() ? "" : r_.swhid_worktree == r_.swhid_dir ? " (equals HEAD's tree)" : " (differs from HEAD's tree: uncommitted changes)"));
+                             (r_.swhid_dir.empty() ? ""
+                              : r_.swhid_worktree == r_.swhid_dir
+                                  ? " (equals HEAD's tree)"
+                                  : " (differs from HEAD's tree: uncommitted changes)"));
     }
-    auto &hist = add("acc-history", "QC.Acc", "QC.Acc02", Level::may, "Full history: not a shallow clone");
+    auto &hist =
+        add("acc-history", "QC.Acc", "QC.Acc02", Level::may, "Full history: not a shallow clone");
     if (r_.git.repository && r_.git.git_available && !r_.git.head.empty())
-      decide(hist, !r_.git.shallow, r_.git.shallow ? "shallow clone: tags and history are incomplete (use fetch-depth: 0 / GIT_DEPTH: 0)" : "complete history");
-    else hist.status = Status::not_applicable;
-    auto &pub = add("acc-public", "QC.Acc", "QC.Acc01", Level::must, "Source code is open and publicly available");
-    pub.evidence.push_back("not assessable offline: whether the hosting service serves the repository publicly needs its API");
+      decide(
+          hist, !r_.git.shallow,
+          r_.git.shallow
+              ? "shallow clone: tags and history are incomplete (use fetch-depth: 0 / GIT_DEPTH: 0)"
+              : "complete history");
+    else
+      hist.status = Status::not_applicable;
+    auto &pub = add("acc-public", "QC.Acc", "QC.Acc01", Level::must,
+                    "Source code is open and publicly available");
+    pub.evidence.push_back("not assessable offline: whether the hosting service serves the "
+                           "repository publicly needs its API");
     if (!r_.git.origin.empty()) pub.evidence.push_back("origin " + r_.git.origin);
-    auto &org = add("acc-organisation", "QC.Acc", "QC.Acc03", Level::should, "Code resides in a common organisation of a hosting service");
+    auto &org = add("acc-organisation", "QC.Acc", "QC.Acc03", Level::should,
+                    "Code resides in a common organisation of a hosting service");
     org.evidence.push_back("not assessable offline: needs the hosting service");
   }
 
@@ -567,7 +413,10 @@ private:
         p.remove_prefix(slash + 1);
       }
       const auto &f = files_[i];
-      d->files.push_back({f.link ? "120000" : (f.mode & 0100) ? "100755" : "100644", std::string(p), ids[i]});
+      d->files.push_back({f.link            ? "120000"
+                          : (f.mode & 0100) ? "100755"
+                                            : "100644",
+                          std::string(p), ids[i]});
     }
     std::function<std::string(const Dir &)> tree = [&](const Dir &d) {
       auto entries = d.files;
@@ -579,53 +428,78 @@ private:
 
   // -- QC.Wor --------------------------------------------------------------------------
   void workflow() {
-    auto &gate = add("wor-ci-gate", "QC.Wor", "QC.Wor01.2", Level::should, "Changes are tested by CI before they are merged", "CI-Tests");
-    decide(gate, ci_on_change(), ci_summary() + (triggers_.empty() ? "" : "; GitHub triggers: " + list({triggers_.begin(), triggers_.end()})));
-    auto &br = add("wor-branches", "QC.Wor", "QC.Wor02", Level::must, "Changes are made in individual branches");
+    auto &gate = add("wor-ci-gate", "QC.Wor", "QC.Wor01.2", Level::should,
+                     "Changes are tested by CI before they are merged", "CI-Tests");
+    decide(gate, ci_on_change(),
+           ci_summary() + (triggers_.empty() ? ""
+                                             : "; GitHub triggers: " +
+                                                   list({triggers_.begin(), triggers_.end()})));
+    auto &br = add("wor-branches", "QC.Wor", "QC.Wor02", Level::must,
+                   "Changes are made in individual branches");
     if (r_.git.merges > 0 || r_.git.branches.size() > 1) {
-      decide(br, true, std::to_string(r_.git.merges) + " merge commits in HEAD's history, " + std::to_string(r_.git.branches.size()) + " branches");
+      decide(br, true,
+             std::to_string(r_.git.merges) + " merge commits in HEAD's history, " +
+                 std::to_string(r_.git.branches.size()) + " branches");
     } else {
-      br.evidence.push_back("not assessable offline: no merge commits or other branches in this clone (the forge may squash or rebase)");
+      br.evidence.push_back("not assessable offline: no merge commits or other branches in this "
+                            "clone (the forge may squash or rebase)");
     }
-    auto &prot = add("wor-protection", "QC.Wor", "QC.Wor01.1", Level::should, "Main branch protected against force pushes", "Branch-Protection");
-    prot.evidence.push_back("not assessable offline: branch protection is a setting of the hosting service");
+    auto &prot = add("wor-protection", "QC.Wor", "QC.Wor01.1", Level::should,
+                     "Main branch protected against force pushes", "Branch-Protection");
+    prot.evidence.push_back(
+        "not assessable offline: branch protection is a setting of the hosting service");
   }
 
   // -- QC.Man --------------------------------------------------------------------------
   void management() {
-    auto &issues = add("man-issue-templates", "QC.Man", "QC.Man01.2", Level::should, "Issue templates");
+    auto &issues =
+        add("man-issue-templates", "QC.Man", "QC.Man01.2", Level::should, "Issue templates");
     std::vector<std::string> found;
     for (const auto &d : {".github/ISSUE_TEMPLATE", ".gitlab/issue_templates"})
       if (has_under(d)) found.push_back(std::string(d) + "/");
-    for (const auto &f : {".github/ISSUE_TEMPLATE.md", "ISSUE_TEMPLATE.md", "docs/ISSUE_TEMPLATE.md"})
+    for (const auto &f :
+         {".github/ISSUE_TEMPLATE.md", "ISSUE_TEMPLATE.md", "docs/ISSUE_TEMPLATE.md"})
       if (has(f)) found.push_back(f);
-    decide(issues, !found.empty(), found.empty() ? "no issue template (.github/ISSUE_TEMPLATE/, .gitlab/issue_templates/)" : list(found));
-    auto &prs = add("man-pr-template", "QC.Man", "QC.Man02.4", Level::should, "Pull/merge request template");
+    decide(issues, !found.empty(),
+           found.empty() ? "no issue template (.github/ISSUE_TEMPLATE/, .gitlab/issue_templates/)"
+                         : list(found));
+    auto &prs = add("man-pr-template", "QC.Man", "QC.Man02.4", Level::should,
+                    "Pull/merge request template");
     found.clear();
     for (const auto &d : {".github/PULL_REQUEST_TEMPLATE", ".gitlab/merge_request_templates"})
       if (has_under(d)) found.push_back(std::string(d) + "/");
-    for (const auto &f : {".github/pull_request_template.md", ".github/PULL_REQUEST_TEMPLATE.md", "pull_request_template.md",
-                          "PULL_REQUEST_TEMPLATE.md", "docs/pull_request_template.md"})
+    for (const auto &f :
+         {".github/pull_request_template.md", ".github/PULL_REQUEST_TEMPLATE.md",
+          "pull_request_template.md", "PULL_REQUEST_TEMPLATE.md", "docs/pull_request_template.md"})
       if (has(f)) found.push_back(f);
-    decide(prs, !found.empty(), found.empty() ? "no pull request template (.github/pull_request_template.md, .gitlab/merge_request_templates/)" : list(found));
-    auto &tracker = add("man-issue-tracker", "QC.Man", "QC.Man01.1", Level::should, "External users can open issues");
-    tracker.evidence.push_back("not assessable offline: the issue tracker is part of the hosting service");
+    decide(prs, !found.empty(),
+           found.empty() ? "no pull request template (.github/pull_request_template.md, "
+                           ".gitlab/merge_request_templates/)"
+                         : list(found));
+    auto &tracker = add("man-issue-tracker", "QC.Man", "QC.Man01.1", Level::should,
+                        "External users can open issues");
+    tracker.evidence.push_back(
+        "not assessable offline: the issue tracker is part of the hosting service");
   }
 
   // -- QC.Rev --------------------------------------------------------------------------
   void review() {
-    auto &rev = add("rev-peer-review", "QC.Rev", "QC.Rev01", Level::must, "Changes are reviewed in a peer review tool", "Code-Review");
+    auto &rev = add("rev-peer-review", "QC.Rev", "QC.Rev01", Level::must,
+                    "Changes are reviewed in a peer review tool", "Code-Review");
     rev.evidence.push_back("not assessable offline: reviews are records of the hosting service");
-    auto &owners = add("rev-codeowners", "QC.Rev", "QC.Rev02", Level::may, "Reviewers named for the code (CODEOWNERS)");
+    auto &owners = add("rev-codeowners", "QC.Rev", "QC.Rev02", Level::may,
+                       "Reviewers named for the code (CODEOWNERS)");
     std::optional<std::string> f;
-    for (const auto &p : {"CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS"})
+    for (const auto &p :
+         {"CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS"})
       if (has(p)) f = p;
     decide(owners, f.has_value(), f ? *f : "no CODEOWNERS file");
   }
 
   // -- QC.Ver --------------------------------------------------------------------------
   void versioning() {
-    auto &sv = add("ver-semver", "QC.Ver", "QC.Ver01", Level::should, "Release tags follow Semantic Versioning");
+    auto &sv = add("ver-semver", "QC.Ver", "QC.Ver01", Level::should,
+                   "Release tags follow Semantic Versioning");
     if (!r_.git.repository || !r_.git.git_available) {
       sv.evidence.push_back("not assessable: tags need the git repository and the git program");
       return;
@@ -640,22 +514,28 @@ private:
       }
     }
     if (r_.git.tags.empty()) {
-      decide(sv, false, r_.git.shallow ? "no tags in this shallow clone (fetch tags to assess)" : "no release tags");
+      decide(sv, false,
+             r_.git.shallow ? "no tags in this shallow clone (fetch tags to assess)"
+                            : "no release tags");
       if (r_.git.shallow) sv.status = Status::not_assessable;
       return;
     }
     decide(sv, !good.empty() && bad.empty(),
-           std::to_string(good.size()) + " SemVer tags" + (latest_tag_.empty() ? "" : ", latest " + latest_tag_) +
+           std::to_string(good.size()) + " SemVer tags" +
+               (latest_tag_.empty() ? "" : ", latest " + latest_tag_) +
                (bad.empty() ? "" : "; not SemVer: " + list(bad)));
   }
 
   // -- QC.Lic --------------------------------------------------------------------------
   void licensing() {
-    auto &file = add("lic-file", "QC.Lic", "QC.Lic01.1", Level::must, "Licence file in the repository root", "License");
+    auto &file = add("lic-file", "QC.Lic", "QC.Lic01.1", Level::must,
+                     "Licence file in the repository root", "License");
     license_file_ = find_doc({"license", "licence", "copying", "unlicense"});
-    decide(file, license_file_.has_value(), license_file_ ? *license_file_ : "no LICENSE, LICENCE or COPYING file in the root");
+    decide(file, license_file_.has_value(),
+           license_file_ ? *license_file_ : "no LICENSE, LICENCE or COPYING file in the root");
     auto &id = add("lic-spdx", "QC.Lic", "QC.Lic01", Level::must, "Licence identified (SPDX id)");
-    auto &osi = add("lic-osi", "QC.Lic", "QC.Lic02", Level::must, "Licence is OSI-approved (Open Source Definition)");
+    auto &osi = add("lic-osi", "QC.Lic", "QC.Lic02", Level::must,
+                    "Licence is OSI-approved (Open Source Definition)");
     if (license_file_) {
       auto text = read(*license_file_);
       if (!text) {
@@ -675,8 +555,15 @@ private:
           char sim[32];
           std::snprintf(sim, sizeof sim, "%.3f", m.similarity);
           spdx_ = m.spdx;
-          decide(id, true, *license_file_ + ": " + m.spdx + " (" + m.method + (m.method == "text" ? ", similarity " + std::string(sim) + " to " + m.reference : "") + ")");
-          decide(osi, osi_approved(m.spdx), m.spdx + (osi_approved(m.spdx) ? " is OSI-approved" : " is not on the OSI's list of approved licences"));
+          decide(id, true,
+                 *license_file_ + ": " + m.spdx + " (" + m.method +
+                     (m.method == "text" ? ", similarity " + std::string(sim) + " to " + m.reference
+                                         : "") +
+                     ")");
+          decide(osi, osi_approved(m.spdx),
+                 m.spdx + (osi_approved(m.spdx)
+                               ? " is OSI-approved"
+                               : " is not on the OSI's list of approved licences"));
         }
       }
     } else {
@@ -701,11 +588,13 @@ private:
   // a header, a .license sidecar, or an annotation of .reuse/dep5 or REUSE.toml, and every
   // licence used has its text in LICENSES/.
   void reuse() {
-    auto &c = add("lic-reuse", "QC.Lic", "QC.Lic01", Level::may, "REUSE compliance (when the project uses REUSE)");
+    auto &c = add("lic-reuse", "QC.Lic", "QC.Lic01", Level::may,
+                  "REUSE compliance (when the project uses REUSE)");
     const bool uses = has_under("LICENSES") || has(".reuse/dep5") || has("REUSE.toml");
     if (!uses) {
       c.status = Status::not_applicable;
-      c.evidence.push_back("no LICENSES/, .reuse/dep5 or REUSE.toml: the project does not use REUSE");
+      c.evidence.push_back(
+          "no LICENSES/, .reuse/dep5 or REUSE.toml: the project does not use REUSE");
       return;
     }
     std::vector<std::string> globs;
@@ -732,11 +621,14 @@ private:
       }
     }
     std::vector<std::string> missing;
-    std::set<std::string> used;
     for (std::size_t i = 0; i < files_.size(); ++i) {
       const auto &p = files_[i].path;
-      if (starts_with(p, "LICENSES/") || starts_with(p, ".reuse/") || p == "REUSE.toml" || p.ends_with(".license")) continue;
-      if (base_name(p) == "LICENSE" || base_name(p) == "COPYING" || starts_with(base_name(p), "LICENSE.")) continue;
+      if (starts_with(p, "LICENSES/") || starts_with(p, ".reuse/") || p == "REUSE.toml" ||
+          p.ends_with(".license"))
+        continue;
+      if (base_name(p) == "LICENSE" || base_name(p) == "COPYING" ||
+          starts_with(base_name(p), "LICENSE."))
+        continue;
       const auto &s = scans_[i];
       bool ok = s.spdx_license && s.spdx_copyright;
       if (!ok && has(p + ".license")) ok = true;
@@ -751,23 +643,43 @@ private:
         c.locations.push_back({p, 0, "no SPDX-License-Identifier and copyright (REUSE)"});
       }
     }
+    // Every licence named must have its text in LICENSES/ (REUSE 3.0, section 2).
+    std::set<std::string> texts, named;
     for (const auto &f : files_)
-      if (starts_with(f.path, "LICENSES/")) used.insert(f.path);
-    decide(c, missing.empty(),
-           missing.empty() ? "every file has licence and copyright information; " + std::to_string(used.size()) + " licence texts in LICENSES/"
-                           : std::to_string(missing.size()) + " files lack licence or copyright information: " + list(missing));
+      if (starts_with(f.path, "LICENSES/")) {
+        auto stem = base_name(f.path);
+        texts.insert(stem.substr(0, stem.rfind('.')));
+      }
+    for (const auto &s : scans_)
+      for (const auto &id : s.spdx_ids) named.insert(id);
+    std::vector<std::string> no_text;
+    for (const auto &id : named)
+      if (!texts.count(id))
+        no_text.push_back(id),
+            c.locations.push_back(
+                {"LICENSES", 0, "no licence text LICENSES/" + id + ".txt for " + id});
+    const bool ok = missing.empty() && no_text.empty();
+    std::string ev = missing.empty()
+                         ? "every file has licence and copyright information"
+                         : std::to_string(missing.size()) +
+                               " files lack licence or copyright information: " + list(missing);
+    ev += "; " + std::to_string(texts.size()) + " licence texts in LICENSES/";
+    if (!no_text.empty()) ev += "; missing licence texts: " + list(no_text);
+    decide(c, ok, ev);
   }
 
   // -- QC.Met --------------------------------------------------------------------------
   void metadata() {
-    auto &file = add("met-file", "QC.Met", "QC.Met01", Level::should, "Citation metadata file (CITATION.cff or codemeta.json)");
+    auto &file = add("met-file", "QC.Met", "QC.Met01", Level::should,
+                     "Citation metadata file (CITATION.cff or codemeta.json)");
     const bool cff = has("CITATION.cff"), cm = has("codemeta.json");
     std::vector<std::string> found;
     if (cff) found.push_back("CITATION.cff");
     if (cm) found.push_back("codemeta.json");
     decide(file, cff || cm, found.empty() ? "neither CITATION.cff nor codemeta.json" : list(found));
     auto &valid = add("met-valid", "QC.Met", "QC.Met01", Level::should, "Metadata files are valid");
-    auto &ver = add("met-version", "QC.Met", "QC.Met01", Level::should, "Metadata version matches the latest release tag");
+    auto &ver = add("met-version", "QC.Met", "QC.Met01", Level::should,
+                    "Metadata version matches the latest release tag");
     if (!cff && !cm) {
       valid.status = ver.status = Status::not_applicable;
       return;
@@ -776,9 +688,11 @@ private:
     if (cff) {
       try {
         auto c = parse_citation(read("CITATION.cff").value_or(""), "CITATION.cff");
-        for (const auto &p : c.problems) problems.push_back(p), valid.locations.push_back({"CITATION.cff", line_in(p), p});
+        for (const auto &p : c.problems)
+          problems.push_back(p), valid.locations.push_back({"CITATION.cff", line_in(p), p});
         if (c.version) versions.push_back("CITATION.cff " + *c.version), cff_version_ = c.version;
-        if (c.problems.empty()) valid.evidence.push_back("CITATION.cff is valid CFF " + c.cff_version);
+        if (c.problems.empty())
+          valid.evidence.push_back("CITATION.cff is valid CFF " + c.cff_version);
       } catch (const Error &e) {
         problems.push_back(e.what());
         valid.locations.push_back({"CITATION.cff", line_in(e.what()), e.what()});
@@ -787,9 +701,12 @@ private:
     if (cm) {
       try {
         auto m = parse_codemeta(read("codemeta.json").value_or(""), "codemeta.json");
-        for (const auto &p : m.problems) problems.push_back(p), valid.locations.push_back({"codemeta.json", 0, p});
-        if (m.version) versions.push_back("codemeta.json " + *m.version), codemeta_version_ = m.version;
-        if (m.problems.empty()) valid.evidence.push_back("codemeta.json is well-formed JSON-LD with a CodeMeta context");
+        for (const auto &p : m.problems)
+          problems.push_back(p), valid.locations.push_back({"codemeta.json", 0, p});
+        if (m.version)
+          versions.push_back("codemeta.json " + *m.version), codemeta_version_ = m.version;
+        if (m.problems.empty())
+          valid.evidence.push_back("codemeta.json is well-formed JSON-LD with a CodeMeta context");
       } catch (const Error &e) {
         problems.push_back(e.what());
         valid.locations.push_back({"codemeta.json", line_in(e.what()), e.what()});
@@ -806,14 +723,25 @@ private:
       decide(ver, false, "the metadata gives no version (latest tag " + latest_tag_ + ")");
       return;
     }
+    // Equal to the latest release, or already bumped for the next one; older is stale.
     std::vector<std::string> wrong;
+    bool ahead = false;
     for (const auto &v : {cff_version_, codemeta_version_}) {
       if (!v) continue;
       auto pv = parse_semver(*v, true);
-      if (!pv || compare(*pv, *latest_) != 0) wrong.push_back(*v);
+      if (!pv || compare(*pv, *latest_) < 0)
+        wrong.push_back(*v);
+      else if (compare(*pv, *latest_) > 0)
+        ahead = true;
     }
-    decide(ver, wrong.empty(), list(versions) + "; latest tag " + latest_tag_ + (wrong.empty() ? "" : ": not updated for the release"));
-    if (!wrong.empty()) ver.locations.push_back({cff_version_ ? "CITATION.cff" : "codemeta.json", 0, "version differs from the latest tag " + latest_tag_});
+    decide(ver, wrong.empty(),
+           list(versions) + "; latest tag " + latest_tag_ +
+               (!wrong.empty() ? ": not updated for the release"
+                : ahead        ? " (metadata already names the next release)"
+                               : ""));
+    if (!wrong.empty())
+      ver.locations.push_back({cff_version_ ? "CITATION.cff" : "codemeta.json", 0,
+                               "version differs from the latest tag " + latest_tag_});
   }
   static std::size_t line_in(const std::string &msg) {
     // "file:LINE: ..." -> LINE
@@ -833,39 +761,62 @@ private:
     auto &readme = add("doc-readme", "QC.Doc", "QC.Doc06.1", Level::must, "README file");
     readme_ = find_doc({"readme"});
     decide(readme, readme_.has_value(), readme_ ? *readme_ : "no README in the root");
-    auto &sections = add("doc-readme-sections", "QC.Doc", "QC.Doc06.1", Level::should, "README covers the recommended content");
-    if (readme_) readme_sections(sections);
-    else sections.status = Status::not_applicable;
-    auto &contrib = add("doc-contributing", "QC.Doc", "QC.Doc06.2", Level::must, "CONTRIBUTING file");
+    auto &sections = add("doc-readme-sections", "QC.Doc", "QC.Doc06.1", Level::should,
+                         "README covers the recommended content");
+    if (readme_)
+      readme_sections(sections);
+    else
+      sections.status = Status::not_applicable;
+    auto &contrib =
+        add("doc-contributing", "QC.Doc", "QC.Doc06.2", Level::must, "CONTRIBUTING file");
     auto c = find_doc({"contributing"}, {"", "docs", ".github", ".gitlab"});
     decide(contrib, c.has_value(), c ? *c : "no CONTRIBUTING file (root, docs/, .github/)");
     auto &coc = add("doc-code-of-conduct", "QC.Doc", "QC.Doc06.3", Level::must, "Code of conduct");
-    auto cc = find_doc({"code_of_conduct", "code-of-conduct", "conduct"}, {"", "docs", ".github", ".gitlab"});
+    auto cc = find_doc({"code_of_conduct", "code-of-conduct", "conduct"},
+                       {"", "docs", ".github", ".gitlab"});
     decide(coc, cc.has_value(), cc ? *cc : "no CODE_OF_CONDUCT file (root, docs/, .github/)");
-    auto &lic = add("doc-license", "QC.Doc", "QC.Doc06.4", Level::must, "LICENSE file with the licence's full text");
-    decide(lic, license_file_.has_value(), license_file_ ? *license_file_ : "no licence file in the root");
-    auto &markup = add("doc-markup", "QC.Doc", "QC.Doc02", Level::must, "Documentation in a plain-text markup language");
+    auto &lic = add("doc-license", "QC.Doc", "QC.Doc06.4", Level::must,
+                    "LICENSE file with the licence's full text");
+    decide(lic, license_file_.has_value(),
+           license_file_ ? *license_file_ : "no licence file in the root");
+    auto &markup = add("doc-markup", "QC.Doc", "QC.Doc02", Level::must,
+                       "Documentation in a plain-text markup language");
     std::map<std::string, std::size_t> kinds;
     for (const auto &f : files_) {
       const auto e = extension(f.path);
-      if (e == ".md" || e == ".markdown") ++kinds["Markdown"];
-      else if (e == ".rst") ++kinds["reStructuredText"];
-      else if (e == ".adoc" || e == ".asciidoc") ++kinds["AsciiDoc"];
-      else if (e == ".org") ++kinds["Org"];
-      else if (starts_with(f.path, "man/") || (e.size() == 2 && e[1] >= '1' && e[1] <= '9' && f.path.find("/man") != std::string::npos)) ++kinds["man (roff)"];
-      else if (e == ".tex") ++kinds["LaTeX"];
+      if (e == ".md" || e == ".markdown")
+        ++kinds["Markdown"];
+      else if (e == ".rst")
+        ++kinds["reStructuredText"];
+      else if (e == ".adoc" || e == ".asciidoc")
+        ++kinds["AsciiDoc"];
+      else if (e == ".org")
+        ++kinds["Org"];
+      else if (starts_with(f.path, "man/") || (e.size() == 2 && e[1] >= '1' && e[1] <= '9' &&
+                                               f.path.find("/man") != std::string::npos))
+        ++kinds["man (roff)"];
+      else if (e == ".tex")
+        ++kinds["LaTeX"];
     }
     std::vector<std::string> k;
     for (const auto &[name, n] : kinds) k.push_back(name + " " + std::to_string(n));
-    decide(markup, !kinds.empty(), kinds.empty() ? "no documentation in a markup language" : list(k));
-    auto &build = add("doc-build", "QC.Doc", "QC.Doc03.1", Level::should, "Documentation sources with a build configuration (rendered automatically)");
+    decide(markup, !kinds.empty(),
+           kinds.empty() ? "no documentation in a markup language" : list(k));
+    auto &build = add("doc-build", "QC.Doc", "QC.Doc03.1", Level::should,
+                      "Documentation sources with a build configuration (rendered automatically)");
     std::vector<std::string> b;
-    for (const auto &p : {"mkdocs.yml", "mkdocs.yaml", "docs/conf.py", "doc/conf.py", "docs/source/conf.py", "Doxyfile", "docs/Doxyfile",
-                          ".readthedocs.yml", ".readthedocs.yaml", "book.toml", "antora.yml", "docs/antora.yml", "_config.yml", "docs/_config.yml"})
+    for (const auto &p :
+         {"mkdocs.yml", "mkdocs.yaml", "docs/conf.py", "doc/conf.py", "docs/source/conf.py",
+          "Doxyfile", "docs/Doxyfile", ".readthedocs.yml", ".readthedocs.yaml", "book.toml",
+          "antora.yml", "docs/antora.yml", "_config.yml", "docs/_config.yml"})
       if (has(p)) b.push_back(p);
     if (kinds.count("man (roff)")) b.push_back("man pages (rendered by man)");
-    decide(build, !b.empty(), b.empty() ? "no documentation build configuration (mkdocs.yml, Sphinx conf.py, Doxyfile, .readthedocs.yaml)" : list(b));
-    auto &online = add("doc-online", "QC.Doc", "QC.Doc03", Level::must, "Documentation available online");
+    decide(build, !b.empty(),
+           b.empty() ? "no documentation build configuration (mkdocs.yml, Sphinx conf.py, "
+                       "Doxyfile, .readthedocs.yaml)"
+                     : list(b));
+    auto &online =
+        add("doc-online", "QC.Doc", "QC.Doc03", Level::must, "Documentation available online");
     online.evidence.push_back("not assessable offline: needs the documentation site");
   }
 
@@ -884,9 +835,11 @@ private:
     bool in_first_paragraph = false, seen_heading = false;
     while (std::getline(in, l)) {
       if (!l.empty() && l.back() == '\r') l.pop_back();
-      const bool underline = !l.empty() && !prev.empty() && l.find_first_not_of(l[0]) == std::string::npos &&
-                             std::string("=-~^*+#").find(l[0]) != std::string::npos && l.size() >= 3;
-      if (starts_with(l, "#") || starts_with(l, "= ") || starts_with(l, "== ") || (starts_with(l, "* ") && starts_with(*readme_, "README.org"))) {
+      const bool underline =
+          !l.empty() && !prev.empty() && l.find_first_not_of(l[0]) == std::string::npos &&
+          std::string("=-~^*+#").find(l[0]) != std::string::npos && l.size() >= 3;
+      if (starts_with(l, "#") || starts_with(l, "= ") || starts_with(l, "== ") ||
+          (starts_with(l, "* ") && starts_with(*readme_, "README.org"))) {
         headings.push_back(lower(l));
         seen_heading = true;
         in_first_paragraph = false;
@@ -895,7 +848,8 @@ private:
         seen_heading = true;
       } else {
         body_text += lower(l) + "\n";
-        if (!l.empty() && seen_heading && headings.size() <= 2 && paragraph_chars < 40) in_first_paragraph = true;
+        if (!l.empty() && seen_heading && headings.size() <= 2 && paragraph_chars < 40)
+          in_first_paragraph = true;
         if (in_first_paragraph) paragraph_chars += l.size();
       }
       prev = l;
@@ -908,28 +862,50 @@ private:
     };
     // QC.Doc06.1's list, plus the licence and contribution notes the README should point to.
     static const std::vector<Topic> topics{
-        {"getting started / installation", {"install", "getting started", "quick start", "quickstart", "setup", "build", "requirements", "prerequisites", "usage", "commands"}, {"make install", "pip install", "cmake", "apt install", "apt-get install"}},
-        {"running the tests", {"test"}, {"make test", "ctest", "pytest", "tox", "npm test", "go test", "cargo test"}},
-        {"links to documentation", {"documentation", "docs", "manual", "user guide", "reference"}, {"readthedocs", "/docs", "man page", "manual"}},
-        {"versioning", {"version", "release", "changelog"}, {"semver", "semantic versioning", "changelog"}},
-        {"authors and contacts", {"author", "contact", "maintainer", "team", "people", "credits", "citation", "cite", "support"}, {"citation.cff", "contact"}},
-        {"acknowledgments", {"acknowledg", "funding", "thanks"}, {"acknowledg", "funded by", "grant agreement"}},
+        {"getting started / installation",
+         {"install", "getting started", "quick start", "quickstart", "setup", "build",
+          "requirements", "prerequisites", "usage", "commands"},
+         {"make install", "pip install", "cmake", "apt install", "apt-get install"}},
+        {"running the tests",
+         {"test"},
+         {"make test", "ctest", "pytest", "tox", "npm test", "go test", "cargo test"}},
+        {"links to documentation",
+         {"documentation", "docs", "manual", "user guide", "reference"},
+         {"readthedocs", "/docs", "man page", "manual"}},
+        {"versioning",
+         {"version", "release", "changelog"},
+         {"semver", "semantic versioning", "changelog"}},
+        {"authors and contacts",
+         {"author", "contact", "maintainer", "team", "people", "credits", "citation", "cite",
+          "support"},
+         {"citation.cff", "contact"}},
+        {"acknowledgments",
+         {"acknowledg", "funding", "thanks"},
+         {"acknowledg", "funded by", "grant agreement"}},
         {"contributing", {"contribut"}, {"contributing"}},
         {"licence", {"licen"}, {"license", "licence"}},
     };
     std::vector<std::string> found, missing;
-    if (paragraph_chars >= 40) found.push_back("description");
-    else missing.push_back("description");
+    if (paragraph_chars >= 40)
+      found.push_back("description");
+    else
+      missing.push_back("description");
     for (const auto &t : topics) {
       bool ok = std::any_of(headings.begin(), headings.end(), [&](const std::string &h) {
-        return std::any_of(t.heading_words.begin(), t.heading_words.end(), [&](const char *w) { return h.find(w) != std::string::npos; });
+        return std::any_of(t.heading_words.begin(), t.heading_words.end(),
+                           [&](const char *w) { return h.find(w) != std::string::npos; });
       });
-      if (!ok) ok = std::any_of(t.body_words.begin(), t.body_words.end(), [&](const char *w) { return body_text.find(w) != std::string::npos; });
+      if (!ok)
+        ok = std::any_of(t.body_words.begin(), t.body_words.end(),
+                         [&](const char *w) { return body_text.find(w) != std::string::npos; });
       (ok ? found : missing).push_back(t.name);
     }
     // Pass when most of the recommended content is there: at least 6 of the 9 topics.
-    decide(c, found.size() >= 6, std::to_string(found.size()) + " of 9 recommended topics" + (missing.empty() ? "" : "; missing: " + list(missing, 9)));
-    if (c.status == Status::fail) c.locations.push_back({*readme_, 0, "README lacks: " + list(missing, 9)});
+    decide(c, found.size() >= 6,
+           std::to_string(found.size()) + " of 9 recommended topics" +
+               (missing.empty() ? "" : "; missing: " + list(missing, 9)));
+    if (c.status == Status::fail)
+      c.locations.push_back({*readme_, 0, "README lacks: " + list(missing, 9)});
   }
 
   // -- QC.Sty --------------------------------------------------------------------------
@@ -942,9 +918,13 @@ private:
     languages_ = langs;
     static const std::map<std::string, std::vector<std::string>> configs{
         {"C/C++", {".clang-format", "_clang-format", ".clang-tidy", ".editorconfig"}},
-        {"Python", {".flake8", "setup.cfg", "tox.ini", "pyproject.toml", ".pylintrc", "pylintrc", "ruff.toml", ".ruff.toml", ".pycodestyle"}},
+        {"Python",
+         {".flake8", "setup.cfg", "tox.ini", "pyproject.toml", ".pylintrc", "pylintrc", "ruff.toml",
+          ".ruff.toml", ".pycodestyle"}},
         {"Shell", {".shellcheckrc", ".editorconfig"}},
-        {"JavaScript", {".eslintrc", ".eslintrc.js", ".eslintrc.json", ".eslintrc.yml", "eslint.config.js", "eslint.config.mjs", ".prettierrc", ".prettierrc.json", "biome.json"}},
+        {"JavaScript",
+         {".eslintrc", ".eslintrc.js", ".eslintrc.json", ".eslintrc.yml", "eslint.config.js",
+          "eslint.config.mjs", ".prettierrc", ".prettierrc.json", "biome.json"}},
         {"Go", {".golangci.yml", ".golangci.yaml", "go.mod"}}, // gofmt is Go's one style
         {"Rust", {"rustfmt.toml", ".rustfmt.toml", "Cargo.toml"}},
         {"Java", {"checkstyle.xml", "config/checkstyle/checkstyle.xml", ".editorconfig"}},
@@ -964,8 +944,10 @@ private:
         {"R", {"lintr", "styler"}},
         {"Julia", {"juliaformatter"}},
         {"Fortran", {"fprettify", "findent"}}};
-    auto &cfg = add("sty-config", "QC.Sty", "QC.Sty01", Level::must, "Style configuration for the languages used");
-    auto &ci = add("sty-ci", "QC.Sty", "QC.Sty04", Level::must, "Style compliance checked automatically on each change");
+    auto &cfg = add("sty-config", "QC.Sty", "QC.Sty01", Level::must,
+                    "Style configuration for the languages used");
+    auto &ci = add("sty-ci", "QC.Sty", "QC.Sty04", Level::must,
+                   "Style compliance checked automatically on each change");
     if (langs.empty()) {
       cfg.status = ci.status = Status::not_applicable;
       cfg.evidence.push_back("no source code in a known language");
@@ -979,85 +961,141 @@ private:
       for (const auto &c : configs.at(lang))
         if (has(c)) present.push_back(c);
       auto run = in_ci(linters.at(lang));
-      if (!present.empty()) with.push_back(lang + ": " + list(present));
-      else if (!run.empty()) with.push_back(lang + ": " + list(run) + " with its default style");
-      else without.push_back(lang + " (" + std::to_string(n) + " files)");
-      if (!run.empty()) ci_found.push_back(lang + ": " + list(run));
-      else ci_missing.push_back(lang);
+      if (!present.empty())
+        with.push_back(lang + ": " + list(present));
+      else if (!run.empty())
+        with.push_back(lang + ": " + list(run) + " with its default style");
+      else
+        without.push_back(lang + " (" + std::to_string(n) + " files)");
+      if (!run.empty())
+        ci_found.push_back(lang + ": " + list(run));
+      else
+        ci_missing.push_back(lang);
     }
-    decide(cfg, without.empty(), list(with) + (without.empty() ? "" : (with.empty() ? "" : "; ") + std::string("no style configuration for ") + list(without)));
-    if (jepl_criteria_.count("QC.Sty")) ci_found.push_back("JePL .sqa/config.yml runs QC.Sty"), ci_missing.clear();
+    decide(cfg, without.empty(),
+           list(with) + (without.empty()
+                             ? ""
+                             : (with.empty() ? "" : "; ") +
+                                   std::string("no style configuration for ") + list(without)));
+    if (jepl_criteria_.count("QC.Sty"))
+      ci_found.push_back("JePL .sqa/config.yml runs QC.Sty"), ci_missing.clear();
     if (!ci_on_change()) {
       decide(ci, false, ci_summary());
     } else {
-      decide(ci, ci_missing.empty(), (ci_found.empty() ? "" : "style tools in CI: " + list(ci_found)) +
-                                         (ci_missing.empty() ? "" : (ci_found.empty() ? "" : "; ") + std::string("no style check in CI for ") + list(ci_missing)));
+      decide(ci, ci_missing.empty(),
+             (ci_found.empty() ? "" : "style tools in CI: " + list(ci_found)) +
+                 (ci_missing.empty()
+                      ? ""
+                      : (ci_found.empty() ? "" : "; ") + std::string("no style check in CI for ") +
+                            list(ci_missing)));
     }
-    auto &sup = add("sty-suppressions", "QC.Sty", "QC.Sty03", Level::may, "Exceptions to the style are few and tracked (counted suppressions)");
+    auto &sup = add("sty-suppressions", "QC.Sty", "QC.Sty03", Level::may,
+                    "Exceptions to the style are few and tracked (counted suppressions)");
     std::size_t total = 0, in_files = 0;
     for (const auto &s : scans_)
       if (s.suppressions) total += s.suppressions, ++in_files;
-    decide(sup, true, std::to_string(total) + " linter suppressions (NOLINT, noqa, eslint-disable, ...) in " + std::to_string(in_files) + " files");
+    decide(sup, true,
+           std::to_string(total) + " linter suppressions (NOLINT, noqa, eslint-disable, ...) in " +
+               std::to_string(in_files) + " files");
   }
 
   // -- QC.Uni / QC.Har -------------------------------------------------------------------
   void unit_tests() {
-    auto &dir = add("uni-tests", "QC.Uni", "QC.Uni02", Level::should, "Tests reside in the repository, separated from the main code");
+    auto &dir = add("uni-tests", "QC.Uni", "QC.Uni02", Level::should,
+                    "Tests reside in the repository, separated from the main code");
     std::vector<std::string> t;
     for (const auto &d : {"tests", "test", "spec", "__tests__", "src/test", "testing"})
       if (has_under(d)) t.push_back(std::string(d) + "/");
     std::size_t unit_dirs = 0, go_tests = 0;
     for (const auto &f : files_) {
-      if (f.path.find("/tests/") != std::string::npos || f.path.find("/test/") != std::string::npos) ++unit_dirs;
-      if (f.path.ends_with("_test.go") || f.path.ends_with("_test.py") || base_name(f.path).starts_with("test_")) ++go_tests;
+      if (f.path.find("/tests/") != std::string::npos || f.path.find("/test/") != std::string::npos)
+        ++unit_dirs;
+      if (f.path.ends_with("_test.go") || f.path.ends_with("_test.py") ||
+          base_name(f.path).starts_with("test_"))
+        ++go_tests;
     }
     if (unit_dirs) t.push_back(std::to_string(unit_dirs) + " files in nested tests/ folders");
     if (go_tests) t.push_back(std::to_string(go_tests) + " test files by name");
     decide(dir, !t.empty(), t.empty() ? "no tests folder or test files" : list(t));
     has_tests_ = !t.empty();
 
-    auto &fw = add("uni-automated", "QC.Uni", "QC.Uni04", Level::must, "Tests run automatically (test framework run by CI)", "CI-Tests");
+    auto &fw = add("uni-automated", "QC.Uni", "QC.Uni04", Level::must,
+                   "Tests run automatically (test framework run by CI)", "CI-Tests");
     std::vector<std::string> frameworks;
-    for (const auto &[p, name] : std::vector<std::pair<std::string, std::string>>{
-             {"pytest.ini", "pytest"}, {"conftest.py", "pytest"}, {"tox.ini", "tox"}, {"noxfile.py", "nox"}, {"jest.config.js", "Jest"},
-             {"phpunit.xml", "PHPUnit"}, {"Cargo.toml", "cargo test"}, {"go.mod", "go test"}, {"pom.xml", "Maven Surefire"}})
+    for (const auto &[p, name] :
+         std::vector<std::pair<std::string, std::string>>{{"pytest.ini", "pytest"},
+                                                          {"conftest.py", "pytest"},
+                                                          {"tox.ini", "tox"},
+                                                          {"noxfile.py", "nox"},
+                                                          {"jest.config.js", "Jest"},
+                                                          {"phpunit.xml", "PHPUnit"},
+                                                          {"Cargo.toml", "cargo test"},
+                                                          {"go.mod", "go test"},
+                                                          {"pom.xml", "Maven Surefire"}})
       if (has(p)) frameworks.push_back(name + " (" + p + ")");
-    if (auto cm = read("CMakeLists.txt"); cm && (cm->find("enable_testing") != std::string::npos || cm->find("add_test") != std::string::npos))
+    if (auto cm = read("CMakeLists.txt"); cm && (cm->find("enable_testing") != std::string::npos ||
+                                                 cm->find("add_test") != std::string::npos))
       frameworks.push_back("CTest (CMakeLists.txt)");
     for (std::size_t i = 0; i < files_.size(); ++i)
       if (scans_[i].doubles) doubles_.push_back(files_[i].path);
-    auto run = in_ci({"ctest", "make test", "make check", "pytest", "tox", "nox", "npm test", "yarn test", "go test", "cargo test",
-                      "mvn test", "mvn verify", "gradle test", "gradlew test", "meson test", "bats", "unittest", "phpunit"});
+    auto run = in_ci({"ctest", "make test", "make check", "pytest", "tox", "nox", "npm test",
+                      "yarn test", "go test", "cargo test", "mvn test", "mvn verify", "gradle test",
+                      "gradlew test", "meson test", "bats", "unittest", "phpunit"});
     if (jepl_criteria_.count("QC.Uni")) run.push_back("JePL .sqa/config.yml runs QC.Uni");
-    if (!ci_on_change()) decide(fw, false, ci_summary() + (frameworks.empty() ? "" : "; test framework: " + list(frameworks)));
-    else decide(fw, !run.empty(), (run.empty() ? "CI runs no test command" : "tests in CI: " + list(run)) + (frameworks.empty() ? "" : "; framework: " + list(frameworks)));
+    if (!ci_on_change())
+      decide(fw, false,
+             ci_summary() + (frameworks.empty() ? "" : "; test framework: " + list(frameworks)));
+    else
+      decide(fw, !run.empty(),
+             (run.empty() ? "CI runs no test command" : "tests in CI: " + list(run)) +
+                 (frameworks.empty() ? "" : "; framework: " + list(frameworks)));
     tests_in_ci_ = fw.status == Status::pass;
 
-    auto &cov = add("uni-coverage", "QC.Uni", "QC.Uni01", Level::should, "Line coverage at least the threshold (70% by default)");
+    auto &cov = add("uni-coverage", "QC.Uni", "QC.Uni01", Level::should,
+                    "Line coverage at least the threshold (70% by default)");
     coverage(cov);
-    auto &change = add("uni-change", "QC.Uni", "QC.Uni03", Level::must, "Coverage is measured by CI on each change");
-    auto tools = in_ci({"gcov", "gcovr", "lcov", "llvm-cov", "coverage", "pytest-cov", "--cov", "codecov", "coveralls", "jacoco", "tarpaulin",
-                        "c8", "nyc", "kcov", "simplecov"});
-    if (!ci_on_change()) decide(change, false, ci_summary());
-    else decide(change, !tools.empty(), tools.empty() ? "CI measures no coverage (gcovr, lcov, coverage.py, codecov, ...)" : "coverage in CI: " + list(tools));
+    auto &change = add("uni-change", "QC.Uni", "QC.Uni03", Level::must,
+                       "Coverage is measured by CI on each change");
+    auto tools =
+        in_ci({"gcov", "gcovr", "lcov", "llvm-cov", "coverage", "pytest-cov", "--cov", "codecov",
+               "coveralls", "jacoco", "tarpaulin", "c8", "nyc", "kcov", "simplecov"});
+    if (!ci_on_change())
+      decide(change, false, ci_summary());
+    else
+      decide(change, !tools.empty(),
+             tools.empty() ? "CI measures no coverage (gcovr, lcov, coverage.py, codecov, ...)"
+                           : "coverage in CI: " + list(tools));
 
-    auto &fuzz = add("uni-fuzz", "QC.Uni", "QC.Uni01.1", Level::may, "Fuzz targets for the parsers", "Fuzzing");
+    auto &fuzz = add("uni-fuzz", "QC.Uni", "QC.Uni01.1", Level::may, "Fuzz targets for the parsers",
+                     "Fuzzing");
     std::vector<std::string> targets;
     for (std::size_t i = 0; i < files_.size(); ++i)
       if (scans_[i].fuzz) targets.push_back(files_[i].path);
-    decide(fuzz, !targets.empty(), targets.empty() ? "no fuzz targets (LLVMFuzzerTestOneInput, Go Fuzz functions, atheris, cargo-fuzz)" : std::to_string(targets.size()) + " fuzz targets: " + list(targets, 4));
+    decide(fuzz, !targets.empty(),
+           targets.empty()
+               ? "no fuzz targets (LLVMFuzzerTestOneInput, Go Fuzz functions, atheris, cargo-fuzz)"
+               : std::to_string(targets.size()) + " fuzz targets: " + list(targets, 4));
   }
 
   void coverage(Check &cov) {
     std::vector<std::string> reports;
     for (const auto &f : files_) {
       const auto b = lower(base_name(f.path));
-      if (b == "lcov.info" || b == "coverage.info" || f.path.ends_with(".lcov") || b == "coverage.xml" || b == "cobertura.xml" ||
-          b == "cobertura-coverage.xml" || b == "coverage.cobertura.xml")
+      // Reports kept as test inputs (fuzz corpora, fixtures) are not the project's coverage.
+      const auto p = "/" + lower(f.path);
+      bool fixture = false;
+      for (const char *dir :
+           {"/fuzz/", "/corpus/", "/testdata/", "/fixtures/", "/test/", "/tests/", "/examples/"})
+        fixture = fixture || p.find(dir) != std::string::npos;
+      if (fixture) continue;
+      if (b == "lcov.info" || b == "coverage.info" || f.path.ends_with(".lcov") ||
+          b == "coverage.xml" || b == "cobertura.xml" || b == "cobertura-coverage.xml" ||
+          b == "coverage.cobertura.xml")
         reports.push_back(f.path);
     }
     if (reports.empty()) {
-      cov.evidence.push_back("not assessable offline: no coverage report in the tree (lcov.info, coverage.xml); coverage is a CI result");
+      cov.evidence.push_back("not assessable offline: no coverage report in the tree (lcov.info, "
+                             "coverage.xml); coverage is a CI result");
       return;
     }
     Coverage total;
@@ -1071,8 +1109,10 @@ private:
         char pct[32];
         std::snprintf(pct, sizeof pct, "%.1f%%", c.percent());
         used.push_back(p + " " + pct);
-        if (c.lines_valid > 0) total.lines_valid += c.lines_valid, total.lines_covered += c.lines_covered;
-        else if (c.rate_attribute) total.rate_attribute = c.rate_attribute;
+        if (c.lines_valid > 0)
+          total.lines_valid += c.lines_valid, total.lines_covered += c.lines_covered;
+        else if (c.rate_attribute)
+          total.rate_attribute = c.rate_attribute;
       } catch (const Error &e) {
         cov.evidence.push_back(e.what());
         cov.locations.push_back({p, line_in(e.what()), e.what()});
@@ -1084,34 +1124,54 @@ private:
     }
     const double pct = total.percent();
     char msg[160];
-    std::snprintf(msg, sizeof msg, "line coverage %.1f%% (%llu of %llu lines) against a threshold of %.1f%%", pct,
-                  static_cast<unsigned long long>(total.lines_covered), static_cast<unsigned long long>(total.lines_valid), o_.coverage_threshold);
+    std::snprintf(msg, sizeof msg,
+                  "line coverage %.1f%% (%llu of %llu lines) against a threshold of %.1f%%", pct,
+                  static_cast<unsigned long long>(total.lines_covered),
+                  static_cast<unsigned long long>(total.lines_valid), o_.coverage_threshold);
     decide(cov, pct + 1e-9 >= o_.coverage_threshold, std::string(msg) + "; " + list(used));
     if (cov.status == Status::fail) cov.locations.push_back({reports.front(), 0, msg});
   }
 
   void harness() {
-    auto &d = add("har-doubles", "QC.Har", "QC.Har01", Level::should, "Test doubles or fixtures beside the tests");
+    auto &d = add("har-doubles", "QC.Har", "QC.Har01", Level::should,
+                  "Test doubles or fixtures beside the tests");
     std::vector<std::string> ev;
-    for (const auto &dir : {"tests/fixtures", "test/fixtures", "tests/mocks", "tests/data", "test/data", "testdata", "tests/fakes", "spec/fixtures"})
+    for (const auto &dir : {"tests/fixtures", "test/fixtures", "tests/mocks", "tests/data",
+                            "test/data", "testdata", "tests/fakes", "spec/fixtures"})
       if (has_under(dir)) ev.push_back(std::string(dir) + "/");
-    if (!doubles_.empty()) ev.push_back(std::to_string(doubles_.size()) + " files use mocks or fixtures: " + list(doubles_, 3));
-    if (!has_tests_) d.status = Status::not_applicable, d.evidence.push_back("no tests");
-    else decide(d, !ev.empty(), ev.empty() ? "no fixtures, mocks or test data beside the tests" : list(ev));
-    auto &c = add("har-change", "QC.Har", "QC.Har04", Level::must, "Tests with their doubles run on each change");
-    decide(c, tests_in_ci_, tests_in_ci_ ? "the test suite runs in CI on each change" : "the tests are not run by CI on each change");
+    if (!doubles_.empty())
+      ev.push_back(std::to_string(doubles_.size()) +
+                   " files use mocks or fixtures: " + list(doubles_, 3));
+    if (!has_tests_)
+      d.status = Status::not_applicable, d.evidence.push_back("no tests");
+    else
+      decide(d, !ev.empty(),
+             ev.empty() ? "no fixtures, mocks or test data beside the tests" : list(ev));
+    auto &c = add("har-change", "QC.Har", "QC.Har04", Level::must,
+                  "Tests with their doubles run on each change");
+    decide(c, tests_in_ci_,
+           tests_in_ci_ ? "the test suite runs in CI on each change"
+                        : "the tests are not run by CI on each change");
   }
 
   // -- QC.Sec --------------------------------------------------------------------------
   void security() {
-    auto &sast = add("sec-sast", "QC.Sec", "QC.Sec02", Level::must, "Static application security testing in CI", "SAST");
-    auto tools = in_ci({"cppcheck", "clang-tidy", "scan-build", "bandit", "semgrep", "codeql", "codeql-action", "gosec", "flawfinder", "spotbugs",
-                        "sonar-scanner", "sonarcloud", "brakeman", "horusec", "cmake_cxx_clang_tidy", "-fanalyzer"});
+    auto &sast = add("sec-sast", "QC.Sec", "QC.Sec02", Level::must,
+                     "Static application security testing in CI", "SAST");
+    auto tools = in_ci({"cppcheck", "clang-tidy", "scan-build", "bandit", "semgrep", "codeql",
+                        "codeql-action", "gosec", "flawfinder", "spotbugs", "sonar-scanner",
+                        "sonarcloud", "brakeman", "horusec", "cmake_cxx_clang_tidy", "-fanalyzer"});
     if (jepl_criteria_.count("QC.Sec")) tools.push_back("JePL .sqa/config.yml runs QC.Sec");
-    if (!ci_on_change()) decide(sast, false, ci_summary());
-    else decide(sast, !tools.empty(), tools.empty() ? "CI runs no static analyser (cppcheck, clang-tidy, bandit, semgrep, CodeQL, ...)" : "static analysis in CI: " + list(tools));
+    if (!ci_on_change())
+      decide(sast, false, ci_summary());
+    else
+      decide(sast, !tools.empty(),
+             tools.empty()
+                 ? "CI runs no static analyser (cppcheck, clang-tidy, bandit, semgrep, CodeQL, ...)"
+                 : "static analysis in CI: " + list(tools));
 
-    auto &ww = add("sec-world-writable", "QC.Sec", "QC.Sec04", Level::must, "No world-writable files or permissive modes in install rules");
+    auto &ww = add("sec-world-writable", "QC.Sec", "QC.Sec04", Level::must,
+                   "No world-writable files or permissive modes in install rules");
     std::vector<std::string> bad;
     for (std::size_t i = 0; i < files_.size(); ++i) {
       const auto &f = files_[i];
@@ -1121,47 +1181,72 @@ private:
         bad.push_back(f.path + " is world-writable");
         ww.locations.push_back({f.path, 0, std::string("world-writable file (mode ") + m + ")"});
       }
-      for (const auto &loc : scans_[i].permissive) bad.push_back(loc.path + ":" + std::to_string(loc.line)), ww.locations.push_back(loc);
+      for (const auto &loc : scans_[i].permissive)
+        bad.push_back(loc.path + ":" + std::to_string(loc.line)), ww.locations.push_back(loc);
     }
-    decide(ww, bad.empty(), bad.empty() ? "no world-writable file; no install rule or script grants write to everyone" : list(bad));
+    decide(ww, bad.empty(),
+           bad.empty()
+               ? "no world-writable file; no install rule or script grants write to everyone"
+               : list(bad));
 
-    auto &pol = add("sec-policy", "QC.Sec", "QC.Sec01", Level::may, "Security policy (SECURITY file)", "Security-Policy");
+    auto &pol = add("sec-policy", "QC.Sec", "QC.Sec01", Level::may,
+                    "Security policy (SECURITY file)", "Security-Policy");
     auto s = find_doc({"security"}, {"", "docs", ".github", ".gitlab"});
     decide(pol, s.has_value(), s ? *s : "no SECURITY file (root, docs/, .github/)");
 
-    auto &bin = add("sec-binaries", "QC.Sec", "QC.Sec01", Level::may, "No committed binary artefacts", "Binary-Artifacts");
+    auto &bin = add("sec-binaries", "QC.Sec", "QC.Sec01", Level::may,
+                    "No committed binary artefacts", "Binary-Artifacts");
     std::vector<std::string> bins;
     for (std::size_t i = 0; i < files_.size(); ++i)
       if (!scans_[i].artefact.empty()) {
         bins.push_back(files_[i].path + " (" + scans_[i].artefact + ")");
         bin.locations.push_back({files_[i].path, 0, "committed " + scans_[i].artefact});
       }
-    decide(bin, bins.empty(), bins.empty() ? "no executables, libraries or bytecode committed" : list(bins));
+    decide(bin, bins.empty(),
+           bins.empty() ? "no executables, libraries or bytecode committed" : list(bins));
 
     // GitHub Actions hygiene.
-    auto &dangerous = add("sec-dangerous-workflow", "QC.Sec", "QC.Sec01", Level::must, "No dangerous workflow patterns (untrusted code or input with privileges)", "Dangerous-Workflow");
-    auto &perms = add("sec-token-permissions", "QC.Sec", "QC.Sec01", Level::may, "Workflow tokens have least privilege", "Token-Permissions");
-    auto &pinned = add("sec-pinned-actions", "QC.Sec", "QC.Sec01", Level::may, "Actions pinned by full commit SHA", "Pinned-Dependencies");
-    auto &malformed = add("wor-ci-parse", "QC.Wor", "QC.Wor01.2", Level::should, "CI configuration files parse (a broken file tests nothing)");
+    auto &dangerous =
+        add("sec-dangerous-workflow", "QC.Sec", "QC.Sec01", Level::must,
+            "No dangerous workflow patterns (untrusted code or input with privileges)",
+            "Dangerous-Workflow");
+    auto &perms = add("sec-token-permissions", "QC.Sec", "QC.Sec01", Level::may,
+                      "Workflow tokens have least privilege", "Token-Permissions");
+    auto &pinned = add("sec-pinned-actions", "QC.Sec", "QC.Sec01", Level::may,
+                       "Actions pinned by full commit SHA", "Pinned-Dependencies");
+    auto &malformed = add("wor-ci-parse", "QC.Wor", "QC.Wor01.2", Level::should,
+                          "CI configuration files parse (a broken file tests nothing)");
     if (workflows_.empty()) {
-      for (Check *c : {&dangerous, &perms, &pinned}) c->status = Status::not_applicable, c->evidence.push_back("no GitHub Actions workflows");
+      for (Check *c : {&dangerous, &perms, &pinned})
+        c->status = Status::not_applicable, c->evidence.push_back("no GitHub Actions workflows");
     } else {
       std::size_t n_d = 0, n_p = 0, n_u = 0, n_m = 0;
       for (const auto &[path, facts] : workflow_facts_) {
         for (const auto &i : facts.issues) {
           Check *c = i.kind == WorkflowIssue::Kind::permissions ? &perms
-                     : i.kind == WorkflowIssue::Kind::unpinned ? &pinned
+                     : i.kind == WorkflowIssue::Kind::unpinned  ? &pinned
                      : i.kind == WorkflowIssue::Kind::malformed ? &malformed
-                                                                 : &dangerous;
+                                                                : &dangerous;
           c->locations.push_back({path, i.line, i.message});
-          (i.kind == WorkflowIssue::Kind::permissions ? n_p : i.kind == WorkflowIssue::Kind::unpinned ? n_u : i.kind == WorkflowIssue::Kind::malformed ? n_m : n_d)++;
+          (i.kind == WorkflowIssue::Kind::permissions ? n_p
+           : i.kind == WorkflowIssue::Kind::unpinned  ? n_u
+           : i.kind == WorkflowIssue::Kind::malformed ? n_m
+                                                      : n_d)++;
         }
       }
       const auto nw = std::to_string(workflows_.size()) + " workflows";
-      decide(dangerous, n_d == 0, n_d == 0 ? nw + ": no untrusted checkout under pull_request_target/workflow_run, no untrusted ${{ }} in run:" : std::to_string(n_d) + " dangerous patterns in " + nw);
-      decide(perms, n_p == 0, n_p == 0 ? nw + " declare read-only top-level permissions" : std::to_string(n_p) + " token permission findings in " + nw);
-      decide(pinned, n_u == 0, n_u == 0 ? nw + ": every action pinned by commit SHA" : std::to_string(n_u) + " actions or containers not pinned in " + nw);
-      for (const auto &l : malformed.locations) malformed.evidence.push_back(l.path + ":" + std::to_string(l.line) + ": " + l.message);
+      decide(dangerous, n_d == 0,
+             n_d == 0 ? nw + ": no untrusted checkout under pull_request_target/workflow_run, no "
+                             "untrusted ${{ }} in run:"
+                      : std::to_string(n_d) + " dangerous patterns in " + nw);
+      decide(perms, n_p == 0,
+             n_p == 0 ? nw + " declare read-only top-level permissions"
+                      : std::to_string(n_p) + " token permission findings in " + nw);
+      decide(pinned, n_u == 0,
+             n_u == 0 ? nw + ": every action pinned by commit SHA"
+                      : std::to_string(n_u) + " actions or containers not pinned in " + nw);
+      for (const auto &l : malformed.locations)
+        malformed.evidence.push_back(l.path + ":" + std::to_string(l.line) + ": " + l.message);
     }
     // Malformed YAML in any CI file, not only GitHub's.
     for (const auto &p : ci_files_) {
@@ -1171,33 +1256,47 @@ private:
       try {
         (void)YAML::Load(*text);
       } catch (const YAML::Exception &e) {
-        malformed.locations.push_back({p, static_cast<std::size_t>(e.mark.line + 1), "malformed YAML: " + e.msg});
-        malformed.evidence.push_back(p + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
+        malformed.locations.push_back(
+            {p, static_cast<std::size_t>(e.mark.line + 1), "malformed YAML: " + e.msg});
+        malformed.evidence.push_back(p + ":" + std::to_string(e.mark.line + 1) +
+                                     ": malformed YAML: " + e.msg);
       }
     }
-    if (ci_files_.empty()) malformed.status = Status::not_applicable, malformed.evidence.push_back("no CI configuration");
-    else if (malformed.locations.empty()) decide(malformed, true, std::to_string(ci_files_.size()) + " CI files parse");
-    else malformed.status = Status::fail;
+    if (ci_files_.empty())
+      malformed.status = Status::not_applicable,
+      malformed.evidence.push_back("no CI configuration");
+    else if (malformed.locations.empty())
+      decide(malformed, true, std::to_string(ci_files_.size()) + " CI files parse");
+    else
+      malformed.status = Status::fail;
 
-    auto &deps = add("sec-dependency-updates", "QC.Sec", "QC.Sec01", Level::may, "Dependency update tool configured", "Dependency-Update-Tool");
+    auto &deps = add("sec-dependency-updates", "QC.Sec", "QC.Sec01", Level::may,
+                     "Dependency update tool configured", "Dependency-Update-Tool");
     std::vector<std::string> d;
-    for (const auto &p : {".github/dependabot.yml", ".github/dependabot.yaml", "renovate.json", "renovate.json5", ".renovaterc", ".renovaterc.json",
-                          ".github/renovate.json", ".github/renovate.json5", ".gitlab/renovate.json"})
+    for (const auto &p :
+         {".github/dependabot.yml", ".github/dependabot.yaml", "renovate.json", "renovate.json5",
+          ".renovaterc", ".renovaterc.json", ".github/renovate.json", ".github/renovate.json5",
+          ".gitlab/renovate.json"})
       if (has(p)) d.push_back(p);
     decide(deps, !d.empty(), d.empty() ? "no Dependabot or Renovate configuration" : list(d));
   }
 
   // -- QC.Del / QC.Dep -------------------------------------------------------------------
   void delivery() {
-    auto &art = add("del-artifact", "QC.Del", "QC.Del01", Level::must, "Code is built into a deliverable artefact");
+    auto &art = add("del-artifact", "QC.Del", "QC.Del01", Level::must,
+                    "Code is built into a deliverable artefact");
     std::vector<std::string> a;
     for (const auto &f : files_) {
       const auto b = base_name(f.path);
-      if (b == "Dockerfile" || b == "Containerfile" || b.ends_with(".Dockerfile") || b.starts_with("Dockerfile.")) a.push_back(f.path);
+      if (b == "Dockerfile" || b == "Containerfile" || b.ends_with(".Dockerfile") ||
+          b.starts_with("Dockerfile."))
+        a.push_back(f.path);
     }
-    for (const auto &p : {"debian/control", "setup.py", "pyproject.toml", "package.json", "Cargo.toml", "pom.xml", "build.gradle",
-                          "build.gradle.kts", ".goreleaser.yml", ".goreleaser.yaml", "meson.build", "snapcraft.yaml", "flake.nix", "conda/meta.yaml",
-                          "recipe/meta.yaml", "DESCRIPTION", "Project.toml"})
+    for (const auto &p :
+         {"debian/control", "setup.py", "pyproject.toml", "package.json", "Cargo.toml", "pom.xml",
+          "build.gradle", "build.gradle.kts", ".goreleaser.yml", ".goreleaser.yaml", "meson.build",
+          "snapcraft.yaml", "flake.nix", "conda/meta.yaml", "recipe/meta.yaml", "DESCRIPTION",
+          "Project.toml"})
       if (has(p)) a.push_back(p);
     for (const auto &f : files_)
       if (f.path.ends_with(".spec") && f.path.find('/') == std::string::npos) a.push_back(f.path);
@@ -1205,39 +1304,64 @@ private:
       if (cm->find("CPack") != std::string::npos) a.push_back("CPack (CMakeLists.txt)");
       if (cm->find("install(") != std::string::npos) a.push_back("CMake install rules");
     }
-    if (auto mk = read("Makefile"); mk && (mk->find("\ninstall:") != std::string::npos || mk->find("\ninstall ") != std::string::npos))
+    if (auto mk = read("Makefile"); mk && (mk->find("\ninstall:") != std::string::npos ||
+                                           mk->find("\ninstall ") != std::string::npos))
       a.push_back("make install");
-    decide(art, !a.empty(), a.empty() ? "no packaging or install configuration (Dockerfile, CPack, debian/, pyproject.toml, ...)" : list(a));
-    auto &pub = add("del-publish", "QC.Del", "QC.Del02", Level::must, "Artefacts are published to a public repository by CI", "Packaging");
-    auto steps = in_ci({"docker push", "docker/build-push-action", "twine upload", "pypa/gh-action-pypi-publish", "npm publish", "cargo publish",
-                        "gh release", "softprops/action-gh-release", "goreleaser", "mvn deploy", "gradle publish", "dput", "semantic-release",
-                        "anaconda upload", "helm push", "oras push", "podman push", "buildah push", "upload-release-asset"});
+    decide(art, !a.empty(),
+           a.empty() ? "no packaging or install configuration (Dockerfile, CPack, debian/, "
+                       "pyproject.toml, ...)"
+                     : list(a));
+    auto &pub = add("del-publish", "QC.Del", "QC.Del02", Level::must,
+                    "Artefacts are published to a public repository by CI", "Packaging");
+    auto steps = in_ci({"docker push", "docker/build-push-action", "twine upload",
+                        "pypa/gh-action-pypi-publish", "npm publish", "cargo publish", "gh release",
+                        "softprops/action-gh-release", "goreleaser", "mvn deploy", "gradle publish",
+                        "dput", "semantic-release", "anaconda upload", "helm push", "oras push",
+                        "podman push", "buildah push", "upload-release-asset"});
     if (jepl_criteria_.count("QC.Del")) steps.push_back("JePL .sqa/config.yml runs QC.Del");
-    if (!ci_on_change() && ci_files_.empty()) decide(pub, false, ci_summary());
-    else decide(pub, !steps.empty(), steps.empty() ? "CI has no publish step (docker push, twine upload, npm publish, gh release, ...)" : "publish step: " + list(steps));
-    auto &note = add("del-notify", "QC.Del", "QC.Del03", Level::must, "Delivery success is notified");
+    if (!ci_on_change() && ci_files_.empty())
+      decide(pub, false, ci_summary());
+    else
+      decide(
+          pub, !steps.empty(),
+          steps.empty()
+              ? "CI has no publish step (docker push, twine upload, npm publish, gh release, ...)"
+              : "publish step: " + list(steps));
+    auto &note =
+        add("del-notify", "QC.Del", "QC.Del03", Level::must, "Delivery success is notified");
     note.evidence.push_back("not assessable offline: notifications are CI results");
   }
 
   void deployment() {
-    auto &scm = add("dep-scm", "QC.Dep", "QC.Dep01", Level::must, "Deployment through configuration management (Ansible, Helm, ...)");
+    auto &scm = add("dep-scm", "QC.Dep", "QC.Dep01", Level::must,
+                    "Deployment through configuration management (Ansible, Helm, ...)");
     std::vector<std::string> d;
     for (const auto &f : files_) {
       const auto b = base_name(f.path);
-      if (b == "Chart.yaml" || b == "kustomization.yaml" || b == "galaxy.yml" || b == "playbook.yml" || b == "site.yml" ||
-          b == "docker-compose.yml" || b == "compose.yaml" || f.path.ends_with(".tf") || starts_with(f.path, "roles/") ||
+      if (b == "Chart.yaml" || b == "kustomization.yaml" || b == "galaxy.yml" ||
+          b == "playbook.yml" || b == "site.yml" || b == "docker-compose.yml" ||
+          b == "compose.yaml" || f.path.ends_with(".tf") || starts_with(f.path, "roles/") ||
           starts_with(f.path, "ansible/") || b == "Puppetfile")
         d.push_back(f.path);
     }
-    if (d.empty()) scm.evidence.push_back("not assessable offline: no SCM module in the tree, and QC.Dep02.1 recommends keeping it in its own repository");
-    else decide(scm, true, list(d));
+    if (d.empty())
+      scm.evidence.push_back("not assessable offline: no SCM module in the tree, and QC.Dep02.1 "
+                             "recommends keeping it in its own repository");
+    else
+      decide(scm, true, list(d));
   }
 
   void linter_evidence() {
     for (const auto &l : r_.linters) {
-      auto &c = add("lint-" + l.name, l.name == "reuse" || l.name == "licensecheck" ? "QC.Lic" : l.name == "bandit" || l.name == "cppcheck" ? "QC.Sec" : "QC.Sty",
-                    l.name == "reuse" || l.name == "licensecheck" ? "QC.Lic01" : l.name == "bandit" || l.name == "cppcheck" ? "QC.Sec02" : "QC.Sty01",
-                    Level::may, "Linter " + l.name + " run by sqa-check", l.name == "bandit" || l.name == "cppcheck" ? "SAST" : "");
+      auto &c = add("lint-" + l.name,
+                    l.name == "reuse" || l.name == "licensecheck" ? "QC.Lic"
+                    : l.name == "bandit" || l.name == "cppcheck"  ? "QC.Sec"
+                                                                  : "QC.Sty",
+                    l.name == "reuse" || l.name == "licensecheck" ? "QC.Lic01"
+                    : l.name == "bandit" || l.name == "cppcheck"  ? "QC.Sec02"
+                                                                  : "QC.Sty01",
+                    Level::may, "Linter " + l.name + " run by sqa-check",
+                    l.name == "bandit" || l.name == "cppcheck" ? "SAST" : "");
       if (!l.installed) {
         c.status = Status::not_assessable;
         c.evidence.push_back(l.name + " is not installed: not run");
@@ -1249,7 +1373,9 @@ private:
         continue;
       }
       c.locations = l.findings;
-      decide(c, l.findings.empty(), std::to_string(l.findings.size()) + " findings in " + std::to_string(l.files) + " files" + (l.note.empty() ? "" : "; " + l.note));
+      decide(c, l.findings.empty(),
+             std::to_string(l.findings.size()) + " findings in " + std::to_string(l.files) +
+                 " files" + (l.note.empty() ? "" : "; " + l.note));
     }
   }
 

@@ -14,7 +14,8 @@
 namespace aip::sqa {
 
 double Coverage::percent() const {
-  if (lines_valid > 0) return 100.0 * static_cast<double>(lines_covered) / static_cast<double>(lines_valid);
+  if (lines_valid > 0)
+    return 100.0 * static_cast<double>(lines_covered) / static_cast<double>(lines_valid);
   return rate_attribute ? 100.0 * *rate_attribute : 0.0;
 }
 
@@ -55,14 +56,18 @@ Coverage parse_lcov(std::string_view text, const std::string &name) {
     if (line.empty()) continue;
     const auto colon = line.find(':');
     const auto key = line.substr(0, colon);
-    const auto value = colon == std::string_view::npos ? std::string_view{} : line.substr(colon + 1);
+    const auto value =
+        colon == std::string_view::npos ? std::string_view{} : line.substr(colon + 1);
     if (key == "SF") {
       cur = &files[std::string(value)];
       any = true;
     } else if (key == "end_of_record") {
       cur = nullptr;
     } else if (key == "DA" || key == "LF" || key == "LH") {
-      if (!cur) bad(name, line_no, key == "DA" ? "DA outside a file record (no SF before it)" : std::string(key) + " outside a file record");
+      if (!cur)
+        bad(name, line_no,
+            key == "DA" ? "DA outside a file record (no SF before it)"
+                        : std::string(key) + " outside a file record");
       if (key == "DA") {
         const auto comma = value.find(',');
         if (comma == std::string_view::npos) bad(name, line_no, "DA: expected LINE,COUNT");
@@ -74,17 +79,22 @@ Coverage parse_lcov(std::string_view text, const std::string &name) {
         auto count_text = rest.substr(0, rest.find('.'));
         const bool negative = !count_text.empty() && count_text.front() == '-';
         const auto count = to_u64(negative ? count_text.substr(1) : count_text);
-        if (!ln || !count) bad(name, line_no, "DA: expected LINE,COUNT with whole numbers, got '" + std::string(value) + "'");
+        if (!ln || !count)
+          bad(name, line_no,
+              "DA: expected LINE,COUNT with whole numbers, got '" + std::string(value) + "'");
         cur->has_da = true;
         cur->found.insert(*ln);
         if (!negative && *count > 0) cur->hit.insert(*ln);
       } else {
         const auto n = to_u64(value);
-        if (!n) bad(name, line_no, std::string(key) + ": expected a whole number, got '" + std::string(value) + "'");
+        if (!n)
+          bad(name, line_no,
+              std::string(key) + ": expected a whole number, got '" + std::string(value) + "'");
         (key == "LF" ? cur->lf : cur->lh) += *n;
       }
-    } else if (key == "TN" || key == "FN" || key == "FNDA" || key == "FNF" || key == "FNH" || key == "BRDA" || key == "BRF" ||
-               key == "BRH" || key == "VER" || key == "FNL" || key == "FNA") {
+    } else if (key == "TN" || key == "FN" || key == "FNDA" || key == "FNF" || key == "FNH" ||
+               key == "BRDA" || key == "BRF" || key == "BRH" || key == "VER" || key == "FNL" ||
+               key == "FNA") {
       // Function and branch records do not change line coverage.
     } else {
       bad(name, line_no, "not an lcov record: '" + std::string(line.substr(0, 40)) + "'");
@@ -92,8 +102,10 @@ Coverage parse_lcov(std::string_view text, const std::string &name) {
   }
   if (!any) data_error(name + ": no SF record: not an lcov tracefile");
   for (const auto &[_, f] : files) {
-    if (f.has_da) c.lines_valid += f.found.size(), c.lines_covered += f.hit.size();
-    else c.lines_valid += f.lf, c.lines_covered += std::min(f.lh, f.lf);
+    if (f.has_da)
+      c.lines_valid += f.found.size(), c.lines_covered += f.hit.size();
+    else
+      c.lines_valid += f.lf, c.lines_covered += std::min(f.lh, f.lf);
   }
   c.files = files.size();
   return c;
@@ -102,10 +114,14 @@ Coverage parse_lcov(std::string_view text, const std::string &name) {
 Coverage parse_cobertura(std::string_view text, const std::string &name) {
   // Finds the start tag <coverage ...> outside comments, processing instructions and DOCTYPE.
   std::size_t at = 0;
-  auto line_of = [&](std::size_t pos) { return 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n')); };
+  auto line_of = [&](std::size_t pos) {
+    return 1 + static_cast<std::size_t>(
+                   std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n'));
+  };
   for (;;) {
     at = text.find('<', at);
-    if (at == std::string_view::npos) data_error(name + ": no <coverage> element: not a Cobertura report");
+    if (at == std::string_view::npos)
+      data_error(name + ": no <coverage> element: not a Cobertura report");
     if (text.substr(at, 4) == "<!--") {
       auto e = text.find("-->", at + 4);
       if (e == std::string_view::npos) bad(name, line_of(at), "unterminated comment");
@@ -115,7 +131,8 @@ Coverage parse_cobertura(std::string_view text, const std::string &name) {
       if (e == std::string_view::npos) bad(name, line_of(at), "unterminated declaration");
       at = e + 1;
     } else if (text.substr(at, 9) == "<coverage" && at + 9 < text.size() &&
-               (text[at + 9] == ' ' || text[at + 9] == '>' || text[at + 9] == '\n' || text[at + 9] == '\t' || text[at + 9] == '\r' || text[at + 9] == '/')) {
+               (text[at + 9] == ' ' || text[at + 9] == '>' || text[at + 9] == '\n' ||
+                text[at + 9] == '\t' || text[at + 9] == '\r' || text[at + 9] == '/')) {
       break;
     } else {
       bad(name, line_of(at), "the root element is not <coverage>: not a Cobertura report");
@@ -126,17 +143,22 @@ Coverage parse_cobertura(std::string_view text, const std::string &name) {
   std::map<std::string, std::string> attrs;
   std::size_t i = at + 9;
   while (i < tag_end) {
-    while (i < tag_end && (text[i] == ' ' || text[i] == '\n' || text[i] == '\t' || text[i] == '\r' || text[i] == '/')) ++i;
+    while (i < tag_end && (text[i] == ' ' || text[i] == '\n' || text[i] == '\t' ||
+                           text[i] == '\r' || text[i] == '/'))
+      ++i;
     if (i >= tag_end) break;
     const auto eq = text.find('=', i);
-    if (eq == std::string_view::npos || eq > tag_end) bad(name, line_of(i), "attribute without a value in <coverage>");
+    if (eq == std::string_view::npos || eq > tag_end)
+      bad(name, line_of(i), "attribute without a value in <coverage>");
     std::string key(text.substr(i, eq - i));
     while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.pop_back();
     auto q = eq + 1;
     while (q < tag_end && (text[q] == ' ' || text[q] == '\t')) ++q;
-    if (q >= tag_end || (text[q] != '"' && text[q] != '\'')) bad(name, line_of(q), "attribute '" + key + "': expected a quoted value");
+    if (q >= tag_end || (text[q] != '"' && text[q] != '\''))
+      bad(name, line_of(q), "attribute '" + key + "': expected a quoted value");
     const auto close = text.find(text[q], q + 1);
-    if (close == std::string_view::npos || close > tag_end) bad(name, line_of(q), "attribute '" + key + "': unterminated value");
+    if (close == std::string_view::npos || close > tag_end)
+      bad(name, line_of(q), "attribute '" + key + "': unterminated value");
     attrs[key] = std::string(text.substr(q + 1, close - q - 1));
     i = close + 1;
   }
@@ -144,8 +166,13 @@ Coverage parse_cobertura(std::string_view text, const std::string &name) {
   const auto line = line_of(at);
   if (attrs.count("lines-valid") && attrs.count("lines-covered")) {
     auto v = to_u64(attrs["lines-valid"]), k = to_u64(attrs["lines-covered"]);
-    if (!v) bad(name, line, "attribute 'lines-valid': expected a whole number, got '" + attrs["lines-valid"] + "'");
-    if (!k) bad(name, line, "attribute 'lines-covered': expected a whole number, got '" + attrs["lines-covered"] + "'");
+    if (!v)
+      bad(name, line,
+          "attribute 'lines-valid': expected a whole number, got '" + attrs["lines-valid"] + "'");
+    if (!k)
+      bad(name, line,
+          "attribute 'lines-covered': expected a whole number, got '" + attrs["lines-covered"] +
+              "'");
     if (*k > *v) bad(name, line, "lines-covered exceeds lines-valid");
     c.lines_valid = *v, c.lines_covered = *k;
   }
@@ -157,7 +184,8 @@ Coverage parse_cobertura(std::string_view text, const std::string &name) {
       bad(name, line, "attribute 'line-rate': expected a number in [0, 1], got '" + s + "'");
     c.rate_attribute = r;
   }
-  if (c.lines_valid == 0 && !c.rate_attribute && !(attrs.count("lines-valid") && attrs.count("lines-covered")))
+  if (c.lines_valid == 0 && !c.rate_attribute &&
+      !(attrs.count("lines-valid") && attrs.count("lines-covered")))
     bad(name, line, "<coverage> has neither lines-valid/lines-covered nor line-rate");
   return c;
 }
@@ -193,27 +221,34 @@ Citation parse_citation(std::string_view text, const std::string &name) {
   // Required keys and allowed top-level keys per version (the CFF schema guides; 1.2.0 dropped
   // version and date-released from the required set and added type and preferred-citation).
   std::vector<std::string> required{"cff-version", "message", "title", "authors"};
-  std::set<std::string> allowed{"abstract", "authors", "cff-version", "commit", "contact", "date-released", "doi",
-                                "identifiers", "keywords", "license", "license-url", "message", "references", "repository",
-                                "repository-artifact", "repository-code", "title", "url", "version"};
+  std::set<std::string> allowed{
+      "abstract",        "authors", "cff-version", "commit",     "contact",
+      "date-released",   "doi",     "identifiers", "keywords",   "license",
+      "license-url",     "message", "references",  "repository", "repository-artifact",
+      "repository-code", "title",   "url",         "version"};
   if (c.cff_version == "1.2.0") {
     allowed.insert({"preferred-citation", "type"});
   } else if (c.cff_version == "1.1.0" || c.cff_version == "1.0.3") {
     required.insert(required.end(), {"version", "date-released"});
   } else {
-    c.problems.push_back(c.cff_version.empty() ? name + ": cff-version is missing"
-                                               : where(root["cff-version"]) + ": cff-version '" + c.cff_version +
-                                                     "' is not one of 1.0.3, 1.1.0, 1.2.0");
+    c.problems.push_back(c.cff_version.empty()
+                             ? name + ": cff-version is missing"
+                             : where(root["cff-version"]) + ": cff-version '" + c.cff_version +
+                                   "' is not one of 1.0.3, 1.1.0, 1.2.0");
     return c;
   }
   for (const auto &k : required)
-    if (!root[k] || root[k].IsNull()) c.problems.push_back(name + ": required key '" + k + "' is missing");
+    if (!root[k] || root[k].IsNull())
+      c.problems.push_back(name + ": required key '" + k + "' is missing");
   for (const auto &kv : root) {
     const auto key = kv.first.Scalar();
-    if (!allowed.count(key)) c.problems.push_back(where(kv.first) + ": key '" + key + "' is not part of CFF " + c.cff_version);
+    if (!allowed.count(key))
+      c.problems.push_back(where(kv.first) + ": key '" + key + "' is not part of CFF " +
+                           c.cff_version);
   }
   for (const char *k : {"message", "title"})
-    if (root[k] && (!root[k].IsScalar() || root[k].Scalar().empty())) c.problems.push_back(where(root[k]) + ": '" + k + "' must be a non-empty string");
+    if (root[k] && (!root[k].IsScalar() || root[k].Scalar().empty()))
+      c.problems.push_back(where(root[k]) + ": '" + k + "' must be a non-empty string");
   if (auto a = root["authors"]) {
     if (!a.IsSequence() || a.size() == 0) {
       c.problems.push_back(where(a) + ": 'authors' must be a non-empty list");
@@ -221,28 +256,37 @@ Citation parse_citation(std::string_view text, const std::string &name) {
       for (std::size_t i = 0; i < a.size(); ++i) {
         const auto &p = a[i];
         if (!p.IsMap()) {
-          c.problems.push_back(where(p) + ": authors[" + std::to_string(i) + "] must be a mapping (person or entity)");
+          c.problems.push_back(where(p) + ": authors[" + std::to_string(i) +
+                               "] must be a mapping (person or entity)");
           continue;
         }
-        const bool person = p["family-names"] || p["given-names"] || p["name-particle"] || p["alias"];
+        const bool person =
+            p["family-names"] || p["given-names"] || p["name-particle"] || p["alias"];
         const bool entity = static_cast<bool>(p["name"]);
         if (!person && !entity)
-          c.problems.push_back(where(p) + ": authors[" + std::to_string(i) + "] has neither 'name' (entity) nor person names");
+          c.problems.push_back(where(p) + ": authors[" + std::to_string(i) +
+                               "] has neither 'name' (entity) nor person names");
       }
     }
   }
   if (auto v = root["version"]) {
-    if (!v.IsScalar() || v.Scalar().empty()) c.problems.push_back(where(v) + ": 'version' must be a string or number");
-    else c.version = v.Scalar();
+    if (!v.IsScalar() || v.Scalar().empty())
+      c.problems.push_back(where(v) + ": 'version' must be a string or number");
+    else
+      c.version = v.Scalar();
   }
   if (auto d = root["date-released"]) {
     c.date_released = scalar_text(d);
-    if (!is_date(*c.date_released)) c.problems.push_back(where(d) + ": 'date-released' must be a date YYYY-MM-DD");
+    if (!is_date(*c.date_released))
+      c.problems.push_back(where(d) + ": 'date-released' must be a date YYYY-MM-DD");
   }
   if (auto l = root["license"]) {
-    if (l.IsScalar()) c.license = l.Scalar();
-    else if (l.IsSequence() && l.size() > 0 && l[0].IsScalar()) c.license = l[0].Scalar();
-    else c.problems.push_back(where(l) + ": 'license' must be an SPDX id or a list of them");
+    if (l.IsScalar())
+      c.license = l.Scalar();
+    else if (l.IsSequence() && l.size() > 0 && l[0].IsScalar())
+      c.license = l[0].Scalar();
+    else
+      c.problems.push_back(where(l) + ": 'license' must be an SPDX id or a list of them");
   }
   if (auto d = root["doi"]) {
     c.doi = scalar_text(d);
@@ -260,21 +304,27 @@ CodeMeta parse_codemeta(std::string_view text, const std::string &name) {
   } catch (const nlohmann::json::parse_error &e) {
     // nlohmann reports a byte offset; turn it into a line.
     const auto upto = std::min<std::size_t>(e.byte, text.size());
-    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(upto), '\n');
+    const auto line =
+        1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(upto), '\n');
     data_error(name + ":" + std::to_string(line) + ": malformed JSON");
   }
   if (!j.is_object()) {
     m.problems.push_back(name + ": not a JSON object");
     return m;
   }
-  if (!j.contains("@context")) m.problems.push_back(name + ": '@context' is missing (a codemeta.json is JSON-LD)");
+  if (!j.contains("@context"))
+    m.problems.push_back(name + ": '@context' is missing (a codemeta.json is JSON-LD)");
   else {
     const auto ctx = j["@context"].dump();
-    if (ctx.find("codemeta") == std::string::npos) m.problems.push_back(name + ": '@context' does not name a CodeMeta context");
+    if (ctx.find("codemeta") == std::string::npos)
+      m.problems.push_back(name + ": '@context' does not name a CodeMeta context");
   }
-  if (j.contains("version") && j["version"].is_string()) m.version = j["version"].get<std::string>();
-  if (j.contains("softwareVersion") && j["softwareVersion"].is_string() && !m.version) m.version = j["softwareVersion"].get<std::string>();
-  if (j.contains("license") && j["license"].is_string()) m.license = j["license"].get<std::string>();
+  if (j.contains("version") && j["version"].is_string())
+    m.version = j["version"].get<std::string>();
+  if (j.contains("softwareVersion") && j["softwareVersion"].is_string() && !m.version)
+    m.version = j["softwareVersion"].get<std::string>();
+  if (j.contains("license") && j["license"].is_string())
+    m.license = j["license"].get<std::string>();
   if (!j.contains("name")) m.problems.push_back(name + ": 'name' is missing");
   return m;
 }
@@ -290,7 +340,9 @@ std::optional<SemVer> parse_semver(std::string_view s, bool allow_v) {
     if (id.empty()) return false;
     bool digits = true;
     for (char ch : id) {
-      if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '-')) return false;
+      if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+            ch == '-'))
+        return false;
       if (ch < '0' || ch > '9') digits = false;
     }
     return !(numeric_rule && digits && id.size() > 1 && id.front() == '0');
@@ -300,7 +352,9 @@ std::optional<SemVer> parse_semver(std::string_view s, bool allow_v) {
     auto build = s.substr(plus + 1);
     for (std::size_t a = 0;;) {
       auto b = build.find('.', a);
-      if (!ident_ok(build.substr(a, b == std::string_view::npos ? std::string_view::npos : b - a), false)) return std::nullopt;
+      if (!ident_ok(build.substr(a, b == std::string_view::npos ? std::string_view::npos : b - a),
+                    false))
+        return std::nullopt;
       if (b == std::string_view::npos) break;
       a = b + 1;
     }
@@ -334,7 +388,8 @@ int compare(const SemVer &a, const SemVer &b) {
   if (a.pre.empty() != b.pre.empty()) return a.pre.empty() ? 1 : -1;
   for (std::size_t i = 0; i < std::min(a.pre.size(), b.pre.size()); ++i) {
     const auto &x = a.pre[i], &y = b.pre[i];
-    const bool xn = std::all_of(x.begin(), x.end(), ::isdigit), yn = std::all_of(y.begin(), y.end(), ::isdigit);
+    const bool xn = std::all_of(x.begin(), x.end(), ::isdigit),
+               yn = std::all_of(y.begin(), y.end(), ::isdigit);
     if (xn && yn) {
       if (x.size() != y.size()) return x.size() < y.size() ? -1 : 1;
       if (x != y) return x < y ? -1 : 1;

@@ -20,16 +20,20 @@ Sha1::Sha1() : h_{0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0
 void Sha1::block(const std::uint8_t *p) {
   std::uint32_t w[80];
   for (int i = 0; i < 16; ++i)
-    w[i] = (std::uint32_t(p[4 * i]) << 24) | (std::uint32_t(p[4 * i + 1]) << 16) | (std::uint32_t(p[4 * i + 2]) << 8) |
-           std::uint32_t(p[4 * i + 3]);
+    w[i] = (std::uint32_t(p[4 * i]) << 24) | (std::uint32_t(p[4 * i + 1]) << 16) |
+           (std::uint32_t(p[4 * i + 2]) << 8) | std::uint32_t(p[4 * i + 3]);
   for (int i = 16; i < 80; ++i) w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
   std::uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4];
   for (int i = 0; i < 80; ++i) {
     std::uint32_t f, k;
-    if (i < 20) f = (b & c) | (~b & d), k = 0x5A827999u;
-    else if (i < 40) f = b ^ c ^ d, k = 0x6ED9EBA1u;
-    else if (i < 60) f = (b & c) | (b & d) | (c & d), k = 0x8F1BBCDCu;
-    else f = b ^ c ^ d, k = 0xCA62C1D6u;
+    if (i < 20)
+      f = (b & c) | (~b & d), k = 0x5A827999u;
+    else if (i < 40)
+      f = b ^ c ^ d, k = 0x6ED9EBA1u;
+    else if (i < 60)
+      f = (b & c) | (b & d) | (c & d), k = 0x8F1BBCDCu;
+    else
+      f = b ^ c ^ d, k = 0xCA62C1D6u;
     const std::uint32_t t = rol(a, 5) + f + e + k + w[i];
     e = d, d = c, c = rol(b, 30), b = a, a = t;
   }
@@ -88,17 +92,21 @@ std::string git_blob_id(std::string_view content) {
 }
 
 bool is_hex_id(std::string_view s) {
-  return s.size() == 40 && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return s.size() == 40 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
 }
 
 std::string git_tree_id(std::vector<TreeEntry> entries) {
   auto key = [](const TreeEntry &e) { return e.mode == "40000" ? e.name + "/" : e.name; };
-  std::sort(entries.begin(), entries.end(), [&](const TreeEntry &a, const TreeEntry &b) { return key(a) < key(b); });
+  std::sort(entries.begin(), entries.end(),
+            [&](const TreeEntry &a, const TreeEntry &b) { return key(a) < key(b); });
   std::string body;
   for (const auto &e : entries) {
     body += e.mode + " " + e.name;
     body += '\0';
-    for (std::size_t i = 0; i < 40; i += 2) body += static_cast<char>(std::stoi(e.id.substr(i, 2), nullptr, 16));
+    for (std::size_t i = 0; i < 40; i += 2)
+      body += static_cast<char>(std::stoi(e.id.substr(i, 2), nullptr, 16));
   }
   Sha1 h;
   const std::string header = "tree " + std::to_string(body.size());

@@ -12,7 +12,8 @@
 namespace aip::sqa {
 
 const std::vector<std::string> &known_linters() {
-  static const std::vector<std::string> k{"cppcheck", "shellcheck", "flake8", "bandit", "yamllint", "licensecheck", "reuse"};
+  static const std::vector<std::string> k{"cppcheck", "shellcheck",   "flake8", "bandit",
+                                          "yamllint", "licensecheck", "reuse"};
   return k;
 }
 
@@ -40,7 +41,8 @@ std::size_t to_line(const std::string &s) {
   }
 }
 
-void add(LinterRun &run, std::string path, std::size_t line, std::string rule, std::string level, std::string message) {
+void add(LinterRun &run, std::string path, std::size_t line, std::string rule, std::string level,
+         std::string message) {
   if (path.rfind("./", 0) == 0) path.erase(0, 2);
   run.findings.push_back({std::move(path), line, std::move(message)});
   run.rule_ids.push_back(run.name + "/" + rule);
@@ -66,7 +68,10 @@ void read_shellcheck_json1(std::string_view out, LinterRun &run) {
   for (const auto &c : comments) {
     const std::string level = c.value("level", "warning");
     add(run, c.value("file", ""), c.value("line", 0), "SC" + std::to_string(c.value("code", 0)),
-        level == "error" ? "error" : level == "warning" ? "warning" : "note", c.value("message", ""));
+        level == "error"     ? "error"
+        : level == "warning" ? "warning"
+                             : "note",
+        c.value("message", ""));
   }
 }
 
@@ -78,20 +83,26 @@ void read_cppcheck_template(std::string_view out, LinterRun &run) {
     if (f.size() < 5) continue; // progress or checker notes
     const auto &sev = f[2];
     if (sev == "information") continue;
-    add(run, f[0], to_line(f[1]), f[3], sev == "error" ? "error" : sev == "style" || sev == "performance" || sev == "portability" ? "note" : "warning", f[4]);
+    add(run, f[0], to_line(f[1]), f[3],
+        sev == "error"                                                   ? "error"
+        : sev == "style" || sev == "performance" || sev == "portability" ? "note"
+                                                                         : "warning",
+        f[4]);
   }
 }
 
 void read_pep8_lines(std::string_view out, LinterRun &run) {
   for (const auto &l : split_lines(out)) {
     // path:line:col: CODE message
-    auto a = l.find(':'), b = a == std::string::npos ? a : l.find(':', a + 1), c = b == std::string::npos ? b : l.find(':', b + 1);
+    auto a = l.find(':'), b = a == std::string::npos ? a : l.find(':', a + 1),
+         c = b == std::string::npos ? b : l.find(':', b + 1);
     if (c == std::string::npos) continue;
     auto rest = l.substr(c + 1);
     if (!rest.empty() && rest.front() == ' ') rest.erase(0, 1);
     auto sp = rest.find(' ');
     const auto code = rest.substr(0, sp);
-    add(run, l.substr(0, a), to_line(l.substr(a + 1, b - a - 1)), code, !code.empty() && (code[0] == 'E' || code[0] == 'F') ? "warning" : "note",
+    add(run, l.substr(0, a), to_line(l.substr(a + 1, b - a - 1)), code,
+        !code.empty() && (code[0] == 'E' || code[0] == 'F') ? "warning" : "note",
         sp == std::string::npos ? rest : rest.substr(sp + 1));
   }
 }
@@ -99,14 +110,17 @@ void read_pep8_lines(std::string_view out, LinterRun &run) {
 void read_yamllint_parsable(std::string_view out, LinterRun &run) {
   for (const auto &l : split_lines(out)) {
     // path:line:col: [level] message (rule)
-    auto a = l.find(':'), b = a == std::string::npos ? a : l.find(':', a + 1), c = b == std::string::npos ? b : l.find(':', b + 1);
+    auto a = l.find(':'), b = a == std::string::npos ? a : l.find(':', a + 1),
+         c = b == std::string::npos ? b : l.find(':', b + 1);
     if (c == std::string::npos) continue;
     auto rest = l.substr(c + 1);
     const bool error = rest.find("[error]") != std::string::npos;
     std::string rule = "yaml";
-    if (auto open = rest.rfind('('); open != std::string::npos && rest.back() == ')') rule = rest.substr(open + 1, rest.size() - open - 2);
+    if (auto open = rest.rfind('('); open != std::string::npos && rest.back() == ')')
+      rule = rest.substr(open + 1, rest.size() - open - 2);
     auto msg = rest.substr(rest.find(']') == std::string::npos ? 0 : rest.find(']') + 2);
-    add(run, l.substr(0, a), to_line(l.substr(a + 1, b - a - 1)), rule, error ? "error" : "warning", msg);
+    add(run, l.substr(0, a), to_line(l.substr(a + 1, b - a - 1)), rule, error ? "error" : "warning",
+        msg);
   }
 }
 
@@ -121,7 +135,10 @@ void read_bandit_json(std::string_view out, LinterRun &run) {
   for (const auto &r : j["results"]) {
     const std::string sev = r.value("issue_severity", "LOW");
     add(run, r.value("filename", ""), r.value("line_number", 0), r.value("test_id", "B000"),
-        sev == "HIGH" ? "error" : sev == "MEDIUM" ? "warning" : "note", r.value("issue_text", ""));
+        sev == "HIGH"     ? "error"
+        : sev == "MEDIUM" ? "warning"
+                          : "note",
+        r.value("issue_text", ""));
   }
 }
 
@@ -129,9 +146,12 @@ void read_reuse_lint(std::string_view out, LinterRun &run) {
   // Plain `reuse lint` lists offending files as "* path" under section headings.
   std::string section;
   for (const auto &l : split_lines(out)) {
-    if (l.rfind("# ", 0) == 0) section = l.substr(2);
-    else if (l.rfind("## ", 0) == 0) section = l.substr(3);
-    else if (l.rfind("* ", 0) == 0 && !section.empty() && section != "SUMMARY" && l.find(": ") == std::string::npos)
+    if (l.rfind("# ", 0) == 0)
+      section = l.substr(2);
+    else if (l.rfind("## ", 0) == 0)
+      section = l.substr(3);
+    else if (l.rfind("* ", 0) == 0 && !section.empty() && section != "SUMMARY" &&
+             l.find(": ") == std::string::npos)
       add(run, l.substr(2), 0, "reuse", "warning", section);
   }
 }
@@ -141,16 +161,21 @@ void read_licensecheck(std::string_view out, LinterRun &run) {
     const auto sep = l.rfind(": ");
     if (sep == std::string::npos) continue;
     const auto lic = l.substr(sep + 2);
-    if (lic == "UNKNOWN" || lic == "*No copyright* UNKNOWN") add(run, l.substr(0, sep), 0, "unknown-license", "note", "no licence detected");
+    if (lic == "UNKNOWN" || lic == "*No copyright* UNKNOWN")
+      add(run, l.substr(0, sep), 0, "unknown-license", "note", "no licence detected");
   }
 }
 
-std::vector<LinterRun> run_linters(const std::string &root, const std::vector<FileEntry> &files, const std::vector<std::string> &only) {
+std::vector<LinterRun> run_linters(const std::string &root, const std::vector<FileEntry> &files,
+                                   const std::vector<std::string> &only) {
   std::vector<LinterRun> runs;
-  auto wanted = [&](const std::string &n) { return only.empty() || std::find(only.begin(), only.end(), n) != only.end(); };
+  auto wanted = [&](const std::string &n) {
+    return only.empty() || std::find(only.begin(), only.end(), n) != only.end();
+  };
   for (const auto &n : only)
     if (std::find(known_linters().begin(), known_linters().end(), n) == known_linters().end())
-      usage_error("--linters: unknown linter '" + n + "' (known: cppcheck, shellcheck, flake8, bandit, yamllint, licensecheck, reuse)");
+      usage_error("--linters: unknown linter '" + n +
+                  "' (known: cppcheck, shellcheck, flake8, bandit, yamllint, licensecheck, reuse)");
   auto pick = [&](std::initializer_list<const char *> exts) {
     std::vector<std::string> v;
     for (const auto &f : files)
@@ -175,7 +200,12 @@ std::vector<LinterRun> run_linters(const std::string &root, const std::vector<Fi
   for (const auto &f : files)
     if (f.regular && f.size < (1u << 20)) text_files.push_back(f.path);
   std::vector<Spec> specs{
-      {"cppcheck", "cppcheck", cpp, {"--quiet", "--enable=warning,portability", "--inline-suppr", "--template={file}\t{line}\t{severity}\t{id}\t{message}", "-j", "2"}, read_cppcheck_template},
+      {"cppcheck",
+       "cppcheck",
+       cpp,
+       {"--quiet", "--enable=warning,portability", "--inline-suppr",
+        "--template={file}\t{line}\t{severity}\t{id}\t{message}", "-j", "2"},
+       read_cppcheck_template},
       {"shellcheck", "shellcheck", sh, {"-f", "json1"}, read_shellcheck_json1},
       {"flake8", "flake8", py, {}, read_pep8_lines},
       {"bandit", "bandit", py, {"-q", "-f", "json"}, read_bandit_json},
@@ -204,7 +234,8 @@ std::vector<LinterRun> run_linters(const std::string &root, const std::vector<Fi
       continue;
     }
     if (s.name == "reuse" && std::none_of(files.begin(), files.end(), [](const FileEntry &f) {
-          return f.path.rfind("LICENSES/", 0) == 0 || f.path == ".reuse/dep5" || f.path == "REUSE.toml";
+          return f.path.rfind("LICENSES/", 0) == 0 || f.path == ".reuse/dep5" ||
+                 f.path == "REUSE.toml";
         })) {
       run.note = "the project does not use REUSE";
       runs.push_back(run);
@@ -221,7 +252,9 @@ std::vector<LinterRun> run_linters(const std::string &root, const std::vector<Fi
       if (!s.per_tree) {
         if (s.name != "bandit" && s.name != "licensecheck") argv.push_back("--");
         const auto first = s.files.begin() + static_cast<std::ptrdiff_t>(b * kBatch);
-        argv.insert(argv.end(), first, s.files.begin() + static_cast<std::ptrdiff_t>(std::min(s.files.size(), (b + 1) * kBatch)));
+        argv.insert(argv.end(), first,
+                    s.files.begin() +
+                        static_cast<std::ptrdiff_t>(std::min(s.files.size(), (b + 1) * kBatch)));
       }
       auto r = run_process(argv, po);
       run.exit_code = std::max(run.exit_code, r.exit_code);

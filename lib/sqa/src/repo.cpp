@@ -85,7 +85,9 @@ std::optional<std::string> read_head(const std::string &root) {
     if (auto loose = slurp(d / ref); loose && is_hex_id(trim(*loose))) return trim(*loose);
     if (auto packed = slurp(d / "packed-refs")) {
       for (const auto &l : lines(*packed))
-        if (l.size() > 41 && l.compare(41, std::string::npos, ref) == 0 && is_hex_id(l.substr(0, 40))) return l.substr(0, 40);
+        if (l.size() > 41 && l.compare(41, std::string::npos, ref) == 0 &&
+            is_hex_id(l.substr(0, 40)))
+          return l.substr(0, 40);
     }
   }
   return std::nullopt;
@@ -99,7 +101,8 @@ GitFacts git_facts(const std::string &root) {
   po.timeout = std::chrono::seconds(60);
   if (!g.repository && have_git) {
     // A folder inside a repository (a monorepo's component) is under version control too.
-    auto r = run_process({"git", "-c", "safe.directory=*", "-C", root, "rev-parse", "--is-inside-work-tree"}, po);
+    auto r = run_process(
+        {"git", "-c", "safe.directory=*", "-C", root, "rev-parse", "--is-inside-work-tree"}, po);
     g.repository = r.exit_code == 0 && trim(r.out) == "true";
   }
   if (!g.repository) {
@@ -122,13 +125,19 @@ GitFacts git_facts(const std::string &root) {
   if (r.exit_code == 0) g.head = trim(r.out);
   if (!g.head.empty()) {
     if (auto t = git({"rev-parse", "HEAD^{tree}"}); t.exit_code == 0) g.tree = trim(t.out);
-    if (auto m = git({"rev-list", "--merges", "--count", "HEAD"}); m.exit_code == 0) g.merges = std::stoull("0" + trim(m.out));
+    if (auto m = git({"rev-list", "--merges", "--count", "HEAD"}); m.exit_code == 0)
+      g.merges = std::stoull("0" + trim(m.out));
   }
-  if (auto b = git({"symbolic-ref", "-q", "--short", "HEAD"}); b.exit_code == 0) g.branch = trim(b.out);
-  if (auto s = git({"rev-parse", "--is-shallow-repository"}); s.exit_code == 0) g.shallow = trim(s.out) == "true";
+  if (auto b = git({"symbolic-ref", "-q", "--short", "HEAD"}); b.exit_code == 0)
+    g.branch = trim(b.out);
+  if (auto s = git({"rev-parse", "--is-shallow-repository"}); s.exit_code == 0)
+    g.shallow = trim(s.out) == "true";
   if (auto t = git({"tag", "-l"}); t.exit_code == 0) g.tags = lines(t.out);
-  if (auto b = git({"for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/remotes"}); b.exit_code == 0) g.branches = lines(b.out);
-  if (auto o = git({"config", "--get", "remote.origin.url"}); o.exit_code == 0) g.origin = without_credentials(trim(o.out));
+  if (auto b = git({"for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/remotes"});
+      b.exit_code == 0)
+    g.branches = lines(b.out);
+  if (auto o = git({"config", "--get", "remote.origin.url"}); o.exit_code == 0)
+    g.origin = without_credentials(trim(o.out));
   if (g.head.empty()) g.problem = "the repository has no commit yet";
   return g;
 }
@@ -167,7 +176,8 @@ bool ignored(const std::vector<std::string> &patterns, std::string_view path) {
     if (pat.empty()) continue;
     if (pat.back() == '/') {
       const auto dir = std::string_view(pat).substr(0, pat.size() - 1);
-      if (path.size() > dir.size() && path.substr(0, dir.size()) == dir && path[dir.size()] == '/') return true;
+      if (path.size() > dir.size() && path.substr(0, dir.size()) == dir && path[dir.size()] == '/')
+        return true;
       if (glob_match(std::string(dir) + "/**", path)) return true;
     } else if (glob_match(pat, path)) {
       return true;
@@ -183,8 +193,8 @@ Walk walk(const std::string &root, const GitFacts &git, const std::vector<std::s
   if (git.repository && git.git_available) {
     ProcessOptions po;
     po.timeout = std::chrono::seconds(120);
-    auto r = run_process({"git", "-c", "safe.directory=*", "-C", root, "ls-files", "-z", "--cached", "--others",
-                          "--exclude-standard", "--deduplicate"},
+    auto r = run_process({"git", "-c", "safe.directory=*", "-C", root, "ls-files", "-z", "--cached",
+                          "--others", "--exclude-standard", "--deduplicate"},
                          po);
     if (r.exit_code == 0) {
       std::size_t start = 0;
@@ -201,7 +211,8 @@ Walk walk(const std::string &root, const GitFacts &git, const std::vector<std::s
   }
   if (!listed) {
     std::error_code ec;
-    fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
+    fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec),
+        end;
     if (ec) fail(Exit::no_input, root + ": " + ec.message());
     for (; it != end; it.increment(ec)) {
       if (ec) {

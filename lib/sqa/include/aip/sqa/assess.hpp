@@ -62,11 +62,11 @@ struct Options {
   std::map<std::string, std::string> waive; // check id, sub-criterion or criterion -> reason
   double coverage_threshold = 70;           // QC.Uni01: the baseline's 70%
   bool allow_v_prefix = true;               // release tags like v1.2.3
-  bool verify_swhid = false;                // hash the working tree (swh:1:dir:) and compare with HEAD's tree
+  bool verify_swhid = false; // hash the working tree (swh:1:dir:) and compare with HEAD's tree
   std::string license_dir = "/usr/share/common-licenses";
-  std::size_t max_file_bytes = 4 << 20;     // larger files are not read for content checks
+  std::size_t max_file_bytes = 4 << 20; // larger files are not read for content checks
   bool run_linters = false;
-  std::vector<std::string> linters;         // empty: every linter that fits
+  std::vector<std::string> linters; // empty: every linter that fits
 };
 
 // A project's own settings, from .sqa-check.yml in the checkout's root.
@@ -91,10 +91,10 @@ struct Report {
   std::vector<Check> checks;
   std::vector<CriterionResult> criteria;
   std::vector<LinterRun> linters;
-  std::string badge = "none"; // none, bronze, silver, gold
-  std::string next_badge;     // empty at gold
+  std::string badge = "none";                // none, bronze, silver, gold
+  std::string next_badge;                    // empty at gold
   std::vector<std::string> missing_for_next; // criteria that stand between this badge and the next
-  double score = 0;           // 0..10
+  double score = 0;                          // 0..10
   std::vector<std::string> warnings;
   const CriterionResult *criterion(const std::string &id) const;
   const Check *check(const std::string &id) const;
@@ -102,8 +102,9 @@ struct Report {
 
 Report assess(const std::string &root, const Options &options);
 
-// The badge from criterion validity, as SQAaaS awards it: bronze needs QC.Acc, QC.Lic, QC.Met
-// and QC.Doc; silver adds QC.Sty, QC.Sec and QC.Ver; gold adds QC.Uni, QC.Wor, QC.Man, QC.Del.
+// The badge from criterion validity, as SQAaaS awards it (EOSC-synergy/sqaaas-docs, "Badging
+// in EOSC-Synergy", software table): bronze needs QC.Acc, QC.Lic, QC.Met and QC.Doc; silver
+// adds QC.Sty, QC.Sec and QC.Ver; gold adds QC.Uni, QC.Wor, QC.Man and QC.Del.
 void award(Report &r);
 int badge_rank(const std::string &badge); // none 0, bronze 1, silver 2, gold 3; -1 unknown
 

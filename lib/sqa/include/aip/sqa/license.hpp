@@ -11,8 +11,8 @@
 namespace aip::sqa {
 
 struct LicenseMatch {
-  std::string spdx;     // SPDX licence id, e.g. "Apache-2.0"; empty when unknown
-  std::string method;   // "SPDX-License-Identifier", "text", "phrase"
+  std::string spdx;      // SPDX licence id, e.g. "Apache-2.0"; empty when unknown
+  std::string method;    // "SPDX-License-Identifier", "text", "phrase"
   double similarity = 0; // text matches: Dice coefficient of word trigrams (0..1)
   std::string reference; // the reference file or phrase set
 };

@@ -11,9 +11,9 @@
 namespace aip::sqa {
 
 struct FileEntry {
-  std::string path;       // relative, '/'-separated
+  std::string path; // relative, '/'-separated
   std::uint64_t size = 0;
-  unsigned mode = 0;      // st_mode permission bits (07777)
+  unsigned mode = 0; // st_mode permission bits (07777)
   bool link = false;
   bool regular = false;
 };

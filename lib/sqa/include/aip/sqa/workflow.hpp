@@ -16,9 +16,9 @@ struct WorkflowIssue {
 };
 
 struct WorkflowFacts {
-  std::vector<std::string> triggers;   // on: events
-  std::vector<std::string> run_text;   // every run: script (to find linters and tests)
-  std::vector<std::string> uses;       // every uses: reference
+  std::vector<std::string> triggers; // on: events
+  std::vector<std::string> run_text; // every run: script (to find linters and tests)
+  std::vector<std::string> uses;     // every uses: reference
   std::vector<WorkflowIssue> issues;
   bool top_level_permissions = false;
 };
