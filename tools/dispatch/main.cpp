@@ -446,12 +446,8 @@ int cmd_render(int argc, const char *const argv[]) {
   Output out(opt<std::string>(*vm, "output").value_or("-"));
   auto files = opt<std::vector<std::string>>(*vm, "files").value_or(std::vector<std::string>{"-"});
   for (const auto &f : files) {
-    auto lines = LineReader::open(f);
-    jsonl::for_each_json(*lines, [&](nlohmann::json &j, const jsonl::Location &at) {
-      auto job = records::job_from_json(j, at.str());
-      check_job(job, at.str());
-      out << b->render(job);
-    });
+    auto in = InputBuffer::open(f);
+    out << render_all(*b, in.data(), in.name());
   }
   out.commit();
   return 0;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace aip::dispatch {
@@ -60,6 +61,11 @@ public:
   // Reaps finished children; returns true when one ended (local backend).
   virtual bool reap() { return false; }
 };
+
+// The native forms of every job in `text` (JSON Lines of aip.job/v1), in input order,
+// rendered on all cores. A bad record is an error naming `name`, its line and the field; of
+// several, the earliest line's.
+std::string render_all(const Backend &backend, std::string_view text, const std::string &name);
 
 // "local" or "slurm"; usage error (64) otherwise.
 std::unique_ptr<Backend> make_backend(const std::string &name, const BackendOptions &options);
