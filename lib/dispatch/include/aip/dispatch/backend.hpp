@@ -34,6 +34,7 @@ struct BackendOptions {
   std::string runtime = "none";              // local: podman or apptainer for `image`
   double kill_grace_s = 10;                  // walltime: SIGTERM, then SIGKILL after this
   std::string self_exe;                      // local: the program that runs the supervisor
+  std::vector<std::string> config_files;     // engines' [kubernetes] ... sections (default: the standard files)
 };
 
 class Backend {
