@@ -8,3 +8,10 @@ target_link_libraries(aip_dispatch PRIVATE CURL::libcurl yaml-cpp)
 # stand-in that answers in the Kubernetes and Nomad APIs' documented shapes (over TLS with a
 # throwaway certificate); golden files for HTCondor; the real slurmrestd of the Slurm fixture.
 aip_add_gtest(dispatch_backends_tests SOURCES tests/backends_test.cpp LIBS aip_dispatch)
+
+# The slurmrestd backend against the real slurmrestd of the Slurm fixture.
+add_executable(dispatch_slurmrestd_tests tests/slurmrestd_test.cpp)
+target_link_libraries(dispatch_slurmrestd_tests PRIVATE aip_dispatch GTest::gtest GTest::gtest_main)
+add_test(NAME dispatch.slurmrestd COMMAND dispatch_slurmrestd_tests)
+set_tests_properties(dispatch.slurmrestd PROPERTIES LABELS integration TIMEOUT 240)
+aip_test_requires_service(dispatch.slurmrestd slurm)

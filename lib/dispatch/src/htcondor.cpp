@@ -23,12 +23,13 @@ void refuse_line_breaks(std::string_view text, const std::string &where) {
   if (text.find_first_of("\r\n") != std::string_view::npos) data_error(where + ": a line break cannot go into an HTCondor submit description");
 }
 
-// $( and $$( would be expanded by condor_submit; $(DOLLAR) is its literal '$'.
+// condor_submit expands $(NAME), $$(ATTR), $ENV(NAME), $RANDOM_CHOICE(...) and more in every
+// value; $(DOLLAR) is its literal '$', so every '$' is written that way.
 std::string no_macros(std::string_view text) {
   std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '$' && i + 1 < text.size() && (text[i + 1] == '(' || text[i + 1] == '$')) out += "$(DOLLAR)";
-    else out += text[i];
+  for (char c : text) {
+    if (c == '$') out += "$(DOLLAR)";
+    else out += c;
   }
   return out;
 }

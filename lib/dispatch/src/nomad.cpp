@@ -293,7 +293,12 @@ std::unique_ptr<Backend> make_nomad_backend(const NomadConfig &config) { return 
 
 std::unique_ptr<Backend> make_nomad_backend(const BackendOptions &options) {
   auto settings = EngineSettings::load(engine_config_files(options), "nomad", kKeys);
-  return std::make_unique<NomadBackend>(nomad_config(settings, false), settings);
+  try { // the token now; if its file cannot be read, when the agent is first needed
+    return std::make_unique<NomadBackend>(nomad_config(settings, true), std::nullopt);
+  } catch (const Error &e) {
+    if (e.status() == Exit::usage) throw;
+    return std::make_unique<NomadBackend>(nomad_config(settings, false), settings);
+  }
 }
 
 } // namespace aip::dispatch

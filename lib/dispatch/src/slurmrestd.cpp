@@ -102,7 +102,8 @@ public:
     if (r.status != 200) http::fail_response(r, service(), "listing jobs");
     const std::string name = "aip-" + job.id;
     std::optional<Observation> found;
-    for (const auto &j : field(parse(r), "jobs"))
+    const json list = parse(r);
+    for (const auto &j : field(list, "jobs"))
       if (field(j, "name") == json(name)) found = slurmrestd_observation(j); // the last (newest) one
     return found;
   }

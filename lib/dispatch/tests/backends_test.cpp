@@ -574,3 +574,249 @@ TEST(Kubernetes, KubeconfigRefusesWhatWouldWeakenOrEscapeIt) {
   EXPECT_EQ(error_of([&] { kube_credentials_from_kubeconfig(dir + "/nocontext", ""); }), dir + "/nocontext: no context named 'y'");
   run_process({"rm", "-rf", "--", dir});
 }
+
+// --- Nomad --------------------------------------------------------------------------------
+
+TEST(NomadRender, BatchJobWithDockerGpuAndMeta) {
+  NomadConfig c;
+  c.datacenters = {"dc1", "dc2"};
+  c.priorities = {{"interactive", "80"}};
+  Job j = sample_job();
+  EXPECT_NE(error_of([&] { render_nomad_job(j, c); }).find("mount 'pvc:checkpoints' -> '/ckpt': ':' cannot go into a docker volume"),
+            std::string::npos);
+  j.mounts.pop_back();
+  auto m = json(render_nomad_job(j, c))["Job"];
+  EXPECT_EQ(m["ID"], "aip-j20261202T053100-3f9a1c0d");
+  EXPECT_EQ(m["Type"], "batch");
+  EXPECT_EQ(m["Datacenters"], json({"dc1", "dc2"}));
+  EXPECT_EQ(m["Priority"], 80);
+  EXPECT_EQ(m["Meta"]["aip_job_id"], "j20261202T053100-3f9a1c0d");
+  const json &group = m["TaskGroups"][0];
+  EXPECT_EQ(group["RestartPolicy"]["Attempts"], 0);
+  const json &task = group["Tasks"][0];
+  EXPECT_EQ(task["Driver"], "docker");
+  EXPECT_EQ(task["Config"]["image"], "ai4oshub/yolo:latest");
+  EXPECT_EQ(task["Config"]["command"], "python");
+  EXPECT_EQ(task["Config"]["args"], json({"train.py", "--epochs", "10"}));
+  EXPECT_EQ(task["Config"]["volumes"], json({"/data/uc3:/data:ro"}));
+  EXPECT_EQ(task["Env"]["WANDB_MODE"], "offline");
+  EXPECT_EQ(task["Resources"]["Cores"], 4);
+  EXPECT_EQ(task["Resources"]["MemoryMB"], 16384); // 16 GiB in MiB
+  EXPECT_EQ(task["Resources"]["Devices"], json::parse(R"([{"Name":"nvidia/gpu","Count":1,
+      "Constraints":[{"LTarget":"${device.model}","RTarget":"a100","Operand":"="}]}])"));
+}
+
+TEST(NomadProtocol, RegisterObserveAndStop) {
+  ApiServer s;
+  ::setenv("NOMAD_TOKEN", kToken.c_str(), 1);
+  ::setenv("NOMAD_ADDR", s.url().c_str(), 1);
+  ::setenv("NOMAD_CACERT", s.ca().c_str(), 1);
+  auto b = make_nomad_backend(BackendOptions{}); // everything from the environment
+  ::unsetenv("NOMAD_TOKEN");
+  Job j = sample_job("n1");
+  j.mounts.clear();
+  auto o = b->submit(j, {});
+  EXPECT_EQ(o.state, S::submitted);
+  EXPECT_EQ(o.backend_id, "aip-n1");
+  auto reqs = s.requests();
+  EXPECT_EQ(reqs[0]["path"], "/v1/jobs");
+  EXPECT_EQ(reqs[0]["nomad_token"], true);
+  EXPECT_EQ(reqs[0]["authorization"], false);
+  Handle h{"n1", "aip-n1"};
+  EXPECT_EQ(b->poll({h})["n1"].state, S::submitted); // no allocation yet
+  // Allocation stubs as GET /v1/job/:id/allocations documents them.
+  s.control("PUT", "/_test/nomad/aip-n1", json::parse(R"([{"ID": "a1", "CreateIndex": 10, "ClientStatus": "running", "DesiredStatus": "run",
+      "CreateTime": 1796191200000000000, "TaskStates": {"job": {"State": "running", "StartedAt": "2026-12-02T06:00:00.123456789Z",
+      "FinishedAt": "0001-01-01T00:00:00Z", "Events": []}}}])"));
+  auto run = b->poll({h})["n1"];
+  EXPECT_EQ(run.state, S::running);
+  EXPECT_EQ(run.started_at, 1796191200);
+  s.control("PUT", "/_test/nomad/aip-n1", json::parse(R"([{"ID": "a1", "CreateIndex": 10, "ClientStatus": "failed", "DesiredStatus": "run",
+      "TaskStates": {"job": {"State": "dead", "Failed": true, "StartedAt": "2026-12-02T06:00:00Z", "FinishedAt": "2026-12-02T06:01:40Z",
+      "Events": [{"Type": "Started"}, {"Type": "Terminated", "ExitCode": 2, "Signal": 0, "OOMKilled": false}]}}}])"));
+  auto end = b->poll({h})["n1"];
+  EXPECT_EQ(end.state, S::failed);
+  EXPECT_EQ(end.exit_code, 2);
+  EXPECT_EQ(end.ended_at, 1796191300);
+  b->cancel(h, "cancelled", 10);
+  bool deleted = false;
+  for (const auto &r : s.requests()) deleted = deleted || (r["method"] == "DELETE" && r["path"] == "/v1/job/aip-n1");
+  EXPECT_TRUE(deleted);
+  auto found = b->find(j);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_FALSE(b->find(sample_job("n-never")).has_value());
+  ::unsetenv("NOMAD_ADDR");
+  ::unsetenv("NOMAD_CACERT");
+}
+
+TEST(NomadProtocol, StoppedJobIsCancelledAndAWrongTokenIsRefused) {
+  ApiServer s;
+  NomadConfig c;
+  c.address = s.url();
+  c.ca_file = s.ca();
+  c.token = kToken;
+  auto b = make_nomad_backend(c);
+  Job j = sample_job("n2");
+  j.mounts.clear();
+  b->submit(j, {});
+  b->cancel({"n2", "aip-n2"}, "cancelled", 10);
+  EXPECT_EQ(b->poll({{"n2", "aip-n2"}})["n2"].state, S::cancelled);
+  c.token = "wrong";
+  auto bad = make_nomad_backend(c);
+  Exit st{};
+  auto msg = error_of([&] { bad->submit(j, {}); }, &st);
+  EXPECT_EQ(st, Exit::unavailable);
+  EXPECT_NE(msg.find("HTTP 403"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("Permission denied"), std::string::npos) << msg;
+}
+
+TEST(Nomad, AllocationStatesAsDocumented) {
+  auto one = [](const char *client, const char *desired, int exit_code) {
+    json a = {{"ID", "a"}, {"CreateIndex", 1}, {"ClientStatus", client}, {"DesiredStatus", desired},
+              {"TaskStates", {{"job", {{"Events", json::array({{{"Type", "Terminated"}, {"ExitCode", exit_code}}})}}}}}};
+    return nomad_observation("aip-x", json::array({a}));
+  };
+  EXPECT_EQ(one("pending", "run", 0).state, S::submitted);
+  EXPECT_EQ(one("complete", "run", 0).state, S::succeeded);
+  EXPECT_EQ(one("complete", "stop", 137).state, S::cancelled);
+  EXPECT_EQ(one("failed", "run", 1).state, S::failed);
+  EXPECT_EQ(one("lost", "run", 0).reason, "allocation lost (node down)");
+  EXPECT_NE(error_of([&] { one("weird", "run", 0); }).find("unknown ClientStatus 'weird'"), std::string::npos);
+  // The newest allocation (highest CreateIndex) decides.
+  json two = json::array({{{"ID", "new"}, {"CreateIndex", 9}, {"ClientStatus", "running"}},
+                          {{"ID", "old"}, {"CreateIndex", 3}, {"ClientStatus", "failed"}}});
+  EXPECT_EQ(nomad_observation("aip-x", two).state, S::running);
+}
+
+// --- HTCondor -----------------------------------------------------------------------------
+
+namespace {
+
+// condor_submit's "new syntax" for arguments, read as its manual describes it, written here
+// apart from the code under test: $(DOLLAR) is '$'; the value is in double quotes, where ""
+// is one '"'; blanks separate arguments outside single quotes; within single quotes '' is
+// one '\''.
+std::vector<std::string> read_condor_arguments(std::string v) {
+  std::string expanded;
+  for (std::size_t i = 0; i < v.size();) {
+    if (v.compare(i, 9, "$(DOLLAR)") == 0) {
+      expanded += '$';
+      i += 9;
+    } else {
+      if (v[i] == '$') ADD_FAILURE() << "a '$' that condor_submit could expand in " << v;
+      expanded += v[i++];
+    }
+  }
+  v = expanded;
+  EXPECT_TRUE(v.size() >= 2 && v.front() == '"' && v.back() == '"') << v;
+  v = v.substr(1, v.size() - 2);
+  std::vector<std::string> out;
+  std::string cur;
+  bool in_word = false, quoted = false;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    char c = v[i];
+    if (c == '"') {
+      EXPECT_TRUE(i + 1 < v.size() && v[i + 1] == '"') << "a lone double quote in " << v;
+      cur += '"';
+      ++i;
+      in_word = true;
+    } else if (c == '\'') {
+      if (quoted && i + 1 < v.size() && v[i + 1] == '\'') {
+        cur += '\'';
+        ++i;
+      } else {
+        quoted = !quoted;
+      }
+      in_word = true;
+    } else if ((c == ' ' || c == '\t') && !quoted) {
+      if (in_word) out.push_back(cur);
+      cur.clear();
+      in_word = false;
+    } else {
+      cur += c;
+      in_word = true;
+    }
+  }
+  EXPECT_FALSE(quoted) << "an unclosed single quote in " << v;
+  if (in_word) out.push_back(cur);
+  return out;
+}
+
+// The sbatch tests' hostile corpus (lib/dispatch/tests/dispatch_test.cpp), plus macros.
+const std::vector<std::string> kHostile{"$(touch /tmp/aip-pwned)", "`touch /tmp/aip-pwned`", "'", "\"", "'\"'\"", "a b  c", "*", "/*", "~",
+                                        "$HOME", "${PATH}", "$ENV(HOME)", "\\", "\\'", ";rm -rf /tmp/x;", "|", "&", ">", "<(ls)", "!!", "#not a comment",
+                                        "--", "-e", "%j", "\t", "é ü 中", "'$(id)'", "", "$(HOME)", "$$(Cpus)", "$", "$$", "a=b", "''", "\"\""};
+
+std::string golden(const std::string &name, const std::string &text) {
+  const std::string path = std::string(AIP_SOURCE_DIR) + "/tests/backends/golden/" + name;
+  if (std::getenv("AIP_UPDATE_GOLDEN") != nullptr) spit(path, text);
+  return slurp(path);
+}
+
+} // namespace
+
+TEST(HTCondor, HostileArgumentsComeBackLiterally) {
+  auto back = read_condor_arguments(condor_arguments(kHostile, "test"));
+  EXPECT_EQ(back, kHostile);
+  for (const auto &h : kHostile) EXPECT_EQ(read_condor_arguments(condor_arguments({h}, "t")), std::vector<std::string>{h}) << h;
+  // By hand, from the manual's examples: 3 "4 5" '6 -> "3 '4 5' ''6"
+  EXPECT_EQ(condor_arguments({"3", "4 5", "'6"}, "t"), "\"3 '4 5' '''6'\"");
+  EXPECT_EQ(condor_arguments({"say \"hi\""}, "t"), "\"'say \"\"hi\"\"'\"");
+  Exit st{};
+  EXPECT_EQ(error_of([] { condor_arguments({"ok", "line1\nline2"}, "job j"); }, &st),
+            "job j: command[1]: a line break cannot go into an HTCondor submit description");
+  EXPECT_EQ(st, Exit::data);
+}
+
+TEST(HTCondor, SubmitDescriptionsMatchTheGoldenFiles) {
+  HTCondorConfig c;
+  c.logs = "/var/lib/aip/logs";
+  c.accounting = {{"interactive", "group_interactive"}};
+  EXPECT_EQ(render_condor_submit(sample_job(), c), golden("htcondor-sample.sub", render_condor_submit(sample_job(), c)));
+  Job h = sample_job("hostile");
+  h.command = {"/bin/printf", "[%s]\\n"};
+  h.command.insert(h.command.end(), kHostile.begin(), kHostile.end());
+  h.env.clear();
+  for (std::size_t i = 0; i < kHostile.size(); ++i) h.env["V" + std::to_string(i)] = kHostile[i];
+  const std::string sub = render_condor_submit(h, c);
+  EXPECT_EQ(sub, golden("htcondor-hostile.sub", sub));
+  // Every line is one command: no value leaked into a line of its own.
+  std::istringstream lines(sub);
+  std::string line;
+  while (std::getline(lines, line))
+    EXPECT_TRUE(line.empty() || line[0] == '#' || line == "queue 1" || line.find(" = ") != std::string::npos) << line;
+  auto args_line = sub.substr(sub.find("\narguments = ") + 13);
+  args_line = args_line.substr(0, args_line.find('\n'));
+  std::vector<std::string> expected{"[%s]\\n"};
+  expected.insert(expected.end(), kHostile.begin(), kHostile.end());
+  EXPECT_EQ(read_condor_arguments(args_line), expected);
+}
+
+TEST(HTCondor, JobAdsAsObservations) {
+  // Attributes as the HTCondor manual's job ClassAd attribute list gives them.
+  auto ad = [](int status, json extra = json::object()) {
+    json a = {{"ClusterId", 12}, {"ProcId", 0}, {"JobStatus", status}};
+    a.update(extra);
+    return condor_observation(a);
+  };
+  EXPECT_EQ(ad(1).state, S::submitted);
+  EXPECT_EQ(ad(1).backend_id, "12.0");
+  EXPECT_EQ(ad(2, {{"JobCurrentStartDate", 1796191200}}).started_at, 1796191200);
+  EXPECT_EQ(ad(4, {{"ExitCode", 0}}).state, S::succeeded);
+  EXPECT_EQ(ad(4, {{"ExitCode", 3}}).exit_code, 3);
+  EXPECT_EQ(ad(4, {{"ExitCode", 3}}).state, S::failed);
+  EXPECT_EQ(ad(4, {{"ExitBySignal", true}, {"ExitSignal", 9}}).exit_code, 137);
+  EXPECT_EQ(ad(3).state, S::cancelled);
+  EXPECT_EQ(ad(5, {{"HoldReason", "Error from slot1"}}).reason, "held: Error from slot1");
+  EXPECT_EQ(parse_condor_terse("12.0 - 12.0\n"), "12.0");
+  EXPECT_NE(error_of([] { parse_condor_terse("ERROR: no schedd"); }).find("not a job id"), std::string::npos);
+}
+
+TEST(HTCondor, SubmitsWithCondorSubmitWhenInstalled) {
+  if (!find_on_path("condor_submit")) GTEST_SKIP() << "HTCondor is not installed here (Debian 12 has no htcondor package)";
+  BackendOptions bo;
+  bo.state_dir = "/tmp";
+  auto b = make_htcondor_backend(bo);
+  auto o = b->submit(sample_job("condor-live"), {});
+  EXPECT_NE(o.backend_id, "");
+}

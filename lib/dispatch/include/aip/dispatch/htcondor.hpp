@@ -26,7 +26,7 @@ HTCondorConfig htcondor_config(const EngineSettings &settings, const std::string
 // The "new syntax" of condor_submit's `arguments` (and `environment`) values: the whole list
 // in double quotes; an argument holding blanks or quotes in single quotes, a single quote
 // written '' and a double quote "" ; and, because condor_submit expands $(NAME) macros in
-// every value, a '$' before '(' or '$' written $(DOLLAR). Line breaks cannot be written
+// every value, every '$' written $(DOLLAR). Line breaks cannot be written
 // and are refused (65).
 std::string condor_arguments(const std::vector<std::string> &args, const std::string &where);
 std::string condor_environment(const std::map<std::string, std::string> &env, const std::string &where);
