@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <cstdlib>
+#include <cstring>
 #include <unistd.h>
 
 namespace aip::dispatch {
@@ -17,6 +19,13 @@ double now_s() {
 }
 
 bool exists(const std::string &p) { return ::access(p.c_str(), F_OK) == 0; }
+
+// The crash tests kill the dispatcher at the two moments that matter (a job claimed but
+// not submitted; submitted but its backend id not recorded): AIP_DISPATCH_CRASH_AT names one.
+void crash_point(const char *where) {
+  static const char *at = std::getenv("AIP_DISPATCH_CRASH_AT");
+  if (at != nullptr && std::strcmp(at, where) == 0) ::raise(SIGKILL);
+}
 
 } // namespace
 
@@ -54,8 +63,8 @@ void Dispatcher::apply(Entry &e, const Observation &o) {
   // Every state passed through is reported once: queued -> submitted -> running -> end.
   if (e.track.state == S::queued && state != S::queued) {
     e.track.state = S::submitted;
-    queue_.save(e);
     emit(e, S::submitted, "", std::nullopt);
+    queue_.save(e);
   }
   if (state == e.track.state) return;
   if (state == S::running || ((records::is_final(state) || state == S::preempted) && e.track.state == S::submitted &&
@@ -63,8 +72,8 @@ void Dispatcher::apply(Entry &e, const Observation &o) {
     if (e.track.state != S::running) {
       e.track.state = S::running;
       if (e.track.started_at == 0) e.track.started_at = o.started_at != 0 ? o.started_at : now_s();
-      queue_.save(e);
       emit(e, S::running, "", std::nullopt);
+      queue_.save(e);
     }
     if (state == S::running) return;
   }
@@ -78,22 +87,23 @@ void Dispatcher::apply(Entry &e, const Observation &o) {
     e.track = Tracking{};
     e.track.requeues = requeues;
     e.stage = Stage::active;
+    emit(e, S::queued, "requeued after preemption", std::nullopt);
     queue_.save(e);
     queue_.move(e.job.id, Stage::active, Stage::queued);
     e.stage = Stage::queued;
-    emit(e, S::queued, "requeued after preemption", std::nullopt);
     return;
   }
+  // The event goes out before the queue records the change: a crash in between repeats the
+  // event on restart rather than losing it (events are delivered at least once).
+  emit(e, state, reason, o.exit_code);
   if (!records::is_final(state) && state != S::preempted) {
     queue_.save(e);
-    emit(e, state, reason, o.exit_code);
     return;
   }
   queue_.save(e);
   queue_.move(e.job.id, Stage::active, Stage::done);
   e.stage = Stage::done;
   ::unlink(cancel_request_path(queue_, e.job.id).c_str());
-  emit(e, state, reason, o.exit_code);
 }
 
 void Dispatcher::reconcile() {
@@ -155,10 +165,17 @@ bool Dispatcher::step() {
   using S = records::JobState;
   backend_.reap();
   auto active = queue_.list(Stage::active);
+  // A dispatcher killed after recording a job's end but before moving it: finish the move
+  // (its event went out before the record was saved).
+  for (auto &e : active)
+    if (records::is_final(e.track.state) || (e.track.state == S::preempted && !e.job.requeue)) {
+      queue_.move(e.job.id, Stage::active, Stage::done);
+      e.stage = Stage::done;
+    }
   handle_cancel_requests(active);
   std::vector<Handle> handles;
   for (const auto &e : active)
-    if (e.track.backend == backend_.name() && (!e.track.backend_id.empty() || e.track.state != S::queued))
+    if (e.stage == Stage::active && e.track.backend == backend_.name() && (!e.track.backend_id.empty() || e.track.state != S::queued))
       handles.push_back({e.job.id, e.track.backend_id});
   if (!handles.empty()) {
     auto seen = backend_.poll(handles);
@@ -201,6 +218,7 @@ bool Dispatcher::step() {
       e.track.claimed_at = now_s();
       e.track.gpus = d.gpus;
       queue_.save(e);
+      crash_point("claimed");
       Observation o;
       try {
         o = backend_.submit(e.job, d.gpus);
@@ -213,6 +231,7 @@ bool Dispatcher::step() {
         }
         throw;
       }
+      crash_point("submitted");
       e.track.backend_id = o.backend_id;
       queue_.save(e);
       if (o.state == S::failed && o.backend_id.empty()) {
