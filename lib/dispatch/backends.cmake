@@ -15,3 +15,8 @@ target_link_libraries(dispatch_slurmrestd_tests PRIVATE aip_dispatch GTest::gtes
 add_test(NAME dispatch.slurmrestd COMMAND dispatch_slurmrestd_tests)
 set_tests_properties(dispatch.slurmrestd PROPERTIES LABELS integration TIMEOUT 240)
 aip_test_requires_service(dispatch.slurmrestd slurm)
+
+# The engines from the command line (render for each, submit/run/status/watch/cancel through
+# the Kubernetes and Nomad protocols against the local test server).
+add_test(NAME dispatch.backends.cli COMMAND ${PROJECT_SOURCE_DIR}/tests/backends/cli_test.sh ${CMAKE_BINARY_DIR}/bin)
+set_tests_properties(dispatch.backends.cli PROPERTIES LABELS integration TIMEOUT 300)
