@@ -95,6 +95,7 @@ def next_index():
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall
     server_version = "aip-test-apiserver"
 
     def log_message(self, *args):
