@@ -6,6 +6,7 @@
 // golden files; rendered Jobs are also read by the real kubectl (client-side dry run).
 #include <aip/core/error.hpp>
 #include <aip/core/process.hpp>
+#include <aip/dispatch/backend.hpp>
 #include <aip/dispatch/htcondor.hpp>
 #include <aip/dispatch/http.hpp>
 #include <aip/dispatch/kubernetes.hpp>
@@ -819,4 +820,45 @@ TEST(HTCondor, SubmitsWithCondorSubmitWhenInstalled) {
   auto b = make_htcondor_backend(bo);
   auto o = b->submit(sample_job("condor-live"), {});
   EXPECT_NE(o.backend_id, "");
+}
+
+// --- Configuration ------------------------------------------------------------------------
+
+TEST(EngineConfiguration, TheManualsExampleIsWhatTheBackendsRead) {
+  std::string man = slurp(std::string(AIP_SOURCE_DIR) + "/man/aip-dispatch.1");
+  auto start = man.find(".nf\n[kubernetes]");
+  ASSERT_NE(start, std::string::npos);
+  std::string conf = man.substr(start + 4, man.find("\n.fi", start) - start - 4);
+  for (std::size_t at; (at = conf.find("\\-")) != std::string::npos;) conf.replace(at, 2, "-");
+  char tmpl[] = "/tmp/aip-man-XXXXXX";
+  std::string dir = ::mkdtemp(tmpl);
+  spit(dir + "/aip.conf", conf);
+  BackendOptions bo;
+  bo.state_dir = "/var/lib/aip";
+  bo.config_files = {dir + "/aip.conf"};
+  ::setenv("HOME", dir.c_str(), 1);
+  Job j = sample_job("man");
+  j.resources.gpu_model = "A100";
+  // Credentials that are not there (the example's files) wait until a server is needed.
+  auto k = json::parse(make_backend("kubernetes", bo)->render(j));
+  EXPECT_EQ(k["metadata"]["namespace"], "ml");
+  EXPECT_EQ(k["metadata"]["labels"]["kueue.x-k8s.io/priority-class"], "high");
+  EXPECT_EQ(k["spec"]["ttlSecondsAfterFinished"], 86400);
+  EXPECT_EQ(k["spec"]["template"]["spec"]["nodeSelector"]["nvidia.com/gpu.product"], "NVIDIA-A100-SXM4-80GB");
+  j.mounts.pop_back();
+  auto n = json::parse(make_backend("nomad", bo)->render(j));
+  EXPECT_EQ(n["Job"]["Datacenters"], json({"ifca", "iisas"}));
+  EXPECT_EQ(n["Job"]["Priority"], 80);
+  auto c = make_backend("htcondor", bo)->render(j);
+  EXPECT_NE(c.find("accounting_group = group_interactive\n"), std::string::npos) << c;
+  auto r = json::parse(make_backend("slurmrestd", bo)->render(j));
+  EXPECT_EQ(r["job"]["qos"], "high");
+  EXPECT_EQ(r["job"]["standard_output"], "/var/lib/aip/logs/man.out");
+  // A key that no backend knows names its file and line.
+  spit(dir + "/bad.conf", "[nomad]\n\naddres = http://x\n");
+  bo.config_files = {dir + "/bad.conf"};
+  Exit st{};
+  EXPECT_NE(error_of([&] { make_backend("nomad", bo); }, &st).find(dir + "/bad.conf:3: unknown key 'addres' in [nomad]"), std::string::npos);
+  EXPECT_EQ(st, Exit::usage);
+  run_process({"rm", "-rf", "--", dir});
 }
