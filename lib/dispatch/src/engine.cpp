@@ -118,9 +118,11 @@ std::vector<std::string> engine_config_files(const BackendOptions &options) {
 std::string read_secret_file(const std::string &path, const std::string &what) {
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(Exit::no_input, path + ": cannot read " + what);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  std::string s = buf.str();
+  // Tokens are short; a bound keeps a wrong path (/dev/zero) from reading forever.
+  std::string s(65537, '\0');
+  in.read(s.data(), static_cast<std::streamsize>(s.size()));
+  s.resize(static_cast<std::size_t>(in.gcount()));
+  if (s.size() > 65536) usage_error(path + ": " + what + " is larger than 64 KiB");
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
   if (s.empty()) usage_error(path + ": " + what + " is empty");
   if (s.find_first_of("\r\n") != std::string::npos) usage_error(path + ": " + what + " holds more than one line");

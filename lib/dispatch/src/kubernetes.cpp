@@ -109,9 +109,13 @@ const json &field(const json &obj, const char *key) {
 } // namespace
 
 KubeCredentials kube_credentials_from_kubeconfig(const std::string &path, const std::string &context) {
+  return kube_credentials_from_text(read_text(path, "the kubeconfig"), path, context);
+}
+
+KubeCredentials kube_credentials_from_text(const std::string &text, const std::string &path, const std::string &context) {
   YAML::Node root;
   try {
-    root = YAML::Load(read_text(path, "the kubeconfig"));
+    root = YAML::Load(text);
   } catch (const YAML::Exception &e) {
     data_error(path + ":" + std::to_string(e.mark.line + 1) + ": not a valid kubeconfig: " + e.msg);
   }

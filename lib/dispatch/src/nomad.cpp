@@ -142,9 +142,10 @@ Observation nomad_observation(const std::string &nomad_id, const json &allocatio
   o.state = S::submitted;
   if (!allocations.is_array() || allocations.empty()) return o;
   // The newest allocation (the highest CreateIndex) says where the job stands.
+  auto index = [](const json &a) { return field(a, "CreateIndex").is_number() ? a["CreateIndex"].get<double>() : -1.0; };
   const json *newest = nullptr;
   for (const auto &a : allocations)
-    if (newest == nullptr || field(a, "CreateIndex").get<double>() > field(*newest, "CreateIndex").get<double>()) newest = &a;
+    if (newest == nullptr || index(a) > index(*newest)) newest = &a;
   const json &a = *newest;
   const std::string client = field(a, "ClientStatus").is_string() ? a["ClientStatus"].get<std::string>() : "";
   const std::string desired = field(a, "DesiredStatus").is_string() ? a["DesiredStatus"].get<std::string>() : "";

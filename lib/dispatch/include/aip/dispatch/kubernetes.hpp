@@ -29,6 +29,8 @@ struct KubeCredentials {
 // the kubeconfig's folder. exec and auth-provider plugins and insecure-skip-tls-verify are
 // refused (64) rather than half-supported.
 KubeCredentials kube_credentials_from_kubeconfig(const std::string &path, const std::string &context);
+// The same from the kubeconfig's text; `path` names it in errors and anchors relative names.
+KubeCredentials kube_credentials_from_text(const std::string &text, const std::string &path, const std::string &context);
 // A pod's own account: KUBERNETES_SERVICE_HOST/PORT and DIR/{token,ca.crt,namespace}.
 KubeCredentials kube_credentials_in_cluster(const std::string &dir = "/var/run/secrets/kubernetes.io/serviceaccount");
 
