@@ -20,3 +20,6 @@ aip_test_requires_service(dispatch.slurmrestd slurm)
 # the Kubernetes and Nomad protocols against the local test server).
 add_test(NAME dispatch.backends.cli COMMAND ${PROJECT_SOURCE_DIR}/tests/backends/cli_test.sh ${CMAKE_BINARY_DIR}/bin)
 set_tests_properties(dispatch.backends.cli PROPERTIES LABELS integration TIMEOUT 300)
+add_test(NAME dispatch.backends.slurmrestd_cli COMMAND ${PROJECT_SOURCE_DIR}/tests/backends/slurmrestd_cli_test.sh ${CMAKE_BINARY_DIR}/bin)
+set_tests_properties(dispatch.backends.slurmrestd_cli PROPERTIES LABELS integration TIMEOUT 240)
+aip_test_requires_service(dispatch.backends.slurmrestd_cli slurm)
