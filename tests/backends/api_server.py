@@ -71,9 +71,32 @@ def status(code, reason, message, details=None):
     return code, body
 
 
+def selector_terms(selector):
+    """Split a label selector on the commas outside parentheses ("a=b,c in (x,y)")."""
+    terms, depth, cur = [], 0, ""
+    for ch in selector or "":
+        if ch == "," and depth == 0:
+            terms.append(cur.strip())
+            cur = ""
+            continue
+        depth += ch == "("
+        depth -= ch == ")"
+        cur += ch
+    if cur.strip():
+        terms.append(cur.strip())
+    return terms
+
+
 def selector_matches(selector, labels):
-    for term in filter(None, (selector or "").split(",")):
-        if "!=" in term:
+    for term in selector_terms(selector):
+        words = term.split(None, 1)
+        if len(words) == 2 and words[1].startswith(("in ", "in(", "notin ", "notin(")):
+            op, rest = words[1].split("(", 1)
+            values = {v.strip() for v in rest.rstrip(")").split(",")}
+            inside = labels.get(words[0]) in values
+            if (op.strip() == "in") != inside:
+                return False
+        elif "!=" in term:
             k, v = term.split("!=", 1)
             if labels.get(k) == v:
                 return False

@@ -399,13 +399,19 @@ public:
 
   std::map<std::string, Observation> poll(const std::vector<Handle> &handles) override {
     std::map<std::string, Observation> out;
-    if (handles.empty()) return out;
-    auto r = client().request("GET", jobs_ + "?labelSelector=" + http::escape("app.kubernetes.io/managed-by=aip"));
-    if (r.status != 200) http::fail_response(r, service(), "listing jobs");
+    // One list per 100 jobs, by a set-based selector on the aip label: the API server
+    // filters, and Jobs of other dispatchers or long finished ones are not sent.
     std::map<std::string, json> by_name;
-    const json list = parse(r, "the job list");
-    for (const auto &item : field(list, "items"))
-      if (field(field(item, "metadata"), "name").is_string()) by_name[item["metadata"]["name"].get<std::string>()] = item;
+    for (std::size_t from = 0; from < handles.size(); from += 100) {
+      std::string values;
+      for (std::size_t i = from; i < std::min(handles.size(), from + 100); ++i)
+        values += (values.empty() ? "" : ",") + kube_label_value(handles[i].job_id);
+      auto r = client().request("GET", jobs_ + "?labelSelector=" + http::escape(c_.job_id_label + " in (" + values + ")"));
+      if (r.status != 200) http::fail_response(r, service(), "listing jobs");
+      const json list = parse(r, "the job list");
+      for (const auto &item : field(list, "items"))
+        if (field(field(item, "metadata"), "name").is_string()) by_name[item["metadata"]["name"].get<std::string>()] = item;
+    }
     for (const auto &h : handles) {
       const std::string name = h.backend_id.empty() ? kube_job_name(h.job_id) : h.backend_id;
       auto it = by_name.find(name);

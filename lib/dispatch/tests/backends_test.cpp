@@ -444,6 +444,14 @@ TEST(KubernetesProtocol, Get200MapsConditionsAndPodExitCodes) {
   EXPECT_EQ(seen["k-late"].state, S::timeout);
   EXPECT_EQ(seen["k-wait"].state, S::submitted);
   EXPECT_EQ(seen["k-wait"].reason, "suspended: waiting for Kueue admission");
+  // One list for the five, filtered by the server with a set-based selector.
+  int lists = 0;
+  for (const auto &r : s.requests())
+    if (r["method"] == "GET" && r["path"] == "/apis/batch/v1/namespaces/research/jobs") {
+      ++lists;
+      EXPECT_EQ(r["query"], "labelSelector=aip.io%2Fjob-id%20in%20%28k-run%2Ck-ok%2Ck-fail%2Ck-late%2Ck-wait%29");
+    }
+  EXPECT_EQ(lists, 1);
 }
 
 TEST(KubernetesProtocol, Delete200InBackgroundThen404IsCancelled) {
