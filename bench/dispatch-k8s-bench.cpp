@@ -6,9 +6,9 @@
 #include <aip/dispatch/kubernetes.hpp>
 
 #include <chrono>
-#include <sys/resource.h>
 #include <cstdio>
 #include <string>
+#include <sys/resource.h>
 
 int main(int argc, char **argv) {
   if (argc != 5) {
@@ -32,7 +32,8 @@ int main(int argc, char **argv) {
   job.resources.memory_bytes = 16ULL << 30;
   job.resources.gpus = 1;
   job.queue = "gpu";
-  const std::string run = std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000);
+  const std::string run =
+      std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000);
   auto t0 = std::chrono::steady_clock::now();
   int submitted = 0;
   for (int i = 0; i < n; ++i) {
@@ -42,8 +43,10 @@ int main(int argc, char **argv) {
   double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   rusage ru{};
   ::getrusage(RUSAGE_SELF, &ru);
-  double cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-  std::printf("{\"jobs\": %d, \"submitted\": %d, \"seconds\": %.4f, \"per_second\": %.1f, \"cpu_seconds\": %.4f}\n", n, submitted,
-              s, n / s, cpu);
+  double cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+               (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  std::printf("{\"jobs\": %d, \"submitted\": %d, \"seconds\": %.4f, \"per_second\": %.1f, "
+              "\"cpu_seconds\": %.4f}\n",
+              n, submitted, s, n / s, cpu);
   return submitted == n ? 0 : 1;
 }

@@ -22,7 +22,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   guarded([&] {
     EngineSettings s;
     s.section = "kubernetes";
-    s.parse(text, "fuzz.conf", {"namespace", "priority-classes", "gpu-models", "backoff-limit", "ttl-after-finished", "timeout"});
+    s.parse(text, "fuzz.conf",
+            {"namespace", "priority-classes", "gpu-models", "backoff-limit", "ttl-after-finished",
+             "timeout"});
     (void)kubernetes_config(s, false);
   });
   // Relative file names in the kubeconfig resolve under a folder that does not exist.

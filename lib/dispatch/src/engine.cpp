@@ -20,7 +20,8 @@ std::string trim(std::string_view s) {
 
 } // namespace
 
-void EngineSettings::parse(std::string_view text, const std::string &name, const std::set<std::string> &known) {
+void EngineSettings::parse(std::string_view text, const std::string &name,
+                           const std::set<std::string> &known) {
   std::istringstream in{std::string(text)};
   std::string line;
   int number = 0;
@@ -38,18 +39,22 @@ void EngineSettings::parse(std::string_view text, const std::string &name, const
     if (!inside) continue;
     auto eq = t.find('=');
     if (eq == std::string::npos) usage_error(where + ": expected 'name = value'");
-    Setting s{trim(std::string_view(t).substr(0, eq)), trim(std::string_view(t).substr(eq + 1)), where};
-    if (s.value.size() >= 2 && s.value.front() == '"' && s.value.back() == '"') s.value = s.value.substr(1, s.value.size() - 2);
+    Setting s{trim(std::string_view(t).substr(0, eq)), trim(std::string_view(t).substr(eq + 1)),
+              where};
+    if (s.value.size() >= 2 && s.value.front() == '"' && s.value.back() == '"')
+      s.value = s.value.substr(1, s.value.size() - 2);
     if (known.count(s.key) == 0U) {
       std::string list;
       for (const auto &k : known) list += (list.empty() ? "" : ", ") + k;
-      usage_error(where + ": unknown key '" + s.key + "' in [" + section + "] (known: " + list + ")");
+      usage_error(where + ": unknown key '" + s.key + "' in [" + section + "] (known: " + list +
+                  ")");
     }
     values[s.key] = std::move(s);
   }
 }
 
-EngineSettings EngineSettings::load(const std::vector<std::string> &files, const std::string &section,
+EngineSettings EngineSettings::load(const std::vector<std::string> &files,
+                                    const std::string &section,
                                     const std::set<std::string> &known) {
   EngineSettings e;
   e.section = section;
@@ -107,7 +112,8 @@ long EngineSettings::integer(const std::string &key, long fallback) const {
   } catch (const std::exception &) {
     used = 0;
   }
-  if (used != v.size() || v.empty() || n < 0) usage_error(where(key) + ": expected a whole number >= 0, got '" + v + "'");
+  if (used != v.size() || v.empty() || n < 0)
+    usage_error(where(key) + ": expected a whole number >= 0, got '" + v + "'");
   return n;
 }
 
@@ -125,7 +131,8 @@ std::string read_secret_file(const std::string &path, const std::string &what) {
   if (s.size() > 65536) usage_error(path + ": " + what + " is larger than 64 KiB");
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
   if (s.empty()) usage_error(path + ": " + what + " is empty");
-  if (s.find_first_of("\r\n") != std::string::npos) usage_error(path + ": " + what + " holds more than one line");
+  if (s.find_first_of("\r\n") != std::string::npos)
+    usage_error(path + ": " + what + " holds more than one line");
   return s;
 }
 
@@ -134,7 +141,8 @@ std::string env_or(const char *name, const std::string &fallback) {
   return v != nullptr && *v != '\0' ? v : fallback;
 }
 
-void check_class_mapping(const std::map<std::string, std::string> &mapping, const std::string &where) {
+void check_class_mapping(const std::map<std::string, std::string> &mapping,
+                         const std::string &where) {
   for (const auto &[k, v] : mapping) try {
       (void)records::parse_priority_class(k);
     } catch (const Error &e) {

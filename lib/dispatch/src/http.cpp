@@ -21,7 +21,9 @@ std::size_t append_body(char *data, std::size_t size, std::size_t n, void *out) 
 }
 
 void set(CURL *c, CURLoption option, long value) { curl_easy_setopt(c, option, value); }
-void set(CURL *c, CURLoption option, const std::string &value) { curl_easy_setopt(c, option, value.c_str()); }
+void set(CURL *c, CURLoption option, const std::string &value) {
+  curl_easy_setopt(c, option, value.c_str());
+}
 
 void set_blob(CURL *c, CURLoption option, const std::string &pem) {
   curl_blob blob{const_cast<char *>(pem.data()), pem.size(), CURL_BLOB_COPY};
@@ -30,22 +32,25 @@ void set_blob(CURL *c, CURLoption option, const std::string &pem) {
 
 // Failures after which the request cannot have reached the server's application.
 bool not_sent(CURLcode code) {
-  return code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_RESOLVE_PROXY;
+  return code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST ||
+         code == CURLE_COULDNT_RESOLVE_PROXY;
 }
 
 bool transient(CURLcode code) {
-  return not_sent(code) || code == CURLE_OPERATION_TIMEDOUT || code == CURLE_SEND_ERROR || code == CURLE_RECV_ERROR ||
-         code == CURLE_GOT_NOTHING || code == CURLE_PARTIAL_FILE;
+  return not_sent(code) || code == CURLE_OPERATION_TIMEDOUT || code == CURLE_SEND_ERROR ||
+         code == CURLE_RECV_ERROR || code == CURLE_GOT_NOTHING || code == CURLE_PARTIAL_FILE;
 }
 
 bool tls_failure(CURLcode code) {
-  return code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE || code == CURLE_SSL_CONNECT_ERROR ||
-         code == CURLE_SSL_CERTPROBLEM || code == CURLE_SSL_ISSUER_ERROR;
+  return code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
+         code == CURLE_SSL_CONNECT_ERROR || code == CURLE_SSL_CERTPROBLEM ||
+         code == CURLE_SSL_ISSUER_ERROR;
 }
 
 std::string printable(std::string_view text, std::size_t max) {
   std::string out;
-  for (char c : text.substr(0, max)) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
+  for (char c : text.substr(0, max))
+    out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
   if (text.size() > max) out += "...";
   return out;
 }
@@ -56,7 +61,8 @@ Client::Client(ClientOptions options) : opt_(std::move(options)) {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   if (opt_.base_url.rfind("https://", 0) != 0 && opt_.base_url.rfind("http://", 0) != 0)
-    usage_error(opt_.service + ": expected an http:// or https:// address, got '" + printable(opt_.base_url, 200) + "'");
+    usage_error(opt_.service + ": expected an http:// or https:// address, got '" +
+                printable(opt_.base_url, 200) + "'");
   while (!opt_.base_url.empty() && opt_.base_url.back() == '/') opt_.base_url.pop_back();
   CURL *c = curl_easy_init();
   if (c == nullptr) fail(Exit::internal, "curl_easy_init failed");
@@ -77,7 +83,8 @@ Client::Client(ClientOptions options) : opt_(std::move(options)) {
   if (!opt_.cert_pem.empty()) set_blob(c, CURLOPT_SSLCERT_BLOB, opt_.cert_pem);
   if (!opt_.key_file.empty()) set(c, CURLOPT_SSLKEY, opt_.key_file);
   if (!opt_.key_pem.empty()) set_blob(c, CURLOPT_SSLKEY_BLOB, opt_.key_pem);
-  if (!opt_.cert_pem.empty() || !opt_.cert_file.empty()) curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
+  if (!opt_.cert_pem.empty() || !opt_.cert_file.empty())
+    curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
   if (!opt_.unix_socket.empty()) set(c, CURLOPT_UNIX_SOCKET_PATH, opt_.unix_socket);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_body);
   curl_slist *h = nullptr;
@@ -86,11 +93,13 @@ Client::Client(ClientOptions options) : opt_(std::move(options)) {
   h = curl_slist_append(h, "Expect:");
   h = curl_slist_append(h, "User-Agent: aip-dispatch");
   if (!opt_.bearer_token.empty()) {
-    if (opt_.bearer_token.find_first_of("\r\n") != std::string::npos) usage_error(opt_.service + ": the token holds a line break");
+    if (opt_.bearer_token.find_first_of("\r\n") != std::string::npos)
+      usage_error(opt_.service + ": the token holds a line break");
     h = curl_slist_append(h, ("Authorization: Bearer " + opt_.bearer_token).c_str());
   }
   for (const auto &[name, value] : opt_.secret_headers) {
-    if ((name + value).find_first_of("\r\n") != std::string::npos) usage_error(opt_.service + ": the " + name + " value holds a line break");
+    if ((name + value).find_first_of("\r\n") != std::string::npos)
+      usage_error(opt_.service + ": the " + name + " value holds a line break");
     h = curl_slist_append(h, (name + ": " + value).c_str());
   }
   headers_ = h;
@@ -102,7 +111,8 @@ Client::~Client() {
   curl_easy_cleanup(handle(curl_));
 }
 
-Response Client::request(std::string_view method, const std::string &target, const std::string &body, Retry retry) {
+Response Client::request(std::string_view method, const std::string &target,
+                         const std::string &body, Retry retry) {
   CURL *c = handle(curl_);
   const std::string url = opt_.base_url + target;
   const std::string m(method);
@@ -117,8 +127,10 @@ Response Client::request(std::string_view method, const std::string &target, con
     set(c, CURLOPT_POST, 1L);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
     set(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-    if (m == "POST") curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, nullptr);
-    else set(c, CURLOPT_CUSTOMREQUEST, m);
+    if (m == "POST")
+      curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, nullptr);
+    else
+      set(c, CURLOPT_CUSTOMREQUEST, m);
   }
   char errbuf[CURL_ERROR_SIZE];
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
@@ -138,12 +150,14 @@ Response Client::request(std::string_view method, const std::string &target, con
     if (code != CURLE_OK) {
       std::string why = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(code);
       if (tls_failure(code))
-        fail(Exit::unavailable, opt_.service + " at " + opt_.base_url + ": TLS verification failed (" + why +
+        fail(Exit::unavailable, opt_.service + " at " + opt_.base_url +
+                                    ": TLS verification failed (" + why +
                                     "); aip never turns verification off: give the server's CA");
       bool may_retry = retry == Retry::always ? transient(code) : not_sent(code);
       if (!may_retry || attempt >= opt_.retries)
-        fail(Exit::unavailable, "cannot reach " + opt_.service + " at " + url.substr(0, url.find('?')) + ": " + why +
-                                    (attempt > 0 ? " (after " + std::to_string(attempt + 1) + " attempts)" : ""));
+        fail(Exit::unavailable,
+             "cannot reach " + opt_.service + " at " + url.substr(0, url.find('?')) + ": " + why +
+                 (attempt > 0 ? " (after " + std::to_string(attempt + 1) + " attempts)" : ""));
       again = true;
     } else {
       curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
@@ -165,10 +179,14 @@ Response Client::request(std::string_view method, const std::string &target, con
 
 void fail_response(const Response &r, const std::string &service, const std::string &doing) {
   std::string what = service + ": " + doing + ": HTTP " + std::to_string(r.status);
-  if (r.status == 401) what += " (unauthorised: the token is missing, wrong or expired)";
-  else if (r.status == 403) what += " (forbidden: the account may not do this)";
-  else if (r.status == 429) what += " (too many requests, still after " + std::to_string(r.attempts) + " attempts)";
-  else if (r.status >= 500) what += " (server error, still after " + std::to_string(r.attempts) + " attempts)";
+  if (r.status == 401)
+    what += " (unauthorised: the token is missing, wrong or expired)";
+  else if (r.status == 403)
+    what += " (forbidden: the account may not do this)";
+  else if (r.status == 429)
+    what += " (too many requests, still after " + std::to_string(r.attempts) + " attempts)";
+  else if (r.status >= 500)
+    what += " (server error, still after " + std::to_string(r.attempts) + " attempts)";
   std::string msg = excerpt(r);
   if (!msg.empty()) what += ": " + msg;
   fail(r.status == 429 ? Exit::temp_fail : Exit::unavailable, what);
@@ -223,7 +241,8 @@ std::string base64_decode(std::string_view text, const std::string &what) {
 std::string excerpt(const Response &response) {
   auto j = nlohmann::json::parse(response.body, nullptr, false);
   if (!j.is_discarded() && j.is_object()) {
-    if (j.contains("message") && j["message"].is_string()) return printable(j["message"].get<std::string>(), 300);
+    if (j.contains("message") && j["message"].is_string())
+      return printable(j["message"].get<std::string>(), 300);
     if (j.contains("errors") && j["errors"].is_array()) {
       std::string all;
       for (const auto &e : j["errors"]) {
@@ -238,7 +257,8 @@ std::string excerpt(const Response &response) {
     }
   }
   std::string_view b = response.body;
-  while (!b.empty() && (b.back() == '\n' || b.back() == '\r' || b.back() == ' ')) b.remove_suffix(1);
+  while (!b.empty() && (b.back() == '\n' || b.back() == '\r' || b.back() == ' '))
+    b.remove_suffix(1);
   return printable(b, 200);
 }
 

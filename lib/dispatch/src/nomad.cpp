@@ -57,8 +57,10 @@ NomadConfig nomad_config(const EngineSettings &s, bool credentials) {
   NomadConfig c;
   c.address = s.get("address", env_or("NOMAD_ADDR", c.address));
   if (credentials) {
-    if (s.has("token-file")) c.token = read_secret_file(s.get("token-file"), "the Nomad ACL token");
-    else c.token = env_or("NOMAD_TOKEN");
+    if (s.has("token-file"))
+      c.token = read_secret_file(s.get("token-file"), "the Nomad ACL token");
+    else
+      c.token = env_or("NOMAD_TOKEN");
   }
   c.ca_file = s.get("ca-file", env_or("NOMAD_CACERT"));
   c.region = s.get("region", env_or("NOMAD_REGION"));
@@ -74,7 +76,9 @@ NomadConfig nomad_config(const EngineSettings &s, bool credentials) {
     } catch (const std::exception &) {
       used = 0;
     }
-    if (used != v.size() || p < 1 || p > 100) usage_error(s.where("priorities") + ": " + k + ": expected a priority 1-100, got '" + v + "'");
+    if (used != v.size() || p < 1 || p > 100)
+      usage_error(s.where("priorities") + ": " + k + ": expected a priority 1-100, got '" + v +
+                  "'");
   }
   c.gpu_device = s.get("gpu-device", c.gpu_device);
   c.timeout_s = s.duration("timeout", c.timeout_s);
@@ -86,8 +90,13 @@ std::string nomad_job_id(const std::string &job_id) { return "aip-" + job_id; }
 
 ordered_json render_nomad_job(const records::Job &job, const NomadConfig &c) {
   check_job(job, "job " + job.id);
-  if (job.image.empty()) usage_error("job " + job.id + ": the nomad backend runs containers (docker driver) and needs an image (aip submit --image)");
-  if (!job.resources.mig_profile.empty()) usage_error("job " + job.id + ": the nomad backend has no MIG device mapping; ask for whole GPUs");
+  if (job.image.empty())
+    usage_error("job " + job.id +
+                ": the nomad backend runs containers (docker driver) and needs an image (aip "
+                "submit --image)");
+  if (!job.resources.mig_profile.empty())
+    usage_error("job " + job.id +
+                ": the nomad backend has no MIG device mapping; ask for whole GPUs");
   ordered_json config = {{"image", job.image}};
   if (!job.command.empty()) {
     config["command"] = job.command[0];
@@ -97,7 +106,8 @@ ordered_json render_nomad_job(const records::Job &job, const NomadConfig &c) {
   ordered_json volumes = ordered_json::array();
   for (const auto &m : job.mounts) {
     if (m.source.find(':') != std::string::npos || m.target.find(':') != std::string::npos)
-      usage_error("job " + job.id + ": mount '" + m.source + "' -> '" + m.target + "': ':' cannot go into a docker volume");
+      usage_error("job " + job.id + ": mount '" + m.source + "' -> '" + m.target +
+                  "': ':' cannot go into a docker volume");
     volumes.push_back(m.source + ":" + m.target + (m.read_only ? ":ro" : ""));
   }
   if (!volumes.empty()) config["volumes"] = volumes;
@@ -106,11 +116,14 @@ ordered_json render_nomad_job(const records::Job &job, const NomadConfig &c) {
   env["AIP_JOB_ID"] = job.id;
   ordered_json resources = {{"Cores", static_cast<long>(std::ceil(job.resources.cpus))}};
   // MemoryMB is mebibytes; round up so the job gets at least what it asked for.
-  if (job.resources.memory_bytes > 0) resources["MemoryMB"] = static_cast<long>((job.resources.memory_bytes + (1 << 20) - 1) >> 20);
+  if (job.resources.memory_bytes > 0)
+    resources["MemoryMB"] = static_cast<long>((job.resources.memory_bytes + (1 << 20) - 1) >> 20);
   if (job.resources.gpus > 0) {
     ordered_json device = {{"Name", c.gpu_device}, {"Count", job.resources.gpus}};
     if (!job.resources.gpu_model.empty())
-      device["Constraints"] = ordered_json::array({{{"LTarget", "${device.model}"}, {"RTarget", job.resources.gpu_model}, {"Operand", "="}}});
+      device["Constraints"] = ordered_json::array({{{"LTarget", "${device.model}"},
+                                                    {"RTarget", job.resources.gpu_model},
+                                                    {"Operand", "="}}});
     resources["Devices"] = ordered_json::array({device});
   }
   ordered_json meta = {{"aip_job_id", job.id}, {"aip_walltime_s", std::to_string(job.walltime_s)}};
@@ -118,18 +131,28 @@ ordered_json render_nomad_job(const records::Job &job, const NomadConfig &c) {
   if (!job.owner.project.empty()) meta["aip_project"] = job.owner.project;
   if (!job.owner.vo.empty()) meta["aip_vo"] = job.owner.vo;
   if (!job.queue.empty()) meta["aip_queue"] = job.queue;
-  ordered_json task = {{"Name", "job"}, {"Driver", "docker"}, {"Config", config}, {"Env", env}, {"Resources", resources}};
+  ordered_json task = {{"Name", "job"},
+                       {"Driver", "docker"},
+                       {"Config", config},
+                       {"Env", env},
+                       {"Resources", resources}};
   // No restarts and no rescheduling: a failed run is reported, aip decides what follows.
   ordered_json group = {{"Name", "job"},
                         {"Count", 1},
                         {"RestartPolicy", {{"Attempts", 0}, {"Mode", "fail"}}},
                         {"ReschedulePolicy", {{"Attempts", 0}, {"Unlimited", false}}},
                         {"Tasks", ordered_json::array({task})}};
-  if (job.resources.disk_bytes > 0) group["EphemeralDisk"] = {{"SizeMB", static_cast<long>((job.resources.disk_bytes + (1 << 20) - 1) >> 20)}};
-  ordered_json j = {{"ID", nomad_job_id(job.id)}, {"Name", nomad_job_id(job.id)}, {"Type", "batch"}, {"Datacenters", c.datacenters}};
+  if (job.resources.disk_bytes > 0)
+    group["EphemeralDisk"] = {
+        {"SizeMB", static_cast<long>((job.resources.disk_bytes + (1 << 20) - 1) >> 20)}};
+  ordered_json j = {{"ID", nomad_job_id(job.id)},
+                    {"Name", nomad_job_id(job.id)},
+                    {"Type", "batch"},
+                    {"Datacenters", c.datacenters}};
   if (!c.region.empty()) j["Region"] = c.region;
   if (!c.namespace_.empty()) j["Namespace"] = c.namespace_;
-  if (auto p = c.priorities.find(records::to_string(job.priority_class)); p != c.priorities.end()) j["Priority"] = std::stoi(p->second);
+  if (auto p = c.priorities.find(records::to_string(job.priority_class)); p != c.priorities.end())
+    j["Priority"] = std::stoi(p->second);
   j["Meta"] = meta;
   j["TaskGroups"] = ordered_json::array({group});
   return {{"Job", j}};
@@ -142,21 +165,27 @@ Observation nomad_observation(const std::string &nomad_id, const json &allocatio
   o.state = S::submitted;
   if (!allocations.is_array() || allocations.empty()) return o;
   // The newest allocation (the highest CreateIndex) says where the job stands.
-  auto index = [](const json &a) { return field(a, "CreateIndex").is_number() ? a["CreateIndex"].get<double>() : -1.0; };
+  auto index = [](const json &a) {
+    return field(a, "CreateIndex").is_number() ? a["CreateIndex"].get<double>() : -1.0;
+  };
   const json *newest = nullptr;
   for (const auto &a : allocations)
     if (newest == nullptr || index(a) > index(*newest)) newest = &a;
   const json &a = *newest;
-  const std::string client = field(a, "ClientStatus").is_string() ? a["ClientStatus"].get<std::string>() : "";
-  const std::string desired = field(a, "DesiredStatus").is_string() ? a["DesiredStatus"].get<std::string>() : "";
+  const std::string client =
+      field(a, "ClientStatus").is_string() ? a["ClientStatus"].get<std::string>() : "";
+  const std::string desired =
+      field(a, "DesiredStatus").is_string() ? a["DesiredStatus"].get<std::string>() : "";
   const json &task = field(field(a, "TaskStates"), "job");
   o.started_at = rfc3339_or_zero(field(task, "StartedAt"));
   double finished = rfc3339_or_zero(field(task, "FinishedAt"));
   const json &events = field(task, "Events");
   if (events.is_array())
     for (const auto &e : events) {
-      if (field(e, "Type") == json("Terminated") && field(e, "ExitCode").is_number_integer()) o.exit_code = e["ExitCode"].get<int>();
-      if (field(e, "Type") == json("Terminated") && field(e, "OOMKilled") == json(true)) o.reason = "out of memory (OOMKilled)";
+      if (field(e, "Type") == json("Terminated") && field(e, "ExitCode").is_number_integer())
+        o.exit_code = e["ExitCode"].get<int>();
+      if (field(e, "Type") == json("Terminated") && field(e, "OOMKilled") == json(true))
+        o.reason = "out of memory (OOMKilled)";
     }
   if (client == "pending") {
     o.state = S::submitted;
@@ -169,14 +198,20 @@ Observation nomad_observation(const std::string &nomad_id, const json &allocatio
     if (o.state == S::succeeded && o.exit_code.value_or(0) != 0) o.state = S::failed;
   } else if (client == "failed") {
     o.state = S::failed;
-    if (o.reason.empty()) o.reason = field(a, "ClientDescription").is_string() ? a["ClientDescription"].get<std::string>() : "";
+    if (o.reason.empty())
+      o.reason = field(a, "ClientDescription").is_string()
+                     ? a["ClientDescription"].get<std::string>()
+                     : "";
   } else if (client == "lost") {
     o.state = S::failed;
     o.reason = "allocation lost (node down)";
   } else {
-    data_error("Nomad allocation " + (field(a, "ID").is_string() ? a["ID"].get<std::string>() : "?") + ": unknown ClientStatus '" + client + "'");
+    data_error("Nomad allocation " +
+               (field(a, "ID").is_string() ? a["ID"].get<std::string>() : "?") +
+               ": unknown ClientStatus '" + client + "'");
   }
-  if (records::is_final(o.state)) o.ended_at = finished != 0 ? finished : ns_to_s(field(a, "ModifyTime"));
+  if (records::is_final(o.state))
+    o.ended_at = finished != 0 ? finished : ns_to_s(field(a, "ModifyTime"));
   return o;
 }
 
@@ -184,10 +219,13 @@ namespace {
 
 class NomadBackend : public Backend {
 public:
-  NomadBackend(NomadConfig c, std::optional<EngineSettings> settings) : c_(std::move(c)), settings_(std::move(settings)) {}
+  NomadBackend(NomadConfig c, std::optional<EngineSettings> settings)
+      : c_(std::move(c)), settings_(std::move(settings)) {}
   std::string name() const override { return "nomad"; }
   bool schedules_itself() const override { return true; }
-  std::string render(const records::Job &job) const override { return render_nomad_job(job, c_).dump(2) + "\n"; }
+  std::string render(const records::Job &job) const override {
+    return render_nomad_job(job, c_).dump(2) + "\n";
+  }
 
   std::optional<Observation> find(const records::Job &job) override {
     const std::string id = nomad_job_id(job.id);
@@ -276,7 +314,8 @@ private:
     auto r = client().request("GET", "/v1/job/" + http::escape(id) + "/allocations" + query());
     if (r.status != 200) http::fail_response(r, service(), "reading the allocations of " + id);
     auto allocs = json::parse(r.body, nullptr, false);
-    if (!allocs.is_array()) fail(Exit::unavailable, service() + ": the allocations of " + id + " are not a JSON array");
+    if (!allocs.is_array())
+      fail(Exit::unavailable, service() + ": the allocations of " + id + " are not a JSON array");
     return nomad_observation(id, allocs);
   }
 
@@ -285,12 +324,14 @@ private:
   std::unique_ptr<http::Client> client_;
 };
 
-const std::set<std::string> kKeys{"address", "token-file", "ca-file", "region", "namespace", "datacenters",
-                                  "priorities", "gpu-device", "timeout", "retries"};
+const std::set<std::string> kKeys{"address",     "token-file", "ca-file",    "region",  "namespace",
+                                  "datacenters", "priorities", "gpu-device", "timeout", "retries"};
 
 } // namespace
 
-std::unique_ptr<Backend> make_nomad_backend(const NomadConfig &config) { return std::make_unique<NomadBackend>(config, std::nullopt); }
+std::unique_ptr<Backend> make_nomad_backend(const NomadConfig &config) {
+  return std::make_unique<NomadBackend>(config, std::nullopt);
+}
 
 std::unique_ptr<Backend> make_nomad_backend(const BackendOptions &options) {
   auto settings = EngineSettings::load(engine_config_files(options), "nomad", kKeys);

@@ -80,13 +80,25 @@ public:
   explicit ApiServer(std::vector<std::string> extra = {}) {
     char tmpl[] = "/tmp/aip-backends-XXXXXX";
     dir_ = ::mkdtemp(tmpl);
-    auto r = run_process({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-                          dir_ + "/key.pem", "-out", dir_ + "/cert.pem", "-days", "1", "-subj", "/CN=localhost", "-addext",
-                          "subjectAltName=DNS:localhost,IP:127.0.0.1"});
+    auto r = run_process({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                          "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", dir_ + "/key.pem",
+                          "-out", dir_ + "/cert.pem", "-days", "1", "-subj", "/CN=localhost",
+                          "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"});
     if (r.exit_code != 0) throw std::runtime_error("openssl: " + r.err);
-    std::vector<std::string> argv{"/usr/bin/python3", std::string(AIP_SOURCE_DIR) + "/tests/backends/api_server.py", "--port-file",
-                                  dir_ + "/port", "--cert", dir_ + "/cert.pem", "--key", dir_ + "/key.pem", "--token", kToken,
-                                  "--nomad-token", kToken, "--forbid-namespace", "locked"};
+    std::vector<std::string> argv{"/usr/bin/python3",
+                                  std::string(AIP_SOURCE_DIR) + "/tests/backends/api_server.py",
+                                  "--port-file",
+                                  dir_ + "/port",
+                                  "--cert",
+                                  dir_ + "/cert.pem",
+                                  "--key",
+                                  dir_ + "/key.pem",
+                                  "--token",
+                                  kToken,
+                                  "--nomad-token",
+                                  kToken,
+                                  "--forbid-namespace",
+                                  "locked"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     pid_ = ::fork();
     if (pid_ == 0) {
@@ -96,7 +108,8 @@ public:
       ::execv(a[0], a.data());
       ::_exit(127);
     }
-    for (int i = 0; i < 200 && ::access((dir_ + "/port").c_str(), F_OK) != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (int i = 0; i < 200 && ::access((dir_ + "/port").c_str(), F_OK) != 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     port_ = std::stoi(slurp(dir_ + "/port"));
   }
   ~ApiServer() {
@@ -122,7 +135,8 @@ public:
     auto r = c.request(method, path, body.is_null() ? "" : body.dump());
     return json::parse(r.body);
   }
-  void fault(const std::string &method, const std::string &path, int status, int count, int retry_after = 0) {
+  void fault(const std::string &method, const std::string &path, int status, int count,
+             int retry_after = 0) {
     json f = {{"method", method}, {"path", path}, {"status", status}, {"count", count}};
     if (retry_after > 0) f["retry_after"] = retry_after;
     control("POST", "/_test/faults", f);
@@ -177,7 +191,8 @@ KubernetesConfig kube_config(const ApiServer &s) {
 TEST(HttpProtocol, KeepAliveReusesOneConnectionOverTls) {
   ApiServer s;
   http::Client c(s.client());
-  for (int i = 0; i < 40; ++i) EXPECT_EQ(c.request("GET", "/apis/batch/v1/namespaces/x/jobs").status, 200);
+  for (int i = 0; i < 40; ++i)
+    EXPECT_EQ(c.request("GET", "/apis/batch/v1/namespaces/x/jobs").status, 200);
   EXPECT_EQ(c.connections_opened(), 1);
 }
 
@@ -204,7 +219,7 @@ TEST(HttpProtocol, RetriesServerErrorsWithGrowingBackoff) {
   double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.attempts, 3);
-  EXPECT_GE(took, 0.1 + 0.2); // waited 0.1 s, then 0.2 s
+  EXPECT_GE(took, 0.1 + 0.2);           // waited 0.1 s, then 0.2 s
   EXPECT_EQ(c.connections_opened(), 1); // the connection survived the 500s
 }
 
@@ -252,7 +267,9 @@ TEST(HttpProtocol, UnreachableServerIsUnavailableAndTheTokenStaysSecret) {
   Exit st{};
   auto msg = error_of([&] { c.request("GET", "/x"); }, &st);
   EXPECT_EQ(st, Exit::unavailable);
-  EXPECT_NE(msg.find("cannot reach the Kubernetes API server at https://127.0.0.1:1/x"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("cannot reach the Kubernetes API server at https://127.0.0.1:1/x"),
+            std::string::npos)
+      << msg;
   EXPECT_EQ(msg.find(kToken), std::string::npos);
 }
 
@@ -264,8 +281,9 @@ TEST(Http, Base64AndEscapingFollowTheRfcs) {
   EXPECT_EQ(http::base64_decode("Zm9v", "t"), "foo");
   EXPECT_EQ(http::base64_decode("Zm9vYg==", "t"), "foob");
   EXPECT_EQ(http::base64_decode("Zm9vYmFy", "t"), "foobar");
-  EXPECT_EQ(error_of([] { http::base64_decode("Zm9v!", "kubeconfig: certificate-authority-data"); }),
-            "kubeconfig: certificate-authority-data: not valid base64");
+  EXPECT_EQ(
+      error_of([] { http::base64_decode("Zm9v!", "kubeconfig: certificate-authority-data"); }),
+      "kubeconfig: certificate-authority-data: not valid base64");
   // RFC 3986: unreserved characters stay, the rest is %XX.
   EXPECT_EQ(http::escape("aip.io/job-id=j1_x~"), "aip.io%2Fjob-id%3Dj1_x~");
 }
@@ -305,8 +323,12 @@ TEST(KubernetesRender, JobHasEveryFieldTheIssueLists) {
   EXPECT_EQ(ctr["resources"]["limits"]["memory"], "17179869184");
   EXPECT_EQ(ctr["resources"]["limits"]["nvidia.com/gpu"], "1");
   EXPECT_FALSE(ctr["resources"]["requests"].contains("nvidia.com/gpu"));
-  EXPECT_EQ(ctr["env"], json::parse(R"([{"name":"WANDB_MODE","value":"offline"},{"name":"AIP_JOB_ID","value":"j20261202T053100-3f9a1c0d"}])"));
-  EXPECT_EQ(ctr["volumeMounts"], json::parse(R"([{"name":"mount-0","mountPath":"/data","readOnly":true},
+  EXPECT_EQ(
+      ctr["env"],
+      json::parse(
+          R"([{"name":"WANDB_MODE","value":"offline"},{"name":"AIP_JOB_ID","value":"j20261202T053100-3f9a1c0d"}])"));
+  EXPECT_EQ(ctr["volumeMounts"],
+            json::parse(R"([{"name":"mount-0","mountPath":"/data","readOnly":true},
                                                  {"name":"mount-1","mountPath":"/ckpt","readOnly":false}])"));
   EXPECT_EQ(pod["volumes"], json::parse(R"([{"name":"mount-0","hostPath":{"path":"/data/uc3"}},
                                             {"name":"mount-1","persistentVolumeClaim":{"claimName":"checkpoints","readOnly":false}}])"));
@@ -335,10 +357,14 @@ TEST(KubernetesRender, MigSlicesFractionalCpusAndNoQueue) {
 TEST(KubernetesRender, NamesAreValidDnsLabelsAndDistinct) {
   EXPECT_EQ(kube_job_name("j1"), "aip-j1");
   std::set<std::string> seen;
-  for (const std::string &id : std::vector<std::string>{"J1", "j1", "a_b", "a.b", "a-b", std::string(128, 'x'), std::string(127, 'x') + "y"}) {
+  for (const std::string &id : std::vector<std::string>{
+           "J1", "j1", "a_b", "a.b", "a-b", std::string(128, 'x'), std::string(127, 'x') + "y"}) {
     std::string n = kube_job_name(id);
     EXPECT_LE(n.size(), 63U) << id;
-    for (char c : n) EXPECT_TRUE(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-') << n;
+    for (char c : n)
+      EXPECT_TRUE(std::islower(static_cast<unsigned char>(c)) ||
+                  std::isdigit(static_cast<unsigned char>(c)) || c == '-')
+          << n;
     EXPECT_NE(n.back(), '-');
     EXPECT_TRUE(seen.insert(n).second) << "two ids share the name " << n;
   }
@@ -349,10 +375,15 @@ TEST(KubernetesRender, NamesAreValidDnsLabelsAndDistinct) {
 TEST(KubernetesRender, RefusesWhatAJobCannotSay) {
   Job j = sample_job();
   j.image.clear();
-  EXPECT_NE(error_of([&] { render_kube_job(j, KubernetesConfig{}); }).find("needs a container image"), std::string::npos);
+  EXPECT_NE(
+      error_of([&] { render_kube_job(j, KubernetesConfig{}); }).find("needs a container image"),
+      std::string::npos);
   j = sample_job();
   j.mounts = {{"relative/dir", "/x", false}};
-  EXPECT_NE(error_of([&] { render_kube_job(j, KubernetesConfig{}); }).find("absolute path on the node or pvc:CLAIM"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              render_kube_job(j, KubernetesConfig{});
+            }).find("absolute path on the node or pvc:CLAIM"),
+            std::string::npos);
 }
 
 TEST(KubernetesProtocol, KubectlReadsTheManifest) {
@@ -363,20 +394,27 @@ TEST(KubernetesProtocol, KubectlReadsTheManifest) {
   ApiServer s;
   const std::string dir = s.dir();
   spit(dir + "/job.json", render_kube_job(sample_job(), KubernetesConfig{}).dump());
-  spit(dir + "/kubeconfig", "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: '" + s.url() +
-                                "', certificate-authority: " + s.ca() + "}}]\nusers: [{name: u, user: {token: " + kToken +
-                                "}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n");
+  spit(dir + "/kubeconfig",
+       "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: '" + s.url() +
+           "', certificate-authority: " + s.ca() +
+           "}}]\nusers: [{name: u, user: {token: " + kToken +
+           "}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n");
   ProcessOptions po;
   po.set_env = {"KUBECONFIG=" + dir + "/kubeconfig", "HOME=" + dir};
   po.timeout = std::chrono::seconds(60);
-  auto r = run_process({"kubectl", "create", "--dry-run=client", "--validate=false", "-o", "json", "-f", dir + "/job.json"}, po);
+  auto r = run_process({"kubectl", "create", "--dry-run=client", "--validate=false", "-o", "json",
+                        "-f", dir + "/job.json"},
+                       po);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto back = json::parse(r.out);
   EXPECT_EQ(back["kind"], "Job");
   EXPECT_EQ(back["metadata"]["labels"]["kueue.x-k8s.io/queue-name"], "gpu");
-  EXPECT_EQ(back["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"], "1");
+  EXPECT_EQ(
+      back["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"],
+      "1");
   EXPECT_EQ(back["spec"]["activeDeadlineSeconds"], 21600);
-  for (const auto &req : s.requests()) EXPECT_NE(req["method"], "POST") << "a dry run creates nothing";
+  for (const auto &req : s.requests())
+    EXPECT_NE(req["method"], "POST") << "a dry run creates nothing";
 }
 
 // --- Kubernetes: the API, one test per answer -------------------------------------------
@@ -393,7 +431,10 @@ TEST(KubernetesProtocol, Create201IsSubmittedAndSuspendedUntilKueueAdmits) {
   EXPECT_EQ(reqs[0]["method"], "POST");
   EXPECT_EQ(reqs[0]["path"], "/apis/batch/v1/namespaces/research/jobs");
   EXPECT_EQ(reqs[0]["authorization"], true);
-  EXPECT_EQ(json::parse(reqs[0]["body"].get<std::string>())["metadata"]["labels"]["kueue.x-k8s.io/queue-name"], "gpu");
+  EXPECT_EQ(
+      json::parse(
+          reqs[0]["body"].get<std::string>())["metadata"]["labels"]["kueue.x-k8s.io/queue-name"],
+      "gpu");
 }
 
 TEST(KubernetesProtocol, Create409IsAlreadySubmitted) {
@@ -420,8 +461,12 @@ TEST(KubernetesProtocol, Get200MapsConditionsAndPodExitCodes) {
   const std::vector<std::string> ids{"k-run", "k-ok", "k-fail", "k-late", "k-wait"};
   for (const auto &id : ids) hs.push_back({id, b->submit(sample_job(id), {}).backend_id});
   const std::string base = "/_test/k8s/research/";
-  s.control("PUT", base + "aip-k-run", json::parse(R"({"suspend": false, "status": {"active": 1, "startTime": "2026-12-02T06:00:00Z"}})"));
-  s.control("PUT", base + "aip-k-ok", json::parse(R"({"suspend": false, "status": {"startTime": "2026-12-02T06:00:00Z",
+  s.control(
+      "PUT", base + "aip-k-run",
+      json::parse(
+          R"({"suspend": false, "status": {"active": 1, "startTime": "2026-12-02T06:00:00Z"}})"));
+  s.control("PUT", base + "aip-k-ok",
+            json::parse(R"({"suspend": false, "status": {"startTime": "2026-12-02T06:00:00Z",
       "completionTime": "2026-12-02T06:10:00Z", "succeeded": 1,
       "conditions": [{"type": "Complete", "status": "True", "lastTransitionTime": "2026-12-02T06:10:00Z"}]},
       "pods": [{"status": {"containerStatuses": [{"name": "job", "state": {"terminated": {"exitCode": 0, "finishedAt": "2026-12-02T06:10:00Z"}}}]}}]})"));
@@ -440,7 +485,8 @@ TEST(KubernetesProtocol, Get200MapsConditionsAndPodExitCodes) {
   EXPECT_EQ(seen["k-ok"].ended_at, 1796191800);
   EXPECT_EQ(seen["k-fail"].state, S::failed);
   EXPECT_EQ(seen["k-fail"].exit_code, 3);
-  EXPECT_EQ(seen["k-fail"].reason, "BackoffLimitExceeded: Job has reached the specified backoff limit");
+  EXPECT_EQ(seen["k-fail"].reason,
+            "BackoffLimitExceeded: Job has reached the specified backoff limit");
   EXPECT_EQ(seen["k-late"].state, S::timeout);
   EXPECT_EQ(seen["k-wait"].state, S::submitted);
   EXPECT_EQ(seen["k-wait"].reason, "suspended: waiting for Kueue admission");
@@ -449,7 +495,9 @@ TEST(KubernetesProtocol, Get200MapsConditionsAndPodExitCodes) {
   for (const auto &r : s.requests())
     if (r["method"] == "GET" && r["path"] == "/apis/batch/v1/namespaces/research/jobs") {
       ++lists;
-      EXPECT_EQ(r["query"], "labelSelector=aip.io%2Fjob-id%20in%20%28k-run%2Ck-ok%2Ck-fail%2Ck-late%2Ck-wait%29");
+      EXPECT_EQ(
+          r["query"],
+          "labelSelector=aip.io%2Fjob-id%20in%20%28k-run%2Ck-ok%2Ck-fail%2Ck-late%2Ck-wait%29");
     }
   EXPECT_EQ(lists, 1);
 }
@@ -537,9 +585,12 @@ TEST(KubernetesProtocol, KubeconfigCurrentContextWithEmbeddedCa) {
   const std::string kc = s.dir() + "/kubeconfig";
   spit(kc, "apiVersion: v1\nkind: Config\ncurrent-context: lab\n"
            "clusters:\n- name: other\n  cluster: {server: 'https://127.0.0.1:1'}\n"
-           "- name: lab\n  cluster:\n    server: " + s.url() + "\n    certificate-authority-data: " + base64(slurp(s.ca())) + "\n"
-           "users:\n- name: dispatcher\n  user:\n    tokenFile: token\n"
-           "contexts:\n- name: lab\n  context: {cluster: lab, user: dispatcher, namespace: research}\n");
+           "- name: lab\n  cluster:\n    server: " +
+               s.url() + "\n    certificate-authority-data: " + base64(slurp(s.ca())) +
+               "\n"
+               "users:\n- name: dispatcher\n  user:\n    tokenFile: token\n"
+               "contexts:\n- name: lab\n  context: {cluster: lab, user: dispatcher, namespace: "
+               "research}\n");
   spit(s.dir() + "/token", kToken + "\n"); // relative to the kubeconfig's folder
   spit(s.dir() + "/aip.conf", "[kubernetes]\nkubeconfig = " + kc + "\n");
   BackendOptions bo;
@@ -571,16 +622,25 @@ TEST(KubernetesProtocol, InClusterServiceAccount) {
 TEST(Kubernetes, KubeconfigRefusesWhatWouldWeakenOrEscapeIt) {
   char tmpl[] = "/tmp/aip-kc-XXXXXX";
   std::string dir = ::mkdtemp(tmpl);
-  spit(dir + "/insecure", "current-context: x\nclusters: [{name: c, cluster: {server: 'https://h', insecure-skip-tls-verify: true}}]\n"
-                          "users: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n");
+  spit(dir + "/insecure", "current-context: x\nclusters: [{name: c, cluster: {server: 'https://h', "
+                          "insecure-skip-tls-verify: true}}]\n"
+                          "users: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: "
+                          "{cluster: c, user: u}}]\n");
   spit(dir + "/exec", "current-context: x\nclusters: [{name: c, cluster: {server: 'https://h'}}]\n"
-                      "users: [{name: u, user: {exec: {command: aws}}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n");
+                      "users: [{name: u, user: {exec: {command: aws}}}]\ncontexts: [{name: x, "
+                      "context: {cluster: c, user: u}}]\n");
   spit(dir + "/nocontext", "current-context: y\ncontexts: []\n");
   Exit st{};
-  EXPECT_NE(error_of([&] { kube_credentials_from_kubeconfig(dir + "/insecure", ""); }, &st).find("aip always verifies TLS"), std::string::npos);
+  EXPECT_NE(error_of([&] { kube_credentials_from_kubeconfig(dir + "/insecure", ""); }, &st)
+                .find("aip always verifies TLS"),
+            std::string::npos);
   EXPECT_EQ(st, Exit::usage);
-  EXPECT_NE(error_of([&] { kube_credentials_from_kubeconfig(dir + "/exec", ""); }).find("credential plugin"), std::string::npos);
-  EXPECT_EQ(error_of([&] { kube_credentials_from_kubeconfig(dir + "/nocontext", ""); }), dir + "/nocontext: no context named 'y'");
+  EXPECT_NE(error_of([&] {
+              kube_credentials_from_kubeconfig(dir + "/exec", "");
+            }).find("credential plugin"),
+            std::string::npos);
+  EXPECT_EQ(error_of([&] { kube_credentials_from_kubeconfig(dir + "/nocontext", ""); }),
+            dir + "/nocontext: no context named 'y'");
   run_process({"rm", "-rf", "--", dir});
 }
 
@@ -591,7 +651,9 @@ TEST(NomadRender, BatchJobWithDockerGpuAndMeta) {
   c.datacenters = {"dc1", "dc2"};
   c.priorities = {{"interactive", "80"}};
   Job j = sample_job();
-  EXPECT_NE(error_of([&] { render_nomad_job(j, c); }).find("mount 'pvc:checkpoints' -> '/ckpt': ':' cannot go into a docker volume"),
+  EXPECT_NE(error_of([&] {
+              render_nomad_job(j, c);
+            }).find("mount 'pvc:checkpoints' -> '/ckpt': ':' cannot go into a docker volume"),
             std::string::npos);
   j.mounts.pop_back();
   auto m = json(render_nomad_job(j, c))["Job"];
@@ -634,13 +696,19 @@ TEST(NomadProtocol, RegisterObserveAndStop) {
   Handle h{"n1", "aip-n1"};
   EXPECT_EQ(b->poll({h})["n1"].state, S::submitted); // no allocation yet
   // Allocation stubs as GET /v1/job/:id/allocations documents them.
-  s.control("PUT", "/_test/nomad/aip-n1", json::parse(R"([{"ID": "a1", "CreateIndex": 10, "ClientStatus": "running", "DesiredStatus": "run",
+  s.control(
+      "PUT", "/_test/nomad/aip-n1",
+      json::parse(
+          R"([{"ID": "a1", "CreateIndex": 10, "ClientStatus": "running", "DesiredStatus": "run",
       "CreateTime": 1796191200000000000, "TaskStates": {"job": {"State": "running", "StartedAt": "2026-12-02T06:00:00.123456789Z",
       "FinishedAt": "0001-01-01T00:00:00Z", "Events": []}}}])"));
   auto run = b->poll({h})["n1"];
   EXPECT_EQ(run.state, S::running);
   EXPECT_EQ(run.started_at, 1796191200);
-  s.control("PUT", "/_test/nomad/aip-n1", json::parse(R"([{"ID": "a1", "CreateIndex": 10, "ClientStatus": "failed", "DesiredStatus": "run",
+  s.control(
+      "PUT", "/_test/nomad/aip-n1",
+      json::parse(
+          R"([{"ID": "a1", "CreateIndex": 10, "ClientStatus": "failed", "DesiredStatus": "run",
       "TaskStates": {"job": {"State": "dead", "Failed": true, "StartedAt": "2026-12-02T06:00:00Z", "FinishedAt": "2026-12-02T06:01:40Z",
       "Events": [{"Type": "Started"}, {"Type": "Terminated", "ExitCode": 2, "Signal": 0, "OOMKilled": false}]}}}])"));
   auto end = b->poll({h})["n1"];
@@ -649,7 +717,8 @@ TEST(NomadProtocol, RegisterObserveAndStop) {
   EXPECT_EQ(end.ended_at, 1796191300);
   b->cancel(h, "cancelled", 10);
   bool deleted = false;
-  for (const auto &r : s.requests()) deleted = deleted || (r["method"] == "DELETE" && r["path"] == "/v1/job/aip-n1");
+  for (const auto &r : s.requests())
+    deleted = deleted || (r["method"] == "DELETE" && r["path"] == "/v1/job/aip-n1");
   EXPECT_TRUE(deleted);
   auto found = b->find(j);
   ASSERT_TRUE(found.has_value());
@@ -681,8 +750,13 @@ TEST(NomadProtocol, StoppedJobIsCancelledAndAWrongTokenIsRefused) {
 
 TEST(Nomad, AllocationStatesAsDocumented) {
   auto one = [](const char *client, const char *desired, int exit_code) {
-    json a = {{"ID", "a"}, {"CreateIndex", 1}, {"ClientStatus", client}, {"DesiredStatus", desired},
-              {"TaskStates", {{"job", {{"Events", json::array({{{"Type", "Terminated"}, {"ExitCode", exit_code}}})}}}}}};
+    json a = {{"ID", "a"},
+              {"CreateIndex", 1},
+              {"ClientStatus", client},
+              {"DesiredStatus", desired},
+              {"TaskStates",
+               {{"job",
+                 {{"Events", json::array({{{"Type", "Terminated"}, {"ExitCode", exit_code}}})}}}}}};
     return nomad_observation("aip-x", json::array({a}));
   };
   EXPECT_EQ(one("pending", "run", 0).state, S::submitted);
@@ -690,7 +764,8 @@ TEST(Nomad, AllocationStatesAsDocumented) {
   EXPECT_EQ(one("complete", "stop", 137).state, S::cancelled);
   EXPECT_EQ(one("failed", "run", 1).state, S::failed);
   EXPECT_EQ(one("lost", "run", 0).reason, "allocation lost (node down)");
-  EXPECT_NE(error_of([&] { one("weird", "run", 0); }).find("unknown ClientStatus 'weird'"), std::string::npos);
+  EXPECT_NE(error_of([&] { one("weird", "run", 0); }).find("unknown ClientStatus 'weird'"),
+            std::string::npos);
   // The newest allocation (highest CreateIndex) decides.
   json two = json::array({{{"ID", "new"}, {"CreateIndex", 9}, {"ClientStatus", "running"}},
                           {{"ID", "old"}, {"CreateIndex", 3}, {"ClientStatus", "failed"}}});
@@ -752,9 +827,41 @@ std::vector<std::string> read_condor_arguments(std::string v) {
 }
 
 // The sbatch tests' hostile corpus (lib/dispatch/tests/dispatch_test.cpp), plus macros.
-const std::vector<std::string> kHostile{"$(touch /tmp/aip-pwned)", "`touch /tmp/aip-pwned`", "'", "\"", "'\"'\"", "a b  c", "*", "/*", "~",
-                                        "$HOME", "${PATH}", "$ENV(HOME)", "\\", "\\'", ";rm -rf /tmp/x;", "|", "&", ">", "<(ls)", "!!", "#not a comment",
-                                        "--", "-e", "%j", "\t", "é ü 中", "'$(id)'", "", "$(HOME)", "$$(Cpus)", "$", "$$", "a=b", "''", "\"\""};
+const std::vector<std::string> kHostile{"$(touch /tmp/aip-pwned)",
+                                        "`touch /tmp/aip-pwned`",
+                                        "'",
+                                        "\"",
+                                        "'\"'\"",
+                                        "a b  c",
+                                        "*",
+                                        "/*",
+                                        "~",
+                                        "$HOME",
+                                        "${PATH}",
+                                        "$ENV(HOME)",
+                                        "\\",
+                                        "\\'",
+                                        ";rm -rf /tmp/x;",
+                                        "|",
+                                        "&",
+                                        ">",
+                                        "<(ls)",
+                                        "!!",
+                                        "#not a comment",
+                                        "--",
+                                        "-e",
+                                        "%j",
+                                        "\t",
+                                        "é ü 中",
+                                        "'$(id)'",
+                                        "",
+                                        "$(HOME)",
+                                        "$$(Cpus)",
+                                        "$",
+                                        "$$",
+                                        "a=b",
+                                        "''",
+                                        "\"\""};
 
 std::string golden(const std::string &name, const std::string &text) {
   const std::string path = std::string(AIP_SOURCE_DIR) + "/tests/backends/golden/" + name;
@@ -767,12 +874,17 @@ std::string golden(const std::string &name, const std::string &text) {
 TEST(HTCondor, HostileArgumentsComeBackLiterally) {
   auto back = read_condor_arguments(condor_arguments(kHostile, "test"));
   EXPECT_EQ(back, kHostile);
-  for (const auto &h : kHostile) EXPECT_EQ(read_condor_arguments(condor_arguments({h}, "t")), std::vector<std::string>{h}) << h;
+  for (const auto &h : kHostile)
+    EXPECT_EQ(read_condor_arguments(condor_arguments({h}, "t")), std::vector<std::string>{h}) << h;
   // By hand, from the manual's examples: 3 "4 5" '6 -> "3 '4 5' ''6"
   EXPECT_EQ(condor_arguments({"3", "4 5", "'6"}, "t"), "\"3 '4 5' '''6'\"");
   EXPECT_EQ(condor_arguments({"say \"hi\""}, "t"), "\"'say \"\"hi\"\"'\"");
   Exit st{};
-  EXPECT_EQ(error_of([] { condor_arguments({"ok", "line1\nline2"}, "job j"); }, &st),
+  EXPECT_EQ(error_of(
+                [] {
+                  condor_arguments({"ok", "line1\nline2"}, "job j");
+                },
+                &st),
             "job j: command[1]: a line break cannot go into an HTCondor submit description");
   EXPECT_EQ(st, Exit::data);
 }
@@ -781,7 +893,8 @@ TEST(HTCondor, SubmitDescriptionsMatchTheGoldenFiles) {
   HTCondorConfig c;
   c.logs = "/var/lib/aip/logs";
   c.accounting = {{"interactive", "group_interactive"}};
-  EXPECT_EQ(render_condor_submit(sample_job(), c), golden("htcondor-sample.sub", render_condor_submit(sample_job(), c)));
+  EXPECT_EQ(render_condor_submit(sample_job(), c),
+            golden("htcondor-sample.sub", render_condor_submit(sample_job(), c)));
   Job h = sample_job("hostile");
   h.command = {"/bin/printf", "[%s]\\n"};
   h.command.insert(h.command.end(), kHostile.begin(), kHostile.end());
@@ -793,7 +906,9 @@ TEST(HTCondor, SubmitDescriptionsMatchTheGoldenFiles) {
   std::istringstream lines(sub);
   std::string line;
   while (std::getline(lines, line))
-    EXPECT_TRUE(line.empty() || line[0] == '#' || line == "queue 1" || line.find(" = ") != std::string::npos) << line;
+    EXPECT_TRUE(line.empty() || line[0] == '#' || line == "queue 1" ||
+                line.find(" = ") != std::string::npos)
+        << line;
   auto args_line = sub.substr(sub.find("\narguments = ") + 13);
   args_line = args_line.substr(0, args_line.find('\n'));
   std::vector<std::string> expected{"[%s]\\n"};
@@ -818,11 +933,13 @@ TEST(HTCondor, JobAdsAsObservations) {
   EXPECT_EQ(ad(3).state, S::cancelled);
   EXPECT_EQ(ad(5, {{"HoldReason", "Error from slot1"}}).reason, "held: Error from slot1");
   EXPECT_EQ(parse_condor_terse("12.0 - 12.0\n"), "12.0");
-  EXPECT_NE(error_of([] { parse_condor_terse("ERROR: no schedd"); }).find("not a job id"), std::string::npos);
+  EXPECT_NE(error_of([] { parse_condor_terse("ERROR: no schedd"); }).find("not a job id"),
+            std::string::npos);
 }
 
 TEST(HTCondor, SubmitsWithCondorSubmitWhenInstalled) {
-  if (!find_on_path("condor_submit")) GTEST_SKIP() << "HTCondor is not installed here (Debian 12 has no htcondor package)";
+  if (!find_on_path("condor_submit"))
+    GTEST_SKIP() << "HTCondor is not installed here (Debian 12 has no htcondor package)";
   BackendOptions bo;
   bo.state_dir = "/tmp";
   auto b = make_htcondor_backend(bo);
@@ -852,7 +969,8 @@ TEST(EngineConfiguration, TheManualsExampleIsWhatTheBackendsRead) {
   EXPECT_EQ(k["metadata"]["namespace"], "ml");
   EXPECT_EQ(k["metadata"]["labels"]["kueue.x-k8s.io/priority-class"], "high");
   EXPECT_EQ(k["spec"]["ttlSecondsAfterFinished"], 86400);
-  EXPECT_EQ(k["spec"]["template"]["spec"]["nodeSelector"]["nvidia.com/gpu.product"], "NVIDIA-A100-SXM4-80GB");
+  EXPECT_EQ(k["spec"]["template"]["spec"]["nodeSelector"]["nvidia.com/gpu.product"],
+            "NVIDIA-A100-SXM4-80GB");
   j.mounts.pop_back();
   auto n = json::parse(make_backend("nomad", bo)->render(j));
   EXPECT_EQ(n["Job"]["Datacenters"], json({"ifca", "iisas"}));
@@ -866,7 +984,9 @@ TEST(EngineConfiguration, TheManualsExampleIsWhatTheBackendsRead) {
   spit(dir + "/bad.conf", "[nomad]\n\naddres = http://x\n");
   bo.config_files = {dir + "/bad.conf"};
   Exit st{};
-  EXPECT_NE(error_of([&] { make_backend("nomad", bo); }, &st).find(dir + "/bad.conf:3: unknown key 'addres' in [nomad]"), std::string::npos);
+  EXPECT_NE(error_of([&] { make_backend("nomad", bo); }, &st)
+                .find(dir + "/bad.conf:3: unknown key 'addres' in [nomad]"),
+            std::string::npos);
   EXPECT_EQ(st, Exit::usage);
   run_process({"rm", "-rf", "--", dir});
 }

@@ -48,11 +48,13 @@ class SlurmrestdTest : public ::testing::Test {
 protected:
   void SetUp() override {
     env_ = fixture_env();
-    if (env_["AIP_TEST_SLURMRESTD_SOCKET"].empty()) GTEST_FAIL() << "AIP_SLURM_ENV names no slurmrestd socket (run through ctest)";
+    if (env_["AIP_TEST_SLURMRESTD_SOCKET"].empty())
+      GTEST_FAIL() << "AIP_SLURM_ENV names no slurmrestd socket (run through ctest)";
     char tmpl[] = "/tmp/aip-restd-XXXXXX";
     dir_ = ::mkdtemp(tmpl);
     ::mkdir((dir_ + "/logs").c_str(), 0755);
-    std::ofstream(dir_ + "/aip.conf") << "[slurmrestd]\nsocket = " << env_["AIP_TEST_SLURMRESTD_SOCKET"] << "\n";
+    std::ofstream(dir_ + "/aip.conf")
+        << "[slurmrestd]\nsocket = " << env_["AIP_TEST_SLURMRESTD_SOCKET"] << "\n";
     BackendOptions bo;
     bo.state_dir = dir_;
     bo.config_files = {dir_ + "/aip.conf"};
@@ -109,7 +111,8 @@ TEST_F(SlurmrestdTest, ExitCodeMatchesScontrol) {
   auto o = backend_->submit(j, {});
   ASSERT_EQ(o.state, S::submitted) << o.reason;
   ASSERT_FALSE(o.backend_id.empty());
-  auto end = wait_for({j.id, o.backend_id}, [](const Observation &x) { return records::is_final(x.state); });
+  auto end = wait_for({j.id, o.backend_id},
+                      [](const Observation &x) { return records::is_final(x.state); });
   EXPECT_EQ(end.state, S::failed);
   EXPECT_EQ(end.exit_code, 3);
   EXPECT_EQ(scontrol(o.backend_id, "ExitCode"), "3:0");
@@ -129,7 +132,8 @@ TEST_F(SlurmrestdTest, SuccessFindAndCancel) {
   auto found = backend_->find(ok);
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->backend_id, o.backend_id);
-  auto end = wait_for({ok.id, o.backend_id}, [](const Observation &x) { return records::is_final(x.state); });
+  auto end = wait_for({ok.id, o.backend_id},
+                      [](const Observation &x) { return records::is_final(x.state); });
   EXPECT_EQ(end.state, S::succeeded);
   EXPECT_EQ(end.exit_code, 0);
   EXPECT_EQ(scontrol(o.backend_id, "JobState"), "COMPLETED");
@@ -156,7 +160,8 @@ TEST_F(SlurmrestdTest, RefusedJobFailsWithSlurmsReason) {
 }
 
 TEST_F(SlurmrestdTest, MissingSocketIsUnavailable) {
-  std::ofstream(dir_ + "/gone.conf") << "[slurmrestd]\nsocket = " << dir_ << "/no.sock\nretries = 0\n";
+  std::ofstream(dir_ + "/gone.conf")
+      << "[slurmrestd]\nsocket = " << dir_ << "/no.sock\nretries = 0\n";
   BackendOptions bo;
   bo.state_dir = dir_;
   bo.config_files = {dir_ + "/gone.conf"};

@@ -44,6 +44,7 @@ std::string read_secret_file(const std::string &path, const std::string &what);
 std::string env_or(const char *name, const std::string &fallback = "");
 
 // "interactive=high, batch=normal": every key must be an aip priority class.
-void check_class_mapping(const std::map<std::string, std::string> &mapping, const std::string &where);
+void check_class_mapping(const std::map<std::string, std::string> &mapping,
+                         const std::string &where);
 
 } // namespace aip::dispatch

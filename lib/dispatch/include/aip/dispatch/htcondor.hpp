@@ -15,8 +15,8 @@
 namespace aip::dispatch {
 
 struct HTCondorConfig {
-  std::string logs;                                   // log, output and error files
-  std::map<std::string, std::string> accounting;      // aip class -> accounting_group prefix
+  std::string logs;                              // log, output and error files
+  std::map<std::string, std::string> accounting; // aip class -> accounting_group prefix
   std::string universe = "container";
 };
 
@@ -29,7 +29,8 @@ HTCondorConfig htcondor_config(const EngineSettings &settings, const std::string
 // every value, every '$' written $(DOLLAR). Line breaks cannot be written
 // and are refused (65).
 std::string condor_arguments(const std::vector<std::string> &args, const std::string &where);
-std::string condor_environment(const std::map<std::string, std::string> &env, const std::string &where);
+std::string condor_environment(const std::map<std::string, std::string> &env,
+                               const std::string &where);
 
 // The submit description of a job.
 std::string render_condor_submit(const records::Job &job, const HTCondorConfig &config);

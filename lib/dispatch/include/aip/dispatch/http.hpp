@@ -74,7 +74,8 @@ private:
 // 403 (credentials, permissions) and 5xx -> Exit::unavailable, 429 -> Exit::temp_fail,
 // anything else -> Exit::unavailable; the message names the service, what was being done,
 // the status and the server's own message.
-[[noreturn]] void fail_response(const Response &response, const std::string &service, const std::string &doing);
+[[noreturn]] void fail_response(const Response &response, const std::string &service,
+                                const std::string &doing);
 
 // Percent-encoding of one path segment or query value (RFC 3986 unreserved kept).
 std::string escape(std::string_view text);

@@ -17,22 +17,25 @@ namespace aip::dispatch {
 
 // How to reach the API server.
 struct KubeCredentials {
-  std::string server;                      // https://host:port
-  std::string ca_file, ca_pem;             // trust
+  std::string server;                                 // https://host:port
+  std::string ca_file, ca_pem;                        // trust
   std::string cert_file, cert_pem, key_file, key_pem; // client certificate
-  std::string token;                       // secret
-  std::string namespace_;                  // the context's (or the pod's) namespace
-  std::string source;                      // "kubeconfig FILE, context C" or "in-cluster"
+  std::string token;                                  // secret
+  std::string namespace_;                             // the context's (or the pod's) namespace
+  std::string source; // "kubeconfig FILE, context C" or "in-cluster"
 };
 
 // The kubeconfig's `context` (empty: current-context). Relative file names are taken from
 // the kubeconfig's folder. exec and auth-provider plugins and insecure-skip-tls-verify are
 // refused (64) rather than half-supported.
-KubeCredentials kube_credentials_from_kubeconfig(const std::string &path, const std::string &context);
+KubeCredentials kube_credentials_from_kubeconfig(const std::string &path,
+                                                 const std::string &context);
 // The same from the kubeconfig's text; `path` names it in errors and anchors relative names.
-KubeCredentials kube_credentials_from_text(const std::string &text, const std::string &path, const std::string &context);
+KubeCredentials kube_credentials_from_text(const std::string &text, const std::string &path,
+                                           const std::string &context);
 // A pod's own account: KUBERNETES_SERVICE_HOST/PORT and DIR/{token,ca.crt,namespace}.
-KubeCredentials kube_credentials_in_cluster(const std::string &dir = "/var/run/secrets/kubernetes.io/serviceaccount");
+KubeCredentials kube_credentials_in_cluster(
+    const std::string &dir = "/var/run/secrets/kubernetes.io/serviceaccount");
 
 struct KubernetesConfig {
   KubeCredentials credentials;
@@ -41,7 +44,7 @@ struct KubernetesConfig {
   std::map<std::string, std::string> priority_classes; // aip class -> WorkloadPriorityClass
   std::string gpu_resource = "nvidia.com/gpu";
   std::string gpu_model_label = "nvidia.com/gpu.product"; // node label with the GPU model
-  std::map<std::string, std::string> gpu_models;       // aip model name -> label value
+  std::map<std::string, std::string> gpu_models;          // aip model name -> label value
   long backoff_limit = 0;
   std::int64_t ttl_after_finished_s = 86400;
   std::string job_id_label = "aip.io/job-id";

@@ -14,9 +14,9 @@
 namespace aip::dispatch {
 
 struct SlurmrestdConfig {
-  std::string socket;                     // unix socket; or
-  std::string url;                        // http(s)://host:6820
-  std::string user, token;                // JWT auth over TCP (token: secret)
+  std::string socket;      // unix socket; or
+  std::string url;         // http(s)://host:6820
+  std::string user, token; // JWT auth over TCP (token: secret)
   std::string ca_file;
   std::string logs;                       // ID.out, ID.err
   std::map<std::string, std::string> qos; // aip class -> QOS
@@ -27,10 +27,12 @@ struct SlurmrestdConfig {
 
 // [slurmrestd] keys: socket, url, user, token-file, ca-file, qos (CLASS=QOS, ...), path,
 // timeout, retries. Exactly one of socket and url.
-SlurmrestdConfig slurmrestd_config(const EngineSettings &settings, const BackendOptions &options, bool credentials = true);
+SlurmrestdConfig slurmrestd_config(const EngineSettings &settings, const BackendOptions &options,
+                                   bool credentials = true);
 
 // The body of POST /slurm/v0.0.38/job/submit: {"script": ..., "job": {...}}.
-nlohmann::ordered_json render_slurmrestd_job(const records::Job &job, const SlurmrestdConfig &config);
+nlohmann::ordered_json render_slurmrestd_job(const records::Job &job,
+                                             const SlurmrestdConfig &config);
 
 // One entry of the "jobs" array of GET /slurm/v0.0.38/job/ID as an observation.
 Observation slurmrestd_observation(const nlohmann::json &job);
