@@ -25,7 +25,8 @@ void refuse_line_breaks(std::string_view text, const std::string &where) {
 }
 
 // condor_submit expands $(NAME), $$(ATTR), $ENV(NAME), $RANDOM_CHOICE(...) and more in every
-// value; $(DOLLAR) is its literal '$', so every '$' is written that way.
+// value; $(DOLLAR) is its predefined literal '$' (used so in HTCondor's own submit tests),
+// so every '$' is written that way.
 std::string no_macros(std::string_view text) {
   std::string out;
   for (char c : text) {
@@ -188,6 +189,10 @@ Observation condor_observation(const json &ad) {
     o.reason =
         "held" + (field(ad, "HoldReason").is_string() ? ": " + ad["HoldReason"].get<std::string>()
                                                       : std::string());
+    // HoldReasonCode 46 (JobDurationExceeded) and 47 (JobExecuteExceeded): the walltime that
+    // allowed_execute_duration set has passed; the backend removes the held job.
+    if (field(ad, "HoldReasonCode") == json(46) || field(ad, "HoldReasonCode") == json(47))
+      o.state = S::timeout;
     break;
   case 3:
     o.state = S::cancelled;
@@ -287,7 +292,11 @@ public:
       if (h.backend_id.empty()) continue;
       auto q = ads({"condor_q", "-json", h.backend_id});
       if (q.empty()) q = ads({"condor_history", "-json", "-limit", "1", h.backend_id});
-      if (!q.empty()) out[h.job_id] = condor_observation(q.front());
+      if (q.empty()) continue;
+      Observation o = condor_observation(q.front());
+      if (o.state == records::JobState::timeout && q.front().value("JobStatus", 0) == 5)
+        cancel(h, "timeout", 0); // held past its walltime: out of the queue
+      out[h.job_id] = o;
     }
     return out;
   }

@@ -932,6 +932,11 @@ TEST(HTCondor, JobAdsAsObservations) {
   EXPECT_EQ(ad(4, {{"ExitBySignal", true}, {"ExitSignal", 9}}).exit_code, 137);
   EXPECT_EQ(ad(3).state, S::cancelled);
   EXPECT_EQ(ad(5, {{"HoldReason", "Error from slot1"}}).reason, "held: Error from slot1");
+  EXPECT_EQ(ad(5, {{"HoldReason", "Error from slot1"}}).state, S::submitted);
+  EXPECT_EQ(ad(5, {{"HoldReasonCode", 47},
+                   {"HoldReason", "The job exceeded allowed execute duration of 00:01:00"}})
+                .state,
+            S::timeout);
   EXPECT_EQ(parse_condor_terse("12.0 - 12.0\n"), "12.0");
   EXPECT_NE(error_of([] { parse_condor_terse("ERROR: no schedd"); }).find("not a job id"),
             std::string::npos);
