@@ -138,4 +138,6 @@ printf '{"kind":"aip.job/v1","id":"x","owner":{"user":"u"},"command":["true"],"r
 [ "$(status "$bin/aip-dispatch" submit "$work/bad.jsonl")" = 65 ] || fail "bad record exit"
 grep -q "bad.jsonl:1: field 'resources.cpus': must be greater than 0" "$work/err" || fail "bad record message: $(cat "$work/err")"
 [ "$(status "$bin/aip-dispatch" frobnicate)" = 64 ] || fail "unknown command"
+# Every job has ended before the folder goes.
+"$bin/aip-dispatch" run --until-idle --interval 0.1 > /dev/null
 echo "dispatch.cli: PASS ($(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') s for the first 9 jobs)"

@@ -8,7 +8,6 @@
 #include <aip/core/paths.hpp>
 #include <aip/core/units.hpp>
 #include <aip/dispatch/dispatcher.hpp>
-#include <aip/dispatch/local.hpp>
 #include <aip/dispatch/spec.hpp>
 
 #include <chrono>
@@ -179,7 +178,7 @@ int cmd_submit(int argc, const char *const argv[]) {
   auto b = backend_from(*vm, state, site);
   EventPrinter printer(opt<std::string>(*vm, "output").value_or("-"));
   for (const auto &j : jobs) {
-    q.enqueue(j);
+    q.enqueue(j, false);
     records::Event ev;
     ev.job_id = j.id;
     ev.backend = b->name();
@@ -188,6 +187,7 @@ int cmd_submit(int argc, const char *const argv[]) {
     q.append_event(ev);
     printer(ev);
   }
+  q.sync(); // the whole batch is on disk before anything runs
   DispatchOptions o;
   o.mode = (*vm)["wait"].as<bool>() ? DispatchOptions::Mode::until_idle : DispatchOptions::Mode::once;
   o.interval_s = 0.5;
@@ -449,12 +449,8 @@ int cmd_render(int argc, const char *const argv[]) {
   Output out(opt<std::string>(*vm, "output").value_or("-"));
   auto files = opt<std::vector<std::string>>(*vm, "files").value_or(std::vector<std::string>{"-"});
   for (const auto &f : files) {
-    auto lines = LineReader::open(f);
-    jsonl::for_each_json(*lines, [&](nlohmann::json &j, const jsonl::Location &at) {
-      auto job = records::job_from_json(j, at.str());
-      check_job(job, at.str());
-      out << b->render(job);
-    });
+    auto in = InputBuffer::open(f);
+    out << render_all(*b, in.data(), in.name());
   }
   out.commit();
   return 0;
@@ -510,7 +506,5 @@ int dispatch_main(int argc, char **argv) {
 } // namespace
 
 int main(int argc, char **argv) {
-  // The local backend's supervisor: the same program, so it is always the matching version.
-  if (argc > 1 && std::strcmp(argv[1], "__supervise") == 0) return aip::dispatch::supervise_main(argc - 2, argv + 2);
   return aip::cli::run("aip-dispatch", [&] { return dispatch_main(argc, argv); });
 }

@@ -51,7 +51,9 @@ void Dispatcher::emit(const Entry &e, records::JobState state, const std::string
 
 void Dispatcher::apply(Entry &e, const Observation &o) {
   using S = records::JobState;
+  const Tracking before = e.track;
   if (!o.backend_id.empty()) e.track.backend_id = o.backend_id;
+  if (!o.gpus.empty()) e.track.gpus = o.gpus;
   S state = o.state;
   std::string reason = o.reason;
   // A job stopped for preemption ends as preempted whatever the engine calls it.
@@ -59,45 +61,40 @@ void Dispatcher::apply(Entry &e, const Observation &o) {
     state = S::preempted;
     if (reason.empty()) reason = "preempted for an interactive job";
   }
-  if (state == S::running && o.started_at != 0) e.track.started_at = o.started_at;
   // Every state passed through is reported once: queued -> submitted -> running -> end.
+  // The events go out before the queue records the change: a crash in between repeats an
+  // event on restart rather than losing it (events are delivered at least once).
   if (e.track.state == S::queued && state != S::queued) {
     e.track.state = S::submitted;
     emit(e, S::submitted, "", std::nullopt);
-    queue_.save(e);
   }
-  if (state == e.track.state) return;
-  if (state == S::running || ((records::is_final(state) || state == S::preempted) && e.track.state == S::submitted &&
-                              o.started_at != 0)) {
-    if (e.track.state != S::running) {
-      e.track.state = S::running;
-      if (e.track.started_at == 0) e.track.started_at = o.started_at != 0 ? o.started_at : now_s();
-      emit(e, S::running, "", std::nullopt);
-      queue_.save(e);
+  const bool ended = records::is_final(state) || state == S::preempted;
+  if (state != e.track.state && (state == S::running || (ended && e.track.state == S::submitted && o.started_at != 0))) {
+    e.track.state = S::running;
+    e.track.started_at = o.started_at != 0 ? o.started_at : now_s();
+    emit(e, S::running, "", std::nullopt);
+  }
+  if (state == e.track.state || !ended) {
+    if (state != e.track.state) { // a state between submitted and running (none today)
+      e.track.state = state;
+      emit(e, state, reason, o.exit_code);
     }
-    if (state == S::running) return;
+    if (e.track.state != before.state || e.track.backend_id != before.backend_id || e.track.gpus != before.gpus) queue_.save(e);
+    return;
   }
   e.track.state = state;
   e.track.exit_code = o.exit_code;
   e.track.reason = reason;
   e.track.ended_at = o.ended_at != 0 ? o.ended_at : now_s();
+  emit(e, state, reason, o.exit_code);
   if (state == S::preempted && e.job.requeue) {
-    emit(e, S::preempted, reason, o.exit_code);
     const int requeues = e.track.requeues + 1;
     e.track = Tracking{};
     e.track.requeues = requeues;
-    e.stage = Stage::active;
     emit(e, S::queued, "requeued after preemption", std::nullopt);
     queue_.save(e);
     queue_.move(e.job.id, Stage::active, Stage::queued);
     e.stage = Stage::queued;
-    return;
-  }
-  // The event goes out before the queue records the change: a crash in between repeats the
-  // event on restart rather than losing it (events are delivered at least once).
-  emit(e, state, reason, o.exit_code);
-  if (!records::is_final(state) && state != S::preempted) {
-    queue_.save(e);
     return;
   }
   queue_.save(e);
@@ -217,7 +214,8 @@ bool Dispatcher::step() {
       e.track.backend = backend_.name();
       e.track.claimed_at = now_s();
       e.track.gpus = d.gpus;
-      queue_.save(e);
+      // No save here: the rename is the claim. A dispatcher killed now finds the job in
+      // active/ with nothing recorded and asks the backend for it by name.
       crash_point("claimed");
       Observation o;
       try {
@@ -232,8 +230,6 @@ bool Dispatcher::step() {
         throw;
       }
       crash_point("submitted");
-      e.track.backend_id = o.backend_id;
-      queue_.save(e);
       if (o.state == S::failed && o.backend_id.empty()) {
         e.track.state = S::failed;
         e.track.reason = o.reason;

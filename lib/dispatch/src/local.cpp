@@ -1,5 +1,7 @@
 #include "aip/dispatch/local.hpp"
 
+#include "aip/dispatch/queue.hpp"
+
 #include <aip/core/error.hpp>
 #include <aip/core/io.hpp>
 #include <aip/core/paths.hpp>
@@ -14,6 +16,7 @@
 #include <filesystem>
 #include <spawn.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -22,6 +25,11 @@
 extern char **environ;
 
 namespace aip::dispatch {
+
+// The supervisor's body (below): runs the job, writes local/ID/status.json; the exit status.
+int supervise(const std::string &state, const records::Job &job, const std::string &gpus, double grace,
+              const std::string &runtime);
+
 namespace {
 
 double now_s() {
@@ -32,11 +40,9 @@ std::string run_dir(const std::string &state, const std::string &id) { return st
 
 bool exists(const std::string &p) { return ::access(p.c_str(), F_OK) == 0; }
 
-void write_json(const std::string &path, const nlohmann::json &j) {
-  AtomicFile f(path);
-  f.write(j.dump() + "\n");
-  f.commit();
-}
+// The run folder's files only have to survive the dispatcher's and the supervisor's
+// deaths, not a power cut (which ends the job too): rename without fsync.
+void write_json(const std::string &path, const nlohmann::json &j) { replace_file(path, j.dump() + "\n", false); }
 
 std::optional<nlohmann::json> read_json(const std::string &path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -53,7 +59,7 @@ std::optional<nlohmann::json> read_json(const std::string &path) {
 
 // Whether the supervisor of a run folder is alive: it holds the lock.
 bool lock_held(const std::string &dir) {
-  int fd = ::open((dir + "/lock").c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return false;
   bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
   ::close(fd);
@@ -71,9 +77,10 @@ Observation from_status(const nlohmann::json &s, const std::string &backend_id) 
   return o;
 }
 
+// The supervisor's pid, from started.json (written once the job runs).
 std::string read_pid(const std::string &dir) {
-  auto j = read_json(dir + "/pid.json");
-  return j && j->contains("pid") ? std::to_string((*j)["pid"].get<long>()) : "";
+  auto j = read_json(dir + "/started.json");
+  return j && j->contains("pid") && (*j)["pid"].is_number_integer() ? std::to_string((*j)["pid"].get<long>()) : "";
 }
 
 // What a run folder says about its job; nothing when the supervisor never started it.
@@ -85,7 +92,11 @@ std::optional<Observation> observe(const std::string &dir) {
     Observation o;
     o.backend_id = read_pid(dir);
     o.state = records::JobState::running;
-    if (auto st = read_json(dir + "/started.json")) o.started_at = st->value("started_at", 0.0);
+    if (auto st = read_json(dir + "/started.json")) {
+      o.started_at = st->value("started_at", 0.0);
+      if (st->contains("gpus") && (*st)["gpus"].is_array())
+        for (const auto &g : (*st)["gpus"]) o.gpus.push_back(g.get<int>());
+    }
     return o;
   }
   if (auto s = read_json(dir + "/status.json")) return from_status(*s, read_pid(dir));
@@ -106,13 +117,7 @@ std::optional<Observation> observe(const std::string &dir) {
 
 class LocalBackend : public Backend {
 public:
-  explicit LocalBackend(BackendOptions o) : opt_(std::move(o)) {
-    if (opt_.self_exe.empty()) {
-      std::error_code ec;
-      opt_.self_exe = std::filesystem::read_symlink("/proc/self/exe", ec).string();
-      if (ec) fail(Exit::internal, "cannot find my own program in /proc/self/exe");
-    }
-  }
+  explicit LocalBackend(BackendOptions o) : opt_(std::move(o)) {}
   std::string name() const override { return "local"; }
   bool schedules_itself() const override { return false; }
 
@@ -139,41 +144,46 @@ public:
     std::string dir = run_dir(opt_.state_dir, job.id);
     std::filesystem::remove_all(dir);
     make_dirs(dir);
-    write_json(dir + "/job.json", records::to_json(job));
-    int lock = ::open((dir + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (lock < 0 || ::flock(lock, LOCK_EX) != 0) fail(Exit::cant_create, dir + "/lock: " + std::strerror(errno));
+    // The lock is on the run folder itself (flock(2) works on a folder's descriptor).
+    int lock = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (lock < 0 || ::flock(lock, LOCK_EX) != 0) fail(Exit::cant_create, dir + ": cannot lock: " + std::strerror(errno));
     std::string gpu_list;
     for (int g : gpus) gpu_list += (gpu_list.empty() ? "" : ",") + std::to_string(g);
-    std::vector<std::string> args{"aip-dispatch", "__supervise", opt_.state_dir, job.id, gpu_list.empty() ? "-" : gpu_list,
-                                  std::to_string(opt_.kill_grace_s), opt_.runtime};
-    std::vector<char *> argv;
-    for (auto &a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, (dir + "/supervisor.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    posix_spawn_file_actions_adddup2(&fa, lock, 3); // inherited: the lock stays held
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    // The supervisor starts with the signals it handles blocked, so a cancel that comes
-    // before it is ready waits instead of killing it; and in a session of its own, so the
-    // dispatcher's terminal or process group cannot take it down.
-    sigset_t mask, dflt;
-    sigemptyset(&mask);
-    for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) sigaddset(&mask, s);
-    sigemptyset(&dflt);
-    for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE}) sigaddset(&dflt, s);
-    posix_spawnattr_setsigmask(&attr, &mask);
-    posix_spawnattr_setsigdefault(&attr, &dflt);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    pid_t pid = -1;
-    int rc = ::posix_spawn(&pid, opt_.self_exe.c_str(), &fa, &attr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
+    // The supervisor is a fork of the dispatcher (no exec: a job starts in about the time
+    // of its own exec), in a session of its own so the dispatcher's terminal or process
+    // group cannot take it down, holding the lock taken above through the inherited
+    // descriptor, and nothing else of the dispatcher's: its output goes nowhere, so a
+    // pipe from `aip dispatch` ends when the dispatcher does.
+    pid_t pid = ::fork();
+    if (pid < 0) {
+      int err = errno;
+      ::close(lock);
+      fail(Exit::unavailable, std::string("cannot start the local supervisor: fork: ") + std::strerror(err));
+    }
+    if (pid == 0) {
+      // First of all, let go of every descriptor of the dispatcher's but the lock: the
+      // queue's own lock among them, which a restarted dispatcher must find free.
+      if (lock != 3) {
+        ::dup2(lock, 3); // clears close-on-exec on 3; supervise() sets it again
+        ::close(lock);
+      }
+      ::close_range(4, ~0U, 0);
+      ::setsid();
+      sigset_t mask;
+      sigemptyset(&mask);
+      for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) sigaddset(&mask, sig);
+      ::sigprocmask(SIG_SETMASK, &mask, nullptr); // taken with sigtimedwait by supervise()
+      for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE}) ::signal(sig, SIG_DFL);
+      int null = ::open("/dev/null", O_RDWR);
+      if (null < 0) ::_exit(70);
+      ::dup2(null, 0);
+      ::dup2(null, 1);
+      ::dup2(null, 2); // it says what goes wrong in status.json
+      if (null > 2) ::close(null);
+      ::prctl(PR_SET_NAME, "aip-supervisor", 0, 0, 0);
+      ::_exit(supervise(opt_.state_dir, job, gpu_list, opt_.kill_grace_s, opt_.runtime));
+    }
     ::close(lock);
-    if (rc != 0) fail(Exit::unavailable, "cannot start the local supervisor " + opt_.self_exe + ": " + std::strerror(rc));
     o.backend_id = std::to_string(pid);
     o.state = records::JobState::running;
     o.started_at = now_s();
@@ -252,13 +262,11 @@ std::vector<std::string> container_argv(const records::Job &job, const std::stri
   return a;
 }
 
-int supervise_main(int argc, const char *const argv[]) {
-  // argv: STATE ID GPUS GRACE RUNTIME. Runs with TERM, INT, HUP and CHLD blocked (the
-  // dispatcher spawned it so); fd 3 is the lock, kept for life but not given to the job.
-  if (argc < 5) return 64;
-  const std::string state = argv[0], id = argv[1], gpu_arg = argv[2];
-  const double grace = std::atof(argv[3]);
-  const std::string runtime = argc > 4 ? argv[4] : "none";
+int supervise(const std::string &state, const records::Job &job, const std::string &gpu_arg, double grace,
+              const std::string &runtime) {
+  const std::string &id = job.id;
+  // Runs with TERM, INT, HUP and CHLD blocked; fd 3 is the lock, kept for life but not
+  // given to the job.
   ::fcntl(3, F_SETFD, FD_CLOEXEC);
   const std::string dir = run_dir(state, id);
   const double started = now_s();
@@ -272,13 +280,9 @@ int supervise_main(int argc, const char *const argv[]) {
     return 0;
   };
   try {
-    write_json(dir + "/pid.json", {{"pid", ::getpid()}});
-    auto jj = read_json(dir + "/job.json");
-    if (!jj) return finish("failed", std::nullopt, "cannot read " + dir + "/job.json");
-    records::Job job = records::job_from_json(*jj, dir + "/job.json");
     if (auto stop = read_json(dir + "/stop.json")) return finish(stop->value("reason", "cancelled"), std::nullopt, "stopped before it started");
     std::vector<int> gpus;
-    if (gpu_arg != "-") {
+    if (!gpu_arg.empty()) {
       std::size_t start = 0;
       while (start < gpu_arg.size()) {
         auto comma = gpu_arg.find(',', start);
@@ -333,7 +337,7 @@ int supervise_main(int argc, const char *const argv[]) {
       _exit(127);
     }
     ::setpgid(child, child);
-    write_json(dir + "/started.json", {{"pgid", child}, {"started_at", started}});
+    write_json(dir + "/started.json", {{"pid", ::getpid()}, {"pgid", child}, {"started_at", started}, {"gpus", gpus}});
 
     sigset_t wait_set;
     sigemptyset(&wait_set);

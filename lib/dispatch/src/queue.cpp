@@ -9,6 +9,7 @@
 #include <aip/records/fields.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -56,20 +57,65 @@ Tracking tracking_from(const nlohmann::json &j, const std::string &where) {
   return t;
 }
 
-std::vector<std::string> json_files(const std::string &dir) {
-  std::vector<std::string> names;
+std::vector<std::pair<std::string, unsigned long>> json_files(const std::string &dir) {
+  std::vector<std::pair<std::string, unsigned long>> names;
   DIR *d = ::opendir(dir.c_str());
   if (d == nullptr) fail(Exit::io, dir + ": " + std::strerror(errno));
   while (dirent *e = ::readdir(d)) {
     std::string n = e->d_name;
-    if (n.size() > 5 && n[0] != '.' && n.compare(n.size() - 5, 5, ".json") == 0) names.push_back(n);
+    if (n.size() > 5 && n[0] != '.' && n.compare(n.size() - 5, 5, ".json") == 0) names.emplace_back(n, e->d_ino);
   }
   ::closedir(d);
   std::sort(names.begin(), names.end());
   return names;
 }
 
+std::string dir_of(const std::string &path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
 } // namespace
+
+void replace_file(const std::string &path, std::string_view bytes, bool durable) {
+  static std::atomic<unsigned> counter{0};
+  const std::string dir = dir_of(path);
+  const std::string tmp = dir + "/." + path.substr(dir.size() + 1) + ".tmp-" + std::to_string(::getpid()) + "-" +
+                          std::to_string(counter++);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) fail(Exit::cant_create, "cannot create '" + path + "': " + std::strerror(errno));
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      fail(Exit::io, "cannot write '" + path + "': " + std::strerror(err));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (durable && ::fsync(fd) != 0) {
+    int err = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    fail(Exit::io, "cannot write '" + path + "': " + std::strerror(err));
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    fail(Exit::cant_create, "cannot create '" + path + "': " + std::strerror(err));
+  }
+  if (durable) {
+    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+      ::fsync(dfd);
+      ::close(dfd);
+    }
+  }
+}
 
 const char *stage_dir(Stage s) {
   switch (s) {
@@ -96,13 +142,22 @@ std::string Queue::log_path(const std::string &id, bool err) const {
   return dir_ + "/logs/" + id + (err ? ".err" : ".out");
 }
 
-void Queue::enqueue(const records::Job &job) {
+void Queue::sync() const {
+  int fd = ::open((dir_ + "/queue/new").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) fail(Exit::io, dir_ + "/queue/new: " + std::strerror(errno));
+  int rc = ::syncfs(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) fail(Exit::io, "syncfs " + dir_ + ": " + std::strerror(err));
+}
+
+void Queue::enqueue(const records::Job &job, bool durable) {
   check_job(job, "job " + job.id);
   for (Stage s : {Stage::queued, Stage::active, Stage::done})
     if (::access(path(s, job.id).c_str(), F_OK) == 0)
       data_error("job " + job.id + ": field 'id': already in the queue (" + stage_dir(s) + ")");
   Entry e{job, {}, Stage::queued};
-  save(e);
+  save(e, durable);
 }
 
 Entry Queue::read_entry(const std::string &file, Stage stage) const {
@@ -126,7 +181,27 @@ Entry Queue::read_entry(const std::string &file, Stage stage) const {
 std::vector<Entry> Queue::list(Stage stage) const {
   std::vector<Entry> out;
   std::string dir = dir_ + "/queue/" + stage_dir(stage);
-  for (const auto &n : json_files(dir)) {
+  auto files = json_files(dir);
+  if (stage == Stage::queued) {
+    std::map<std::string, std::pair<unsigned long, Entry>> fresh;
+    for (const auto &[n, ino] : files) {
+      auto it = queued_cache_.find(n);
+      if (it != queued_cache_.end() && it->second.first == ino) {
+        fresh.emplace(n, std::move(it->second));
+        continue;
+      }
+      try {
+        fresh.emplace(n, std::make_pair(ino, read_entry(dir + "/" + n, stage)));
+      } catch (const Error &) {
+        if (::access((dir + "/" + n).c_str(), F_OK) != 0) continue;
+        throw;
+      }
+    }
+    queued_cache_ = std::move(fresh);
+    for (const auto &[n, v] : queued_cache_) out.push_back(v.second);
+    return out;
+  }
+  for (const auto &[n, ino] : files) {
     try {
       out.push_back(read_entry(dir + "/" + n, stage));
     } catch (const Error &e) {
@@ -159,13 +234,11 @@ bool Queue::move(const std::string &id, Stage from, Stage to) const {
   fail(Exit::io, "rename " + path(from, id) + ": " + std::strerror(errno));
 }
 
-void Queue::save(const Entry &e) const {
+void Queue::save(const Entry &e, bool durable) const {
   nlohmann::ordered_json j;
   j["job"] = records::to_json(e.job);
   j["dispatch"] = tracking_json(e.track);
-  AtomicFile f(path(e.stage, e.job.id));
-  f.write(j.dump() + "\n");
-  f.commit();
+  replace_file(path(e.stage, e.job.id), j.dump() + "\n", durable);
 }
 
 void Queue::append_event(const records::Event &event) const {
@@ -182,7 +255,14 @@ bool Queue::try_lock(long &holder) {
   std::string p = dir_ + "/queue/lock";
   int fd = ::open(p.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) fail(Exit::cant_create, p + ": " + std::strerror(errno));
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+  // A moment's patience: a local supervisor forked by a dispatcher that was just killed
+  // holds a copy of this lock for the microseconds before it closes it.
+  bool got = false;
+  for (int attempt = 0; attempt < 50 && !got; ++attempt) {
+    got = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+    if (!got) ::usleep(20000);
+  }
+  if (!got) {
     char b[32] = {};
     ssize_t n = ::pread(fd, b, sizeof b - 1, 0);
     holder = n > 0 ? std::atol(b) : 0;

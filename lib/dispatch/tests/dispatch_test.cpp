@@ -3,6 +3,7 @@
 // sbatch quoting is checked by running the rendered script with the real bash.
 #include <aip/core/error.hpp>
 #include <aip/core/process.hpp>
+#include <aip/dispatch/backend.hpp>
 #include <aip/dispatch/local.hpp>
 #include <aip/dispatch/policy.hpp>
 #include <aip/dispatch/site.hpp>
@@ -416,4 +417,28 @@ TEST(Local, ContainerArgvKeepsValuesOutOfArgv) {
                                          "true"}));
   for (const auto &arg : p) EXPECT_EQ(arg.find("s3cret"), std::string::npos);
   EXPECT_EQ(container_argv(job("plain"), "podman", {}), std::vector<std::string>{"true"});
+}
+
+TEST(Render, AllJobsInInputOrderAndTheEarliestBadLine) {
+  BackendOptions o;
+  o.state_dir = "/tmp";
+  auto local = make_backend("local", o);
+  std::string text;
+  for (int i = 0; i < 1000; ++i)
+    text += R"({"kind":"aip.job/v1","id":"j)" + std::to_string(i) +
+            R"(","owner":{"user":"u"},"command":["echo",")" + std::to_string(i) +
+            R"("],"resources":{"cpus":1,"memory_bytes":0},"walltime_s":5,"priority_class":"batch","submitted_at":0})" + "\n";
+  std::string expected;
+  for (int i = 0; i < 1000; ++i) expected += "echo " + std::to_string(i) + "\n";
+  EXPECT_EQ(render_all(*local, text, "jobs.jsonl"), expected);
+  // Lines 700 and 300 are bad: line 300 is reported, whichever thread saw it first.
+  std::string bad = text;
+  auto line_start = [&](int n) {
+    std::size_t p = 0;
+    for (int i = 1; i < n; ++i) p = bad.find('\n', p) + 1;
+    return p;
+  };
+  bad.insert(line_start(700), "{\"kind\":\"aip.job/v1\"}\n");
+  bad.insert(line_start(300), "not json\n");
+  EXPECT_EQ(error_of([&] { render_all(*local, bad, "jobs.jsonl"); }), "jobs.jsonl:300: not a JSON object");
 }

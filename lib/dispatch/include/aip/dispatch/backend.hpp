@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace aip::dispatch {
@@ -21,6 +22,7 @@ struct Observation {
   std::optional<int> exit_code;
   std::string reason;
   double started_at = 0, ended_at = 0;
+  std::vector<int> gpus; // local: the devices the job holds (known again after a restart)
 };
 
 // A job the backend holds, as the dispatcher tracks it.
@@ -33,7 +35,6 @@ struct BackendOptions {
   std::map<std::string, std::string> qos;    // slurm: priority class -> QOS
   std::string runtime = "none";              // local: podman or apptainer for `image`
   double kill_grace_s = 10;                  // walltime: SIGTERM, then SIGKILL after this
-  std::string self_exe;                      // local: the program that runs the supervisor
   std::vector<std::string> config_files;     // engines' [kubernetes] ... sections (default: the standard files)
 };
 
@@ -62,7 +63,12 @@ public:
   virtual bool reap() { return false; }
 };
 
-// "local" or "slurm"; usage error (64) otherwise.
+// The native forms of every job in `text` (JSON Lines of aip.job/v1), in input order,
+// rendered on all cores. A bad record is an error naming `name`, its line and the field; of
+// several, the earliest line's.
+std::string render_all(const Backend &backend, std::string_view text, const std::string &name);
+
+// "local", "slurm", "slurmrestd", "kubernetes", "nomad" or "htcondor"; usage error (64) otherwise.
 std::unique_ptr<Backend> make_backend(const std::string &name, const BackendOptions &options);
 
 } // namespace aip::dispatch

@@ -1,6 +1,6 @@
 // The local backend: each job runs as a process of this machine, started by a small
-// supervisor (`aip-dispatch __supervise`) that lives in its own session, so neither dies
-// with the dispatcher. The supervisor holds an flock(2) on local/ID/lock for its whole life
+// supervisor (a fork of the dispatcher, named aip-supervisor) that lives in its own
+// session, so neither dies with the dispatcher. The supervisor holds an flock(2) on the folder local/ID for its whole life
 // (taken by the dispatcher before the supervisor exists and inherited by it), so "lock held"
 // means "running", and "lock free, no status" means "never started" or "lost", told apart
 // by local/ID/started. It runs the command without a shell in a process group of its own,
@@ -16,9 +16,6 @@
 namespace aip::dispatch {
 
 std::unique_ptr<Backend> make_local_backend(const BackendOptions &options);
-
-// The supervisor's main: argv after "__supervise" is STATE_DIR ID GPUS KILL_GRACE_S.
-int supervise_main(int argc, const char *const argv[]);
 
 // The argv that runs a job's command in its container (podman run / apptainer exec), or the
 // command itself when the job has no image. Environment values never appear in argv: they

@@ -20,13 +20,22 @@
 #include <aip/records/event.hpp>
 #include <aip/records/job.hpp>
 
+#include <map>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
 namespace aip::dispatch {
 
 enum class Stage { queued, active, done };
+
+// Replaces `path` with `bytes` through a hidden temporary and rename(2): a process killed
+// at any moment leaves the old content or the new, never a mix. `durable` also fsyncs the
+// file and its folder, so the change survives a power cut; the queue asks for that where
+// losing the change would lose a job (enqueue), and not for each later step, which a
+// restarted dispatcher finds again from the backend.
+void replace_file(const std::string &path, std::string_view bytes, bool durable);
 const char *stage_dir(Stage s); // "new", "active", "done"
 
 // What the dispatcher knows about a job beyond its record.
@@ -56,8 +65,10 @@ public:
   std::string events_path() const { return dir_ + "/events.jsonl"; }
   std::string log_path(const std::string &id, bool err) const;
 
-  // Puts a job in new/; an id already in the queue (any stage) is refused (65).
-  void enqueue(const records::Job &job);
+  // Puts a job in new/; an id already in the queue (any stage) is refused (65). With
+  // `durable` false the caller calls sync() after a batch (one syncfs(2) for all).
+  void enqueue(const records::Job &job, bool durable = true);
+  void sync() const;
   // Every job of a stage, oldest file name first. A file that cannot be read is an error
   // naming it (65).
   std::vector<Entry> list(Stage stage) const;
@@ -66,7 +77,7 @@ public:
   // process moved it first).
   bool move(const std::string &id, Stage from, Stage to) const;
   // Rewrites the job's file in its stage atomically.
-  void save(const Entry &entry) const;
+  void save(const Entry &entry, bool durable = false) const;
   // Appends one event record to events.jsonl with a single write(2).
   void append_event(const records::Event &event) const;
 
@@ -81,6 +92,10 @@ public:
 private:
   Entry read_entry(const std::string &path, Stage stage) const;
   std::string dir_;
+  // Files in new/ never change in place (a job enters by rename), so a parsed entry stays
+  // valid while its name and inode do: a dispatcher with thousands of queued jobs parses
+  // each once, not every round.
+  mutable std::map<std::string, std::pair<unsigned long, Entry>> queued_cache_;
   int lock_fd_ = -1;
 };
 
