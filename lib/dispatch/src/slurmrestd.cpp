@@ -30,9 +30,9 @@ SlurmrestdConfig slurmrestd_config(const EngineSettings &s, const BackendOptions
   SlurmrestdConfig c;
   c.socket = s.get("socket");
   c.url = s.get("url");
-  if (c.socket.empty() == c.url.empty())
-    usage_error(s.where("socket") +
-                ": give exactly one of socket (unix socket of slurmrestd) and url");
+  if (!c.socket.empty() && !c.url.empty())
+    usage_error(s.where("url") +
+                ": give one of socket (slurmrestd's unix socket) and url, not both");
   c.user = s.get("user", env_or("USER"));
   if (credentials && s.has("token-file"))
     c.token = read_secret_file(s.get("token-file"), "the Slurm JWT");
@@ -183,6 +183,9 @@ public:
 private:
   http::Client &client() {
     if (!client_) {
+      if (c_.socket.empty() && c_.url.empty())
+        usage_error(
+            "[slurmrestd]: set socket (slurmrestd's unix socket) or url in the configuration");
       if (settings_) c_.token = slurmrestd_config(*settings_, options_, true).token;
       http::ClientOptions o;
       o.base_url = c_.socket.empty() ? c_.url : "http://localhost";

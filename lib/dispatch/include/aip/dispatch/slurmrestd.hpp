@@ -26,7 +26,7 @@ struct SlurmrestdConfig {
 };
 
 // [slurmrestd] keys: socket, url, user, token-file, ca-file, qos (CLASS=QOS, ...), path,
-// timeout, retries. Exactly one of socket and url.
+// timeout, retries. One of socket and url (needed to talk, not to render).
 SlurmrestdConfig slurmrestd_config(const EngineSettings &settings, const BackendOptions &options,
                                    bool credentials = true);
 
