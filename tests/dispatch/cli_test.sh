@@ -114,6 +114,27 @@ kill -TERM "$disp"; wait "$disp" || true
 "$bin/aip-dispatch" cancel "$o1" "$o2"
 "$bin/aip-dispatch" run --until-idle --interval 0.1 > /dev/null
 
+# Policy end to end on one slot: class first, then fair share (from a CSV as
+# `aip account fairshare` writes it), then submit time.
+printf '[node]\ncpus = 1\n' > "$work/one.conf"
+printf 'user,fairshare\nalice,0.1\nbob,0.9\n' > "$work/fs.csv"
+for who in alice bob carol; do
+  printf '{"owner":{"user":"%s"},"command":["true"],"walltime_s":60}\n' "$who" > "$work/$who.json"
+done
+fa=$("$bin/aip-submit" --enqueue --file "$work/alice.json")
+fb=$("$bin/aip-submit" --enqueue --file "$work/bob.json")
+fc=$("$bin/aip-submit" --enqueue --file "$work/carol.json")
+fo=$("$bin/aip-submit" --enqueue --priority-class opportunistic -- true)
+fi_=$("$bin/aip-submit" --enqueue --priority-class interactive -- true)
+"$bin/aip-dispatch" run --until-idle --interval 0.1 --limits "$work/one.conf" --fairshare "$work/fs.csv" > "$work/fs.out"
+# carol has no entry: 0.5, between bob (0.9) and alice (0.1).
+order=$(grep '"state":"running"' "$work/fs.out" | grep -o '"job_id":"[^"]*"' | cut -d'"' -f4 | tr '\n' ' ')
+[ "$order" = "$fi_ $fb $fc $fa $fo " ] || fail "policy order: $order"
+
+# The pipe of the architecture: aip submit | aip dispatch (submit is the default command).
+"$bin/aip-submit" --time 1m -- echo piped | "$bin/aip-dispatch" --wait > "$work/pipe.out"
+grep -q '"state":"succeeded"' "$work/pipe.out" || fail "pipe: $(cat "$work/pipe.out")"
+
 # watch: the events of given jobs, ending when they have ended.
 "$bin/aip-dispatch" watch "$ok" "$bad" > "$work/watch.out"
 [ "$(wc -l < "$work/watch.out")" = 8 ] || fail "watch: $(cat "$work/watch.out")"

@@ -183,7 +183,12 @@ int submit_main(int argc, char **argv) {
     }
   if (auto cmd = opt<std::vector<std::string>>(vm, "command")) spec["command"] = *cmd;
 
-  records::Job job = dispatch::complete_job(spec, where, now, dispatch::current_user());
+  const std::string me = dispatch::current_user();
+  // Quotas count per user: only root may submit in another user's name.
+  if (spec.contains("owner") && spec["owner"].is_object() && spec["owner"].contains("user") && spec["owner"]["user"].is_string() &&
+      spec["owner"]["user"].get<std::string>() != me && ::geteuid() != 0)
+    data_error(where + ": field 'owner.user': '" + spec["owner"]["user"].get<std::string>() + "' is not you (" + me + ")");
+  records::Job job = dispatch::complete_job(spec, where, now, me);
 
   auto files = cli::default_config_files();
   if (auto extra = opt<std::vector<std::string>>(vm, "limits"))

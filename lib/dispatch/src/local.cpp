@@ -154,6 +154,8 @@ public:
     // group cannot take it down, holding the lock taken above through the inherited
     // descriptor, and nothing else of the dispatcher's: its output goes nowhere, so a
     // pipe from `aip dispatch` ends when the dispatcher does.
+    // fork() without exec is sound because the dispatcher is single-threaded (no TBB or
+    // other threads run in `run` or `submit`); keep it so.
     pid_t pid = ::fork();
     if (pid < 0) {
       int err = errno;
