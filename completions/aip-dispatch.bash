@@ -16,7 +16,7 @@ _aip_dispatch() {
     return
   fi
   case $prev in
-    -b|--backend) mapfile -t COMPREPLY < <(compgen -W "local slurm" -- "$cur"); return ;;
+    -b|--backend) mapfile -t COMPREPLY < <(compgen -W "local slurm slurmrestd kubernetes nomad htcondor" -- "$cur"); return ;;
     -f|--format) mapfile -t COMPREPLY < <(compgen -W "jsonl table csv json" -- "$cur"); return ;;
     --qos) mapfile -t COMPREPLY < <(compgen -W "interactive= batch= opportunistic=" -- "$cur"); compopt -o nospace; return ;;
     --fairshare|--limits|-o|--output) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;

@@ -14,7 +14,7 @@ complete -c aip-dispatch -f -n "not __fish_seen_subcommand_from $cmds" -a watch 
 complete -c aip-dispatch -f -n "not __fish_seen_subcommand_from $cmds" -a cancel -d 'Cancel jobs'
 complete -c aip-dispatch -f -n "not __fish_seen_subcommand_from $cmds" -a logs -d 'Print a job output'
 complete -c aip-dispatch -f -n "not __fish_seen_subcommand_from $cmds" -a render -d 'Print the native form'
-complete -c aip-dispatch -s b -l backend -x -a 'local slurm' -d 'Backend'
+complete -c aip-dispatch -s b -l backend -x -a 'local slurm slurmrestd kubernetes nomad htcondor' -d 'Backend'
 complete -c aip-dispatch -l qos -x -d 'QOS of a class, CLASS=QOS'
 complete -c aip-dispatch -l kill-grace -x -d 'Walltime grace'
 complete -c aip-dispatch -l limits -r -F -d 'Site limits file'

@@ -39,7 +39,8 @@ void add_state(cli::Parser &p) {
 }
 
 void add_backend(cli::Parser &p) {
-  p.add()("backend,b", po::value<std::string>()->default_value("local")->value_name("B"), "local or slurm")(
+  p.add()("backend,b", po::value<std::string>()->default_value("local")->value_name("B"),
+                           "local, slurm, slurmrestd, kubernetes, nomad or htcondor (engines: [B] in the config files)")(
       "qos", po::value<std::vector<std::string>>()->composing()->value_name("CLASS=QOS"),
       "slurm: the QOS of a priority class (repeatable), e.g. interactive=high")(
       "kill-grace", po::value<std::string>()->default_value("10s")->value_name("DURATION"),
@@ -63,6 +64,8 @@ std::unique_ptr<Backend> backend_from(const po::variables_map &vm, const std::st
   bo.state_dir = state;
   bo.runtime = site.node().runtime;
   bo.kill_grace_s = parse_duration(vm["kill-grace"].as<std::string>());
+  bo.config_files = cli::default_config_files(); // the engines' sections, and --limits files
+  if (auto extra = opt<std::vector<std::string>>(vm, "limits")) bo.config_files.insert(bo.config_files.end(), extra->begin(), extra->end());
   if (auto q = opt<std::vector<std::string>>(vm, "qos"))
     for (const auto &item : *q) {
       auto eq = item.find('=');
@@ -455,7 +458,8 @@ int cmd_render(int argc, const char *const argv[]) {
 
 const char *kUsage = "Usage: aip dispatch COMMAND [OPTIONS]\n"
                      "       aip dispatch [OPTIONS] [FILE...]      (same as submit)\n\n"
-                     "Queue jobs, order them by policy and run them on a backend (local or slurm); report aip.event/v1.\n\n"
+                     "Queue jobs, order them by policy and run them on a backend (local, slurm, slurmrestd, kubernetes,\n"
+                     "nomad or htcondor); report aip.event/v1.\n\n"
                      "Commands:\n"
                      "  submit   queue jobs from files or stdin and submit them\n"
                      "  run      run the queue (--once, --follow, --until-idle)\n"

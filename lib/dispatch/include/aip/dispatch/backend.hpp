@@ -35,6 +35,7 @@ struct BackendOptions {
   std::map<std::string, std::string> qos;    // slurm: priority class -> QOS
   std::string runtime = "none";              // local: podman or apptainer for `image`
   double kill_grace_s = 10;                  // walltime: SIGTERM, then SIGKILL after this
+  std::vector<std::string> config_files;     // engines' [kubernetes] ... sections (default: the standard files)
 };
 
 class Backend {
@@ -67,7 +68,7 @@ public:
 // several, the earliest line's.
 std::string render_all(const Backend &backend, std::string_view text, const std::string &name);
 
-// "local" or "slurm"; usage error (64) otherwise.
+// "local", "slurm", "slurmrestd", "kubernetes", "nomad" or "htcondor"; usage error (64) otherwise.
 std::unique_ptr<Backend> make_backend(const std::string &name, const BackendOptions &options);
 
 } // namespace aip::dispatch
