@@ -12,7 +12,7 @@ def put(rel, text):
         f.write(text)
 shutil.copy("/usr/share/common-licenses/Apache-2.0", os.path.join(root, "LICENSE"))
 put("LICENSES/Apache-2.0.txt", open("/usr/share/common-licenses/Apache-2.0").read())
-put("README.md", "# Bench\n\nA generated tree for timing aip sqa-check beside reuse lint.\n\n## Install\n\nmake install\n\n## Tests\n\nmake test\n")
+put("README.md", "# Bench\n\nA generated tree for timing aip sqa-check beside reuse lint.\n\n## Install\n\nmake install\n\n## Tests\n\nmake test\n")  # noqa: E501
 put("CONTRIBUTING.md", "# Contributing\n")
 put("CODE_OF_CONDUCT.md", "# Code of conduct\n")
 put("CITATION.cff", "cff-version: 1.2.0\nmessage: cite\ntitle: Bench\nauthors:\n  - name: Bench\nversion: 1.0.0\n")

@@ -4,7 +4,7 @@ what the C++ readers/writers produce from the examples.
 Usage: schemas_test.py SCHEMAS_DIR [RECORDS_ROUNDTRIP_BINARY]"""
 import json, glob, os, re, copy, subprocess, sys
 from jsonschema import Draft202012Validator, FormatChecker
-RFC3339 = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$")
+RFC3339 = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$")  # noqa: E501
 fc = FormatChecker()
 @fc.checks("date-time")
 def dt(v):

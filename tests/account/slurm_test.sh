@@ -15,7 +15,7 @@ submit() { sbatch --parsable --chdir="$work" --output=/dev/null "$@" | cut -d';'
 ids=()
 ids+=("$(submit --wrap 'sleep 2')")
 ids+=("$(submit -c 2 --gres=gpu:1 --wrap 'sleep 1')")
-array=$(submit --array=1-2 --wrap 'sleep 1; exit 3')
+submit --array=1-2 --wrap 'sleep 1; exit 3' > /dev/null
 long=$(submit --wrap 'sleep 60')
 # Wait until every job of ours is in the job completion log (the long one after cancelling).
 fields=jobid,jobidraw,cluster,partition,account,user,submit,start,end,elapsed,exitcode,state,nnodes,ncpus,reqmem,alloctres,jobname

@@ -234,7 +234,7 @@ class Handler(BaseHTTPRequestHandler):
                 meta = job.setdefault("metadata", {})
                 jname = meta.get("name", "")
                 if meta.get("namespace", ns) != ns:
-                    return self.answer(*status(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request"))
+                    return self.answer(*status(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request"))  # noqa: E501
                 if (ns, jname) in JOBS:
                     return self.answer(*status(409, "AlreadyExists", 'jobs.batch "%s" already exists' % jname,
                                                {"name": jname, "group": "batch", "kind": "jobs"}))

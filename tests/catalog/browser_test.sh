@@ -8,7 +8,6 @@
 set -euo pipefail
 bin=$1
 artefacts=$2
-here=$(cd "$(dirname "$0")" && pwd)
 browser=$(command -v chromium || true)
 [ -n "$browser" ] || { echo "chromium not installed: skipped"; exit 77; }
 work=$(mktemp -d)

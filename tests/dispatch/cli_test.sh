@@ -97,7 +97,6 @@ o2=$(sub --priority-class opportunistic --requeue --time 1m -- sh -c 'trap "" TE
 "$bin/aip-dispatch" run --once > /dev/null
 [ "$(final "$o1")" = running ] && [ "$(final "$o2")" = running ] || fail "opportunistic jobs not running"
 ia=$(sub --priority-class interactive --time 1m -- echo interactive)
-start=$(date +%s)
 "$bin/aip-dispatch" run --follow --interval 0.1 --grace 1s > "$work/pre.out" &
 disp=$!
 for _ in $(seq 100); do [ "$(final "$ia")" = succeeded ] && break; sleep 0.1; done

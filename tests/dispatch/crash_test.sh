@@ -46,7 +46,7 @@ AIP_DISPATCH_CRASH_AT=claimed "$bin/aip-dispatch" run --once > /dev/null 2>&1 &&
 # 2. Killed after the supervisor started but before its id was recorded: the next
 #    dispatcher finds it by the job id (its lock is held) and adopts it instead of starting
 #    it again.
-b=$(job 1)
+job 1 > /dev/null
 AIP_DISPATCH_CRASH_AT=submitted "$bin/aip-dispatch" run --once > /dev/null 2>&1 && fail "the crash hook did not fire"
 "$bin/aip-dispatch" run --until-idle --interval 0.05 > /dev/null
 check 2
@@ -56,13 +56,13 @@ check 2
 rm -rf "$work/state"
 for _ in $(seq 30); do job 0.2 > /dev/null; done
 kills=0
-for i in $(seq 60); do
+for _ in $(seq 60); do
   "$bin/aip-dispatch" run --follow --interval 0.02 > /dev/null 2>&1 &
   pid=$!
   sleep "0.$(( (RANDOM % 30) + 1 ))"
   kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
   wait "$pid" 2>/dev/null || true
-  [ -z "$(ls "$work/state/queue/new")" ] && [ -z "$(ls "$work/state/queue/active" | grep json || true)" ] && break
+  [ -z "$(ls "$work/state/queue/new")" ] && [ -z "$(find "$work/state/queue/active" -name '*json*')" ] && break
 done
 "$bin/aip-dispatch" run --until-idle --interval 0.05 > /dev/null
 check 30

@@ -809,6 +809,7 @@ struct JsonParser {
           }
         path.parts.pop_back();
         if (!dup) {
+          // cppcheck-suppress accessMoved ; moved from only when dup is true
           v.members.emplace_back(std::move(key), std::move(child));
           v.key_marks.push_back(km);
         }

@@ -42,7 +42,7 @@ public:
     insert(x);
     bool drift = false;
     if (seen_ % clock_ != 0 || static_cast<double>(width_) <= min_instances_) return Signal::none;
-    for (bool again = true; again;) {
+    for (bool again = true; again && width_ > 1;) {
       again = false;
       double n0 = 0, n1 = static_cast<double>(width_), s0 = 0, s1 = total_;
       for (std::size_t i = rows_.size(); i-- > 0 && !again;) {
@@ -65,7 +65,7 @@ public:
             drift = again = true;
             stat_ = diff;
             eps_ = eps;
-            if (width_ > 0) drop_oldest();
+            drop_oldest();
             break;
           }
         }

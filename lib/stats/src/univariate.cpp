@@ -297,7 +297,8 @@ TestResult anderson_darling(const std::vector<std::vector<double>> &samples) {
   }
   std::sort(pooled.begin(), pooled.end());
   const double N = static_cast<double>(pooled.size());
-  if (pooled.front() == pooled.back()) data_error("anderson: every value is the same; the test is undefined");
+  if (pooled.empty() || pooled.front() == pooled.back())
+    data_error("anderson: every value is the same; the test is undefined");
   // Scholz & Stephens (1987), eq. (7), the midrank form A2akN for ties:
   //   A2 = (N-1)/N^2 sum_i 1/n_i sum_j l_j (N M_ij - n_i B_j)^2 / (B_j (N - B_j) - N l_j / 4)
   // over the distinct values z_j with multiplicity l_j; B_j counts pooled values below z_j
