@@ -18,7 +18,8 @@
 
 namespace {
 aip::stats::Matrix matrix(const aip::table::Table &t) {
-  aip::stats::Matrix m(static_cast<Eigen::Index>(t.rows), static_cast<Eigen::Index>(t.columns.size()));
+  aip::stats::Matrix m(static_cast<Eigen::Index>(t.rows),
+                       static_cast<Eigen::Index>(t.columns.size()));
   for (std::size_t j = 0; j < t.columns.size(); ++j)
     for (std::size_t i = 0; i < t.rows; ++i)
       m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = t.columns[j].numbers[i];
@@ -28,7 +29,9 @@ aip::stats::Matrix matrix(const aip::table::Table &t) {
 
 int main(int argc, char **argv) {
   return aip::cli::run("aip-bench-drift", [&] {
-    if (argc < 3) aip::usage_error("usage: aip-bench-drift ks|mmd REF.npy CUR.npy [PERMUTATIONS [SIGMA]] | adwin VALUES.npy");
+    if (argc < 3)
+      aip::usage_error("usage: aip-bench-drift ks|mmd REF.npy CUR.npy [PERMUTATIONS [SIGMA]] | "
+                       "adwin VALUES.npy");
     const std::string what = argv[1];
     double stat = -1, p = 0;
     auto t0 = std::chrono::steady_clock::now();
@@ -56,15 +59,16 @@ int main(int argc, char **argv) {
       auto x = matrix(ref), y = matrix(cur);
       t0 = std::chrono::steady_clock::now();
       const double sigma = argc > 5 ? std::strtod(argv[5], nullptr) : 0.0; // 0: median heuristic
-      auto r = aip::stats::mmd_test(x, y, aip::stats::Kernel::rbf, sigma, argc > 4 ? std::strtoul(argv[4], nullptr, 10) : 0, 1);
+      auto r = aip::stats::mmd_test(x, y, aip::stats::Kernel::rbf, sigma,
+                                    argc > 4 ? std::strtoul(argv[4], nullptr, 10) : 0, 1);
       stat = r.mmd2;
       p = r.p_value;
     }
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     rusage ru{};
     ::getrusage(RUSAGE_SELF, &ru);
-    std::printf("{\"statistic\":%.12g,\"p_value\":%.6g,\"seconds\":%.4f,\"peak_rss_mb\":%.1f}\n", stat, p, s,
-                static_cast<double>(ru.ru_maxrss) / 1024.0);
+    std::printf("{\"statistic\":%.12g,\"p_value\":%.6g,\"seconds\":%.4f,\"peak_rss_mb\":%.1f}\n",
+                stat, p, s, static_cast<double>(ru.ru_maxrss) / 1024.0);
     return 0;
   });
 }

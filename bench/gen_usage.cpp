@@ -43,8 +43,10 @@ int main(int argc, char **argv) {
     u.mem_peak_bytes = *u.mem_req_bytes / (1 + rng() % 4);
     u.gpus = static_cast<std::uint32_t>(rng() % 3 == 0 ? 1 + rng() % 8 : 0);
     u.gpu_model = u.gpus > 0 ? models[rng() % 4] : "";
-    if (u.gpus > 0) u.gpu_util_mean = static_cast<double>(rng() % 1000) / 10.0;
-    else u.gpu_util_mean.reset();
+    if (u.gpus > 0)
+      u.gpu_util_mean = static_cast<double>(rng() % 1000) / 10.0;
+    else
+      u.gpu_util_mean.reset();
     u.state = states[rng() % 6];
     u.exit_code = u.state == "COMPLETED" ? 0 : 1;
     u.source = "bench";

@@ -20,11 +20,14 @@ int main(int argc, char **argv) {
     std::size_t threads = 0;
     bool parse_only = false;
     for (int i = 2; i < argc; ++i) {
-      if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) threads = std::strtoul(argv[i + 1], nullptr, 10);
+      if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
+        threads = std::strtoul(argv[i + 1], nullptr, 10);
       if (std::strcmp(argv[i], "--parse-only") == 0) parse_only = true;
     }
     std::unique_ptr<tbb::global_control> limit;
-    if (threads > 0) limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, threads);
+    if (threads > 0)
+      limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                    threads);
     auto t0 = std::chrono::steady_clock::now();
     auto buffer = aip::InputBuffer::open(argv[1]);
     struct alignas(64) Worker {
@@ -52,11 +55,12 @@ int main(int argc, char **argv) {
     }
     rusage ru{};
     ::getrusage(RUSAGE_SELF, &ru);
-    std::printf("{\"records\":%llu,\"bytes\":%zu,\"seconds\":%.4f,\"mb_per_s\":%.1f,\"core_hours\":%.1f,"
-                "\"threads\":%zu,\"peak_rss_mb\":%.1f}\n",
-                static_cast<unsigned long long>(records), buffer.size(), seconds,
-                static_cast<double>(buffer.size()) / 1e6 / seconds, core_hours, aip::jsonl::worker_count(),
-                static_cast<double>(ru.ru_maxrss) / 1024.0);
+    std::printf(
+        "{\"records\":%llu,\"bytes\":%zu,\"seconds\":%.4f,\"mb_per_s\":%.1f,\"core_hours\":%.1f,"
+        "\"threads\":%zu,\"peak_rss_mb\":%.1f}\n",
+        static_cast<unsigned long long>(records), buffer.size(), seconds,
+        static_cast<double>(buffer.size()) / 1e6 / seconds, core_hours, aip::jsonl::worker_count(),
+        static_cast<double>(ru.ru_maxrss) / 1024.0);
     return 0;
   });
 }

@@ -6,9 +6,11 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
   std::string text(reinterpret_cast<const char *>(data), size);
   using aip::catalog::ListFormat;
-  for (auto f : {ListFormat::automatic, ListFormat::gitmodules, ListFormat::modules_yml, ListFormat::lines}) {
+  for (auto f : {ListFormat::automatic, ListFormat::gitmodules, ListFormat::modules_yml,
+                 ListFormat::lines}) {
     try {
-      for (const auto &m : aip::catalog::parse_module_list(text, "fuzz", f)) (void)aip::catalog::candidate_urls(m, {});
+      for (const auto &m : aip::catalog::parse_module_list(text, "fuzz", f))
+        (void)aip::catalog::candidate_urls(m, {});
     } catch (const aip::Error &) {
     }
   }

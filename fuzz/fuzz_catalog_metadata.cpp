@@ -30,7 +30,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
       if (syntax == aip::catalog::Syntax::json) {
         auto yaml = aip::catalog::to_yaml(doc.root);
         auto back = aip::catalog::parse_document(yaml, "back", aip::catalog::Syntax::yaml, limits);
-        if (doc.root.type == aip::catalog::Type::object && back.root.to_json().dump() != doc.root.to_json().dump()) std::abort();
+        if (doc.root.type == aip::catalog::Type::object &&
+            back.root.to_json().dump() != doc.root.to_json().dump())
+          std::abort();
       }
     } catch (const aip::Error &) {
     }

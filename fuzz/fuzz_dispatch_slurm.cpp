@@ -8,7 +8,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   std::string reason;
   for (int which = 0; which < 2; ++which) {
     try {
-      auto rows = which == 0 ? aip::dispatch::parse_squeue(text, "fuzz") : aip::dispatch::parse_sacct(text, "fuzz");
+      auto rows = which == 0 ? aip::dispatch::parse_squeue(text, "fuzz")
+                             : aip::dispatch::parse_sacct(text, "fuzz");
       for (const auto &r : rows) try {
           (void)aip::dispatch::map_slurm_state(r.state, reason);
         } catch (const aip::Error &) {

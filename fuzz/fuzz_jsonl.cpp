@@ -20,12 +20,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   aip::LineReader lines(fds[0], "fuzz", true, 256); // small, so lines make it grow
   aip::records::Usage usage;
   try {
-    aip::jsonl::for_each_object(lines, [&](simdjson::dom::object obj, const aip::jsonl::Location &where) {
-      try {
-        aip::records::decode_usage(obj, where, usage);
-      } catch (const aip::Error &) {
-      }
-    });
+    aip::jsonl::for_each_object(lines,
+                                [&](simdjson::dom::object obj, const aip::jsonl::Location &where) {
+                                  try {
+                                    aip::records::decode_usage(obj, where, usage);
+                                  } catch (const aip::Error &) {
+                                  }
+                                });
   } catch (const aip::Error &) {
   }
   std::string_view text(reinterpret_cast<const char *>(data), size);

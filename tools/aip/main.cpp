@@ -50,11 +50,12 @@ int help() {
     line.resize(std::max<std::size_t>(line.size() + 2, 14), ' ');
     std::cout << line << describe(*front::find_tool(t, d)) << '\n';
   }
-  std::cout << "\nExamples:\n"
-               "  aip drift detect --reference ref.csv --current today.csv\n"
-               "  aip account report --by project,month usage.jsonl\n"
-               "  aip help drift          # the manual page of aip-drift\n"
-               "\nRun 'aip TOOL --help' for a tool's options. Full documentation: man aip, man 7 aip\n";
+  std::cout
+      << "\nExamples:\n"
+         "  aip drift detect --reference ref.csv --current today.csv\n"
+         "  aip account report --by project,month usage.jsonl\n"
+         "  aip help drift          # the manual page of aip-drift\n"
+         "\nRun 'aip TOOL --help' for a tool's options. Full documentation: man aip, man 7 aip\n";
   return 0;
 }
 
@@ -70,7 +71,8 @@ int help() {
 [[noreturn]] void unknown(const std::string &name) {
   auto candidates = front::installed_tools(dirs());
   for (const auto &k : front::known_tools())
-    if (std::find(candidates.begin(), candidates.end(), k) == candidates.end()) candidates.push_back(k);
+    if (std::find(candidates.begin(), candidates.end(), k) == candidates.end())
+      candidates.push_back(k);
   std::string msg = "'" + name + "' is not an aip tool (see 'aip --help')";
   if (auto s = front::suggest(name, candidates)) msg += "; did you mean '" + *s + "'?";
   usage_error(msg);

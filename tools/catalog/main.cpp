@@ -61,7 +61,9 @@ nlohmann::ordered_json sarif(const std::vector<catalog::Report> &reports, bool s
     nlohmann::ordered_json loc;
     loc["physicalLocation"]["artifactLocation"]["uri"] = r.file;
     if (!region.empty()) loc["physicalLocation"]["region"] = region;
-    if (!f.pointer.empty()) loc["logicalLocations"] = nlohmann::ordered_json::array({{{"fullyQualifiedName", f.pointer}, {"kind", "member"}}});
+    if (!f.pointer.empty())
+      loc["logicalLocations"] =
+          nlohmann::ordered_json::array({{{"fullyQualifiedName", f.pointer}, {"kind", "member"}}});
     nlohmann::ordered_json res;
     res["ruleId"] = rule;
     res["level"] = level;
@@ -78,7 +80,9 @@ nlohmann::ordered_json sarif(const std::vector<catalog::Report> &reports, bool s
   driver["name"] = "aip-catalog";
   driver["informationUri"] = "https://github.com/ai4os/ai4-metadata";
   driver["rules"] = nlohmann::ordered_json::array();
-  for (const auto &rule : rules) driver["rules"].push_back({{"id", rule}, {"shortDescription", {{"text", "ai4-metadata: " + rule}}}});
+  for (const auto &rule : rules)
+    driver["rules"].push_back(
+        {{"id", rule}, {"shortDescription", {{"text", "ai4-metadata: " + rule}}}});
   nlohmann::ordered_json run;
   run["tool"]["driver"] = driver;
   run["properties"]["strict"] = strict;
@@ -98,24 +102,34 @@ std::string where(const std::string &file, const catalog::Mark &m) {
 
 catalog::Limits limits_from(const po::variables_map &vm) {
   catalog::Limits l;
-  if (vm.count("max-size") != 0U) l.max_bytes = static_cast<std::size_t>(parse_size(vm["max-size"].as<std::string>()));
+  if (vm.count("max-size") != 0U)
+    l.max_bytes = static_cast<std::size_t>(parse_size(vm["max-size"].as<std::string>()));
   return l;
 }
 
 int validate(int argc, const char *const argv[]) {
-  cli::Parser p({"catalog", "validate", "Check module metadata against the ai4-metadata schema of its version; exit 1 when a file is invalid.",
+  cli::Parser p({"catalog", "validate",
+                 "Check module metadata against the ai4-metadata schema of its version; exit 1 "
+                 "when a file is invalid.",
                  "aip catalog validate [OPTIONS] FILE...",
                  "  aip catalog validate ai4-metadata.yml\n"
                  "  aip catalog validate --strict modules/*/ai4-metadata.yml\n"
                  "  aip catalog validate --metadata-version 1.0.0 metadata.json\n"
                  "  aip catalog validate -f jsonl */ai4-metadata.yml | jq 'select(.valid|not)'\n"
-                 "  aip catalog validate --strict -f sarif -o catalog.sarif ai4-metadata.yml   # for CI code scanning\n"});
-  p.add()("strict", po::bool_switch(), "also reject unknown keys, malformed URLs, dates and DOIs, duplicate keys, empty lists and impossible resources")(
-      "metadata-version", po::value<std::string>()->value_name("V"), "check against this version's schema (1.0.0, 2.0.0 ... 2.3.0)")(
-      "schema", po::value<std::string>()->value_name("FILE"), "check against this JSON Schema instead of the upstream one")(
-      "max-size", po::value<std::string>()->default_value("4M")->value_name("SIZE"), "refuse larger files")(
-      "quiet,q", po::bool_switch(), "text format: print nothing for valid files")(
-      "files", po::value<std::vector<std::string>>()->value_name("FILE"), "metadata files ('-': stdin)");
+                 "  aip catalog validate --strict -f sarif -o catalog.sarif ai4-metadata.yml   # "
+                 "for CI code scanning\n"});
+  p.add()("strict", po::bool_switch(),
+          "also reject unknown keys, malformed URLs, dates and DOIs, duplicate keys, empty lists "
+          "and impossible resources")(
+      "metadata-version", po::value<std::string>()->value_name("V"),
+      "check against this version's schema (1.0.0, 2.0.0 ... 2.3.0)")(
+      "schema", po::value<std::string>()->value_name("FILE"),
+      "check against this JSON Schema instead of the upstream one")(
+      "max-size", po::value<std::string>()->default_value("4M")->value_name("SIZE"),
+      "refuse larger files")("quiet,q", po::bool_switch(),
+                             "text format: print nothing for valid files")(
+      "files", po::value<std::vector<std::string>>()->value_name("FILE"),
+      "metadata files ('-': stdin)");
   p.positional("files", -1);
   p.add_output();
   p.add_format({"text", "jsonl", "json", "sarif"}, "text");
@@ -127,7 +141,9 @@ int validate(int argc, const char *const argv[]) {
     o.metadata_version = (*vm)["metadata-version"].as<std::string>();
     bool known = false;
     for (const auto &v : catalog::known_versions()) known |= v == o.metadata_version;
-    if (!known) usage_error("--metadata-version: expected one of " + cli::join_choices(catalog::known_versions()));
+    if (!known)
+      usage_error("--metadata-version: expected one of " +
+                  cli::join_choices(catalog::known_versions()));
   }
   std::unique_ptr<catalog::Schema> schema;
   if (vm->count("schema") != 0U) {
@@ -142,7 +158,9 @@ int validate(int argc, const char *const argv[]) {
     o.schema = schema.get();
   }
   const auto limits = limits_from(*vm);
-  std::vector<std::string> files = vm->count("files") != 0U ? (*vm)["files"].as<std::vector<std::string>>() : std::vector<std::string>{"-"};
+  std::vector<std::string> files = vm->count("files") != 0U
+                                       ? (*vm)["files"].as<std::vector<std::string>>()
+                                       : std::vector<std::string>{"-"};
   Output out(vm->count("output") != 0U ? (*vm)["output"].as<std::string>() : "-");
   const auto format = p.format(*vm, out);
   const bool quiet = (*vm)["quiet"].as<bool>();
@@ -154,15 +172,24 @@ int validate(int argc, const char *const argv[]) {
     auto r = catalog::validate_file(file, o, limits);
     invalid += r.valid ? 0 : 1;
     unparsed += r.parsed ? 0 : 1;
-    if (format == "jsonl") writer.write(report_json(r));
-    else if (format == "json") json_all.push_back(report_json(r));
-    else if (format == "sarif") all.push_back(r);
+    if (format == "jsonl")
+      writer.write(report_json(r));
+    else if (format == "json")
+      json_all.push_back(report_json(r));
+    else if (format == "sarif")
+      all.push_back(r);
     else {
       for (const auto &f : r.errors)
-        out << where(r.file, f.mark) << ": error: " << (f.pointer.empty() && f.keyword != "required" ? "" : (f.pointer.empty() ? "(root)" : f.pointer) + ": ")
+        out << where(r.file, f.mark) << ": error: "
+            << (f.pointer.empty() && f.keyword != "required"
+                    ? ""
+                    : (f.pointer.empty() ? "(root)" : f.pointer) + ": ")
             << f.message << (f.schema_pointer.empty() ? "" : " [" + f.schema_pointer + "]") << "\n";
-      for (const auto &f : r.warnings) out << where(r.file, f.mark) << ": warning: " << f.pointer << ": " << f.message << "\n";
-      if (r.valid && !quiet) out << r.file << ": valid (ai4-metadata " << r.schema_version << (o.strict ? ", strict" : "") << ")\n";
+      for (const auto &f : r.warnings)
+        out << where(r.file, f.mark) << ": warning: " << f.pointer << ": " << f.message << "\n";
+      if (r.valid && !quiet)
+        out << r.file << ": valid (ai4-metadata " << r.schema_version
+            << (o.strict ? ", strict" : "") << ")\n";
     }
   }
   if (format == "json") out << json_all.dump(2) << "\n";
@@ -176,13 +203,16 @@ int validate(int argc, const char *const argv[]) {
 }
 
 int migrate(int argc, const char *const argv[]) {
-  cli::Parser p({"catalog", "migrate", "Convert module metadata to the latest ai4-metadata version (v1 JSON to v2 YAML or JSON).",
-                 "aip catalog migrate [OPTIONS] [FILE]",
-                 "  aip catalog migrate metadata.json -o ai4-metadata.yml\n"
-                 "  aip catalog migrate -f json metadata.json > ai4-metadata.json\n"
-                 "  aip catalog migrate ai4-metadata.yml -o ai4-metadata.yml   # v2.0 -> latest\n"});
-  p.add()("max-size", po::value<std::string>()->default_value("4M")->value_name("SIZE"), "refuse larger files")(
-      "file", po::value<std::string>()->value_name("FILE"), "metadata file ('-': stdin)");
+  cli::Parser p(
+      {"catalog", "migrate",
+       "Convert module metadata to the latest ai4-metadata version (v1 JSON to v2 YAML or JSON).",
+       "aip catalog migrate [OPTIONS] [FILE]",
+       "  aip catalog migrate metadata.json -o ai4-metadata.yml\n"
+       "  aip catalog migrate -f json metadata.json > ai4-metadata.json\n"
+       "  aip catalog migrate ai4-metadata.yml -o ai4-metadata.yml   # v2.0 -> latest\n"});
+  p.add()("max-size", po::value<std::string>()->default_value("4M")->value_name("SIZE"),
+          "refuse larger files")("file", po::value<std::string>()->value_name("FILE"),
+                                 "metadata file ('-': stdin)");
   p.positional("file", 1);
   p.add_output();
   p.add_format({"yaml", "json"}, "yaml");
@@ -195,8 +225,11 @@ int migrate(int argc, const char *const argv[]) {
   for (const auto &n : notes) diag::note(doc.name + ": " + n);
   Output out(vm->count("output") != 0U ? (*vm)["output"].as<std::string>() : "-");
   const auto format = p.format(*vm, out);
-  if (format == "json") out << migrated.to_json().dump(2) << "\n";
-  else out << "# Migrated by aip catalog migrate from " << doc.name << "\n" << catalog::to_yaml(migrated);
+  if (format == "json")
+    out << migrated.to_json().dump(2) << "\n";
+  else
+    out << "# Migrated by aip catalog migrate from " << doc.name << "\n"
+        << catalog::to_yaml(migrated);
   // The result must pass the latest schema; say so before publishing it.
   catalog::Document check;
   check.name = doc.name + " (migrated)";
@@ -208,43 +241,61 @@ int migrate(int argc, const char *const argv[]) {
     const auto ptr = nlohmann::ordered_json::json_pointer(k);
     if (!j.contains(ptr) || !j[ptr].is_string() || j[ptr].get<std::string>().empty()) {
       r.valid = false;
-      r.errors.push_back({k, "", "empty", "empty after migration: the input has nothing to put here", {}});
+      r.errors.push_back(
+          {k, "", "empty", "empty after migration: the input has nothing to put here", {}});
     }
   }
   if (!r.valid) {
-    for (const auto &f : r.errors) diag::error(doc.name + ": migrated " + (f.pointer.empty() ? "(root)" : f.pointer) + ": " + f.message);
-    return static_cast<int>(Exit::finding); // nothing written: the output is discarded without commit
+    for (const auto &f : r.errors)
+      diag::error(doc.name + ": migrated " + (f.pointer.empty() ? "(root)" : f.pointer) + ": " +
+                  f.message);
+    return static_cast<int>(
+        Exit::finding); // nothing written: the output is discarded without commit
   }
   out.commit();
   return 0;
 }
 
 std::string now_rfc3339() {
-  return format_timestamp(static_cast<double>(
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count()));
+  return format_timestamp(
+      static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count()));
 }
 
 int sync(int argc, const char *const argv[]) {
-  cli::Parser p({"catalog", "sync", "Fetch every module's metadata from a module list into an index; invalid and unreachable modules stay in it with their errors.",
-                 "aip catalog sync [OPTIONS] LIST --out INDEX",
-                 "  aip catalog sync .gitmodules --out index.json          # the AI4OS modules catalog\n"
-                 "  aip catalog sync MODULES.yml --out index.json          # the DEEP Open Catalog\n"
-                 "  aip catalog sync repos.txt --out index.json --jobs 16 --timeout 20s\n"
-                 "  aip catalog sync repos.txt --out index.json --raw-url 'https://git.example.org/{owner}/{repo}/raw/{branch}/{file}'\n"});
-  p.add()("out", po::value<std::string>()->required()->value_name("INDEX"), "the index to write (atomically)")(
-      "list-format", po::value<std::string>()->default_value("auto")->value_name("F"), "auto, gitmodules, modules-yml or lines")(
-      "jobs,j", po::value<std::size_t>()->default_value(8)->value_name("N"), "concurrent downloads")(
+  cli::Parser p(
+      {"catalog", "sync",
+       "Fetch every module's metadata from a module list into an index; invalid and unreachable "
+       "modules stay in it with their errors.",
+       "aip catalog sync [OPTIONS] LIST --out INDEX",
+       "  aip catalog sync .gitmodules --out index.json          # the AI4OS modules catalog\n"
+       "  aip catalog sync MODULES.yml --out index.json          # the DEEP Open Catalog\n"
+       "  aip catalog sync repos.txt --out index.json --jobs 16 --timeout 20s\n"
+       "  aip catalog sync repos.txt --out index.json --raw-url "
+       "'https://git.example.org/{owner}/{repo}/raw/{branch}/{file}'\n"});
+  p.add()("out", po::value<std::string>()->required()->value_name("INDEX"),
+          "the index to write (atomically)")(
+      "list-format", po::value<std::string>()->default_value("auto")->value_name("F"),
+      "auto, gitmodules, modules-yml or lines")(
+      "jobs,j", po::value<std::size_t>()->default_value(8)->value_name("N"),
+      "concurrent downloads")(
       "timeout", po::value<std::string>()->default_value("30s")->value_name("T"), "per request")(
-      "connect-timeout", po::value<std::string>()->default_value("10s")->value_name("T"), "per connection")(
-      "retries", po::value<int>()->default_value(2)->value_name("N"), "retries after timeouts, 5xx and 429 (doubling delay)")(
-      "retry-delay", po::value<std::string>()->default_value("500ms")->value_name("T"), "first delay between tries")(
-      "raw-url", po::value<std::string>()->value_name("TEMPLATE"),
-      "metadata URL from {owner} {repo} {branch} {file} {url} (default: by host: GitHub raw, GitLab /-/raw/)")(
-      "state-dir", po::value<std::string>()->value_name("DIR"), "where the ETag/Last-Modified cache lives (default $XDG_STATE_HOME/aip)")(
+      "connect-timeout", po::value<std::string>()->default_value("10s")->value_name("T"),
+      "per connection")("retries", po::value<int>()->default_value(2)->value_name("N"),
+                        "retries after timeouts, 5xx and 429 (doubling delay)")(
+      "retry-delay", po::value<std::string>()->default_value("500ms")->value_name("T"),
+      "first delay between tries")("raw-url", po::value<std::string>()->value_name("TEMPLATE"),
+                                   "metadata URL from {owner} {repo} {branch} {file} {url} "
+                                   "(default: by host: GitHub raw, GitLab /-/raw/)")(
+      "state-dir", po::value<std::string>()->value_name("DIR"),
+      "where the ETag/Last-Modified cache lives (default $XDG_STATE_HOME/aip)")(
       "no-cache", po::bool_switch(), "download everything, keep no cache")(
       "strict", po::bool_switch(), "validate modules with --strict")(
-      "max-size", po::value<std::string>()->default_value("4M")->value_name("SIZE"), "refuse larger metadata files")(
-      "fail-invalid", po::bool_switch(), "exit 1 when a module is invalid or unreachable (the index is written anyway)")(
+      "max-size", po::value<std::string>()->default_value("4M")->value_name("SIZE"),
+      "refuse larger metadata files")(
+      "fail-invalid", po::bool_switch(),
+      "exit 1 when a module is invalid or unreachable (the index is written anyway)")(
       "list", po::value<std::string>()->value_name("LIST"), "the module list ('-': stdin)");
   p.positional("list", 1);
   auto vm = p.parse(argc, argv);
@@ -252,10 +303,14 @@ int sync(int argc, const char *const argv[]) {
   const auto list_path = vm->count("list") != 0U ? (*vm)["list"].as<std::string>() : "-";
   const auto lf = (*vm)["list-format"].as<std::string>();
   catalog::ListFormat format = catalog::ListFormat::automatic;
-  if (lf == "gitmodules") format = catalog::ListFormat::gitmodules;
-  else if (lf == "modules-yml") format = catalog::ListFormat::modules_yml;
-  else if (lf == "lines") format = catalog::ListFormat::lines;
-  else if (lf != "auto") usage_error("--list-format: expected auto, gitmodules, modules-yml or lines");
+  if (lf == "gitmodules")
+    format = catalog::ListFormat::gitmodules;
+  else if (lf == "modules-yml")
+    format = catalog::ListFormat::modules_yml;
+  else if (lf == "lines")
+    format = catalog::ListFormat::lines;
+  else if (lf != "auto")
+    usage_error("--list-format: expected auto, gitmodules, modules-yml or lines");
   catalog::SyncOptions o;
   o.jobs = (*vm)["jobs"].as<std::size_t>();
   if (o.jobs == 0 || o.jobs > 256) usage_error("--jobs: expected 1 to 256");
@@ -267,7 +322,9 @@ int sync(int argc, const char *const argv[]) {
   if (!(o.timeout_s > 0) || !(o.connect_timeout_s > 0)) usage_error("timeouts must be positive");
   if (vm->count("raw-url") != 0U) o.raw_url = (*vm)["raw-url"].as<std::string>();
   if (!(*vm)["no-cache"].as<bool>())
-    o.cache_dir = state_dir(vm->count("state-dir") != 0U ? (*vm)["state-dir"].as<std::string>() : "") + "/catalog/http-cache";
+    o.cache_dir =
+        state_dir(vm->count("state-dir") != 0U ? (*vm)["state-dir"].as<std::string>() : "") +
+        "/catalog/http-cache";
   o.strict = (*vm)["strict"].as<bool>();
   o.limits.max_bytes = static_cast<std::size_t>(parse_size((*vm)["max-size"].as<std::string>()));
   const auto list = catalog::read_module_list(list_path, format);
@@ -283,30 +340,42 @@ int sync(int argc, const char *const argv[]) {
   out << catalog::index_to_json(index);
   out.commit();
   for (const auto &m : index.modules)
-    if (m.valid == false && !m.errors.empty()) diag::warning(m.id + ": " + m.errors.front() + (m.errors.size() > 1 ? " (and " + std::to_string(m.errors.size() - 1) + " more)" : ""));
-  diag::note(std::to_string(stats.modules) + " modules: " + std::to_string(stats.downloaded) + " downloaded, " +
-             std::to_string(stats.not_modified) + " not modified, " + std::to_string(stats.from_files) + " from files, " +
-             std::to_string(stats.invalid) + " invalid, " + std::to_string(stats.unreachable) + " unreachable; " +
+    if (m.valid == false && !m.errors.empty())
+      diag::warning(
+          m.id + ": " + m.errors.front() +
+          (m.errors.size() > 1 ? " (and " + std::to_string(m.errors.size() - 1) + " more)" : ""));
+  diag::note(std::to_string(stats.modules) + " modules: " + std::to_string(stats.downloaded) +
+             " downloaded, " + std::to_string(stats.not_modified) + " not modified, " +
+             std::to_string(stats.from_files) + " from files, " + std::to_string(stats.invalid) +
+             " invalid, " + std::to_string(stats.unreachable) + " unreachable; " +
              std::to_string(stats.requests) + " requests");
-  if ((*vm)["fail-invalid"].as<bool>() && stats.invalid + stats.unreachable > 0) return static_cast<int>(Exit::finding);
+  if ((*vm)["fail-invalid"].as<bool>() && stats.invalid + stats.unreachable > 0)
+    return static_cast<int>(Exit::finding);
   return 0;
 }
 
 void add_filters(cli::Parser &p) {
-  p.add()("tag", po::value<std::vector<std::string>>()->composing()->value_name("T"), "has this tag (repeatable: all of them)")(
-      "task", po::value<std::vector<std::string>>()->composing()->value_name("T"), "has this task, e.g. 'Computer Vision'")(
-      "library", po::value<std::vector<std::string>>()->composing()->value_name("L"), "uses this library, e.g. PyTorch")(
-      "category", po::value<std::vector<std::string>>()->composing()->value_name("C"), "in this platform category, e.g. 'AI4 trainable'")(
-      "gpu", po::bool_switch(), "needs a GPU (for inference or training)")(
+  p.add()("tag", po::value<std::vector<std::string>>()->composing()->value_name("T"),
+          "has this tag (repeatable: all of them)")(
+      "task", po::value<std::vector<std::string>>()->composing()->value_name("T"),
+      "has this task, e.g. 'Computer Vision'")(
+      "library", po::value<std::vector<std::string>>()->composing()->value_name("L"),
+      "uses this library, e.g. PyTorch")(
+      "category", po::value<std::vector<std::string>>()->composing()->value_name("C"),
+      "in this platform category, e.g. 'AI4 trainable'")("gpu", po::bool_switch(),
+                                                         "needs a GPU (for inference or training)")(
       "no-gpu", po::bool_switch(), "runs inference without a GPU")(
-      "max-memory", po::value<std::string>()->value_name("SIZE"), "inference memory at most SIZE, e.g. 8G (modules that state none pass)")(
+      "max-memory", po::value<std::string>()->value_name("SIZE"),
+      "inference memory at most SIZE, e.g. 8G (modules that state none pass)")(
       "valid", po::bool_switch(), "only modules whose metadata is valid")(
       "invalid", po::bool_switch(), "only modules whose metadata is invalid or unreachable");
 }
 
 catalog::Filter filter_from(const po::variables_map &vm) {
   catalog::Filter f;
-  auto many = [&](const char *k) { return vm.count(k) != 0U ? vm[k].as<std::vector<std::string>>() : std::vector<std::string>{}; };
+  auto many = [&](const char *k) {
+    return vm.count(k) != 0U ? vm[k].as<std::vector<std::string>>() : std::vector<std::string>{};
+  };
   f.tags = many("tag");
   f.tasks = many("task");
   f.libraries = many("library");
@@ -315,16 +384,19 @@ catalog::Filter filter_from(const po::variables_map &vm) {
   f.no_gpu = vm["no-gpu"].as<bool>();
   if (f.gpu && f.no_gpu) usage_error("--gpu and --no-gpu exclude each other");
   if (vm.count("max-memory") != 0U) f.max_memory = parse_size(vm["max-memory"].as<std::string>());
-  if (vm["valid"].as<bool>() && vm["invalid"].as<bool>()) usage_error("--valid and --invalid exclude each other");
+  if (vm["valid"].as<bool>() && vm["invalid"].as<bool>())
+    usage_error("--valid and --invalid exclude each other");
   if (vm["valid"].as<bool>()) f.validity = catalog::Validity::valid;
   if (vm["invalid"].as<bool>()) f.validity = catalog::Validity::invalid;
   return f;
 }
 
-int print_modules(const cli::Parser &p, const po::variables_map &vm, const std::vector<const records::Module *> &modules) {
+int print_modules(const cli::Parser &p, const po::variables_map &vm,
+                  const std::vector<const records::Module *> &modules) {
   Output out(vm.count("output") != 0U ? vm["output"].as<std::string>() : "-");
   const auto format = p.format(vm, out);
-  if (format == "table") out << catalog::render_table(modules);
+  if (format == "table")
+    out << catalog::render_table(modules);
   else if (format == "json") {
     auto arr = nlohmann::ordered_json::array();
     for (const auto *m : modules) arr.push_back(records::to_json(*m));
@@ -338,19 +410,24 @@ int print_modules(const cli::Parser &p, const po::variables_map &vm, const std::
 }
 
 int list_or_search(int argc, const char *const argv[], bool search) {
-  cli::Parser p({"catalog", search ? "search" : "list",
-                 search ? "Search an index by text (every word must appear) and filters, best matches first; exit 1 when nothing matches."
-                        : "List the modules of an index, filtered.",
-                 search ? "aip catalog search [OPTIONS] INDEX WORD..." : "aip catalog list [OPTIONS] [INDEX]",
-                 search ? "  aip catalog search index.json plankton\n"
-                          "  aip catalog search index.json 'object detection' --library PyTorch -f jsonl\n"
-                        : "  aip catalog list index.json\n"
-                          "  aip catalog list index.json --task 'Computer Vision' --gpu --max-memory 8G\n"
-                          "  aip catalog list index.json --category 'AI4 trainable' -f jsonl | jq -r .id\n"
-                          "  aip catalog list index.json --invalid -f json\n"});
+  cli::Parser p(
+      {"catalog", search ? "search" : "list",
+       search ? "Search an index by text (every word must appear) and filters, best matches first; "
+                "exit 1 when nothing matches."
+              : "List the modules of an index, filtered.",
+       search ? "aip catalog search [OPTIONS] INDEX WORD..." : "aip catalog list [OPTIONS] [INDEX]",
+       search ? "  aip catalog search index.json plankton\n"
+                "  aip catalog search index.json 'object detection' --library PyTorch -f jsonl\n"
+              : "  aip catalog list index.json\n"
+                "  aip catalog list index.json --task 'Computer Vision' --gpu --max-memory 8G\n"
+                "  aip catalog list index.json --category 'AI4 trainable' -f jsonl | jq -r .id\n"
+                "  aip catalog list index.json --invalid -f json\n"});
   add_filters(p);
-  p.add()("index", po::value<std::string>()->value_name("INDEX"), "index.json or JSON Lines of aip.module/v1 ('-': stdin)");
-  if (search) p.add()("words", po::value<std::vector<std::string>>()->value_name("WORD"), "words to look for");
+  p.add()("index", po::value<std::string>()->value_name("INDEX"),
+          "index.json or JSON Lines of aip.module/v1 ('-': stdin)");
+  if (search)
+    p.add()("words", po::value<std::vector<std::string>>()->value_name("WORD"),
+            "words to look for");
   p.positional("index", 1);
   if (search) p.positional("words", -1);
   p.add_output();
@@ -371,16 +448,21 @@ int list_or_search(int argc, const char *const argv[], bool search) {
       }
     }
   }
-  auto index = catalog::read_index(vm->count("index") != 0U ? (*vm)["index"].as<std::string>() : "-");
+  auto index =
+      catalog::read_index(vm->count("index") != 0U ? (*vm)["index"].as<std::string>() : "-");
   auto modules = catalog::select(index, f);
   print_modules(p, *vm, modules);
   return search && modules.empty() ? static_cast<int>(Exit::finding) : 0;
 }
 
 int show(int argc, const char *const argv[]) {
-  cli::Parser p({"catalog", "show", "Show one module of an index in full; exit 1 when there is none with that id.",
-                 "aip catalog show [OPTIONS] INDEX ID", "  aip catalog show index.json ai4os-demo-app\n  aip catalog show index.json yolov8 -f json\n"});
-  p.add()("index", po::value<std::string>()->value_name("INDEX"), "index.json or JSON Lines of aip.module/v1")(
+  cli::Parser p({"catalog", "show",
+                 "Show one module of an index in full; exit 1 when there is none with that id.",
+                 "aip catalog show [OPTIONS] INDEX ID",
+                 "  aip catalog show index.json ai4os-demo-app\n  aip catalog show index.json "
+                 "yolov8 -f json\n"});
+  p.add()("index", po::value<std::string>()->value_name("INDEX"),
+          "index.json or JSON Lines of aip.module/v1")(
       "id", po::value<std::string>()->value_name("ID"), "the module");
   p.positional("index", 1);
   p.positional("id", 1);
@@ -395,9 +477,12 @@ int show(int argc, const char *const argv[]) {
     if (m.id == id) {
       Output out(vm->count("output") != 0U ? (*vm)["output"].as<std::string>() : "-");
       const auto format = p.format(*vm, out);
-      if (format == "json") out << records::to_json(m).dump(2) << "\n";
-      else if (format == "jsonl") out << records::to_json(m).dump() << "\n";
-      else out << catalog::render_details(m);
+      if (format == "json")
+        out << records::to_json(m).dump(2) << "\n";
+      else if (format == "jsonl")
+        out << records::to_json(m).dump() << "\n";
+      else
+        out << catalog::render_details(m);
       out.commit();
       return 0;
     }
@@ -406,35 +491,43 @@ int show(int argc, const char *const argv[]) {
 }
 
 int render(int argc, const char *const argv[]) {
-  cli::Parser p({"catalog", "render", "Write a static marketplace (index page, a page per module, filtering in the browser) from an index.",
+  cli::Parser p({"catalog", "render",
+                 "Write a static marketplace (index page, a page per module, filtering in the "
+                 "browser) from an index.",
                  "aip catalog render [OPTIONS] INDEX --out DIR",
                  "  aip catalog render index.json --out site/\n"
                  "  aip catalog render index.json --out /var/www/modules --title 'AI4OS modules'\n"
                  "  python3 -m http.server -d site 8000   # or open site/index.html\n"});
-  p.add()("out", po::value<std::string>()->required()->value_name("DIR"), "the site folder (replaced as a whole)")(
-      "title", po::value<std::string>()->default_value("ML modules")->value_name("TEXT"), "the site's title")(
-      "index", po::value<std::string>()->value_name("INDEX"), "index.json or JSON Lines of aip.module/v1 ('-': stdin)");
+  p.add()("out", po::value<std::string>()->required()->value_name("DIR"),
+          "the site folder (replaced as a whole)")(
+      "title", po::value<std::string>()->default_value("ML modules")->value_name("TEXT"),
+      "the site's title")("index", po::value<std::string>()->value_name("INDEX"),
+                          "index.json or JSON Lines of aip.module/v1 ('-': stdin)");
   p.positional("index", 1);
   auto vm = p.parse(argc, argv);
   if (!vm) return 0;
-  auto index = catalog::read_index(vm->count("index") != 0U ? (*vm)["index"].as<std::string>() : "-");
+  auto index =
+      catalog::read_index(vm->count("index") != 0U ? (*vm)["index"].as<std::string>() : "-");
   catalog::SiteOptions so;
   so.title = (*vm)["title"].as<std::string>();
   so.generated_at = index.generated_at.empty() ? now_rfc3339() : index.generated_at;
   const auto dir = (*vm)["out"].as<std::string>();
   catalog::write_site(catalog::render_site(index, so), dir);
-  diag::note(std::to_string(index.modules.size()) + " modules rendered; open " + dir + (dir.back() == '/' ? "" : "/") + "index.html");
+  diag::note(std::to_string(index.modules.size()) + " modules rendered; open " + dir +
+             (dir.back() == '/' ? "" : "/") + "index.html");
   return 0;
 }
 
 int catalog_main(int argc, char **argv) {
-  const std::string usage = "Usage: aip catalog validate [--strict] FILE...\n"
-                            "       aip catalog migrate [FILE] [-o OUT] [-f yaml|json]\n"
-                            "       aip catalog sync LIST --out index.json\n"
-                            "       aip catalog list|search|show [OPTIONS] INDEX ...\n"
-                            "       aip catalog render INDEX --out SITE\n\n"
-                            "Validate, migrate, sync, search and render a marketplace of ML modules (ai4-metadata).\n"
-                            "Run 'aip catalog COMMAND --help' for a command's options; full documentation: man aip-catalog\n";
+  const std::string usage =
+      "Usage: aip catalog validate [--strict] FILE...\n"
+      "       aip catalog migrate [FILE] [-o OUT] [-f yaml|json]\n"
+      "       aip catalog sync LIST --out index.json\n"
+      "       aip catalog list|search|show [OPTIONS] INDEX ...\n"
+      "       aip catalog render INDEX --out SITE\n\n"
+      "Validate, migrate, sync, search and render a marketplace of ML modules (ai4-metadata).\n"
+      "Run 'aip catalog COMMAND --help' for a command's options; full documentation: man "
+      "aip-catalog\n";
   if (argc < 2) {
     std::cerr << usage;
     return static_cast<int>(Exit::usage);
@@ -459,7 +552,8 @@ int catalog_main(int argc, char **argv) {
   if (cmd == "search") return list_or_search(argc - 1, argv + 1, true);
   if (cmd == "show") return show(argc - 1, argv + 1);
   if (cmd == "render") return render(argc - 1, argv + 1);
-  usage_error("unknown command '" + cmd + "': expected validate, migrate, sync, list, search, show or render (try --help)");
+  usage_error("unknown command '" + cmd +
+              "': expected validate, migrate, sync, list, search, show or render (try --help)");
 }
 
 } // namespace

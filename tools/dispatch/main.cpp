@@ -35,12 +35,14 @@ template <class T> std::optional<T> opt(const po::variables_map &vm, const char 
 }
 
 void add_state(cli::Parser &p) {
-  p.add()("state-dir", po::value<std::string>()->value_name("DIR"), "state folder: queue, logs (default $XDG_STATE_HOME/aip)");
+  p.add()("state-dir", po::value<std::string>()->value_name("DIR"),
+          "state folder: queue, logs (default $XDG_STATE_HOME/aip)");
 }
 
 void add_backend(cli::Parser &p) {
-  p.add()("backend,b", po::value<std::string>()->default_value("local")->value_name("B"),
-                           "local, slurm, slurmrestd, kubernetes, nomad or htcondor (engines: [B] in the config files)")(
+  p.add()(
+      "backend,b", po::value<std::string>()->default_value("local")->value_name("B"),
+      "local, slurm, slurmrestd, kubernetes, nomad or htcondor (engines: [B] in the config files)")(
       "qos", po::value<std::vector<std::string>>()->composing()->value_name("CLASS=QOS"),
       "slurm: the QOS of a priority class (repeatable), e.g. interactive=high")(
       "kill-grace", po::value<std::string>()->default_value("10s")->value_name("DURATION"),
@@ -59,13 +61,15 @@ SiteConfig load_site(const po::variables_map &vm) {
   return SiteConfig::load(files);
 }
 
-std::unique_ptr<Backend> backend_from(const po::variables_map &vm, const std::string &state, const SiteConfig &site) {
+std::unique_ptr<Backend> backend_from(const po::variables_map &vm, const std::string &state,
+                                      const SiteConfig &site) {
   BackendOptions bo;
   bo.state_dir = state;
   bo.runtime = site.node().runtime;
   bo.kill_grace_s = parse_duration(vm["kill-grace"].as<std::string>());
   bo.config_files = cli::default_config_files(); // the engines' sections, and --limits files
-  if (auto extra = opt<std::vector<std::string>>(vm, "limits")) bo.config_files.insert(bo.config_files.end(), extra->begin(), extra->end());
+  if (auto extra = opt<std::vector<std::string>>(vm, "limits"))
+    bo.config_files.insert(bo.config_files.end(), extra->begin(), extra->end());
   if (auto q = opt<std::vector<std::string>>(vm, "qos"))
     for (const auto &item : *q) {
       auto eq = item.find('=');
@@ -96,33 +100,41 @@ struct EventPrinter {
 int run_dispatcher(Queue &q, Backend &b, const SiteConfig &site, DispatchOptions o) {
   long holder = 0;
   if (!q.try_lock(holder))
-    fail(Exit::temp_fail, "another dispatcher runs this queue" + (holder > 0 ? " (pid " + std::to_string(holder) + ")" : std::string()) +
-                              ": " + q.state_dir() + "/queue/lock");
+    fail(Exit::temp_fail,
+         "another dispatcher runs this queue" +
+             (holder > 0 ? " (pid " + std::to_string(holder) + ")" : std::string()) + ": " +
+             q.state_dir() + "/queue/lock");
   Dispatcher d(q, b, site, std::move(o));
   return d.run();
 }
 
 int cmd_run(int argc, const char *const argv[]) {
-  cli::Parser p({"dispatch", "run", "Run the queue: start jobs by policy, observe them, report events.",
-                 "aip dispatch run [--once | --follow | --until-idle] [OPTIONS]",
-                 "  aip dispatch run --once                    # one round, from cron\n"
-                 "  aip dispatch run --follow >> events.jsonl   # as a service\n"
-                 "  aip dispatch run --until-idle --fairshare fs.jsonl   # until every job has ended\n"
-                 "  aip dispatch run --backend slurm --qos interactive=high --follow\n"});
-  p.add()("once", po::bool_switch(), "one round, then exit (default)")("follow", po::bool_switch(), "run until interrupted")(
+  cli::Parser p(
+      {"dispatch", "run", "Run the queue: start jobs by policy, observe them, report events.",
+       "aip dispatch run [--once | --follow | --until-idle] [OPTIONS]",
+       "  aip dispatch run --once                    # one round, from cron\n"
+       "  aip dispatch run --follow >> events.jsonl   # as a service\n"
+       "  aip dispatch run --until-idle --fairshare fs.jsonl   # until every job has ended\n"
+       "  aip dispatch run --backend slurm --qos interactive=high --follow\n"});
+  p.add()("once", po::bool_switch(), "one round, then exit (default)")("follow", po::bool_switch(),
+                                                                       "run until interrupted")(
       "until-idle", po::bool_switch(), "run until the queue is empty and no job runs")(
-      "interval", po::value<std::string>()->default_value("1s")->value_name("DURATION"), "time between rounds")(
-      "grace", po::value<std::string>()->default_value("30s")->value_name("DURATION"), "preemption: SIGTERM, then SIGKILL after this long")(
-      "fairshare", po::value<std::string>()->value_name("FILE"), "fair-share factors (aip account fairshare output: JSON Lines or CSV)");
+      "interval", po::value<std::string>()->default_value("1s")->value_name("DURATION"),
+      "time between rounds")("grace",
+                             po::value<std::string>()->default_value("30s")->value_name("DURATION"),
+                             "preemption: SIGTERM, then SIGKILL after this long")(
+      "fairshare", po::value<std::string>()->value_name("FILE"),
+      "fair-share factors (aip account fairshare output: JSON Lines or CSV)");
   add_state(p);
   add_backend(p);
   p.add_output();
   auto vm = p.parse(argc, argv);
   if (!vm) return 0;
-  int modes = int((*vm)["once"].as<bool>()) + int((*vm)["follow"].as<bool>()) + int((*vm)["until-idle"].as<bool>());
+  int modes = int((*vm)["once"].as<bool>()) + int((*vm)["follow"].as<bool>()) +
+              int((*vm)["until-idle"].as<bool>());
   if (modes > 1) usage_error("give one of --once, --follow and --until-idle");
   DispatchOptions o;
-  o.mode = (*vm)["follow"].as<bool>() ? DispatchOptions::Mode::follow
+  o.mode = (*vm)["follow"].as<bool>()       ? DispatchOptions::Mode::follow
            : (*vm)["until-idle"].as<bool>() ? DispatchOptions::Mode::until_idle
                                             : DispatchOptions::Mode::once;
   o.interval_s = parse_duration((*vm)["interval"].as<std::string>());
@@ -140,11 +152,13 @@ int cmd_run(int argc, const char *const argv[]) {
 }
 
 int cmd_submit(int argc, const char *const argv[]) {
-  cli::Parser p({"dispatch", "submit", "Queue jobs (aip.job/v1 from files or stdin) and submit them to the backend at once.",
-                 "aip dispatch submit [OPTIONS] [FILE...]",
-                 "  aip submit -- ./train.sh | aip dispatch submit            # local backend\n"
-                 "  aip dispatch submit --backend slurm jobs.jsonl\n"
-                 "  aip dispatch submit --wait jobs.jsonl   # and wait until they have ended\n"});
+  cli::Parser p(
+      {"dispatch", "submit",
+       "Queue jobs (aip.job/v1 from files or stdin) and submit them to the backend at once.",
+       "aip dispatch submit [OPTIONS] [FILE...]",
+       "  aip submit -- ./train.sh | aip dispatch submit            # local backend\n"
+       "  aip dispatch submit --backend slurm jobs.jsonl\n"
+       "  aip dispatch submit --wait jobs.jsonl   # and wait until they have ended\n"});
   p.add()("wait", po::bool_switch(), "keep running until the queue is idle")(
       "files", po::value<std::vector<std::string>>()->value_name("FILE"), "job files");
   p.positional("files", -1);
@@ -163,7 +177,9 @@ int cmd_submit(int argc, const char *const argv[]) {
   const std::string user = current_user();
   for (const auto &f : files) {
     auto lines = LineReader::open(f);
-    jsonl::for_each_json(*lines, [&](nlohmann::json &j, const jsonl::Location &at) { jobs.push_back(complete_job(j, at.str(), now, user)); });
+    jsonl::for_each_json(*lines, [&](nlohmann::json &j, const jsonl::Location &at) {
+      jobs.push_back(complete_job(j, at.str(), now, user));
+    });
   }
   std::vector<records::Job> live;
   for (auto stage : {Stage::queued, Stage::active})
@@ -189,12 +205,14 @@ int cmd_submit(int argc, const char *const argv[]) {
   }
   q.sync(); // the whole batch is on disk before anything runs
   DispatchOptions o;
-  o.mode = (*vm)["wait"].as<bool>() ? DispatchOptions::Mode::until_idle : DispatchOptions::Mode::once;
+  o.mode =
+      (*vm)["wait"].as<bool>() ? DispatchOptions::Mode::until_idle : DispatchOptions::Mode::once;
   o.interval_s = 0.5;
   o.on_event = [&](const records::Event &e) { printer(e); };
   long holder = 0;
   if (!q.try_lock(holder)) {
-    diag::note("a dispatcher runs this queue (pid " + std::to_string(holder) + "); it will start the jobs");
+    diag::note("a dispatcher runs this queue (pid " + std::to_string(holder) +
+               "); it will start the jobs");
     printer.out.commit();
     return 0;
   }
@@ -207,9 +225,12 @@ int cmd_submit(int argc, const char *const argv[]) {
 std::string ts(double t) { return t > 0 ? format_timestamp(t) : ""; }
 
 int cmd_status(int argc, const char *const argv[]) {
-  cli::Parser p({"dispatch", "status", "Show queued, running and ended jobs.", "aip dispatch status [OPTIONS] [ID...]",
-                 "  aip dispatch status\n  aip dispatch status j20261202T053100-3f9a1c0d -f json\n"});
-  p.add()("ids", po::value<std::vector<std::string>>()->value_name("ID"), "jobs")("all", po::bool_switch(), "include ended jobs");
+  cli::Parser p(
+      {"dispatch", "status", "Show queued, running and ended jobs.",
+       "aip dispatch status [OPTIONS] [ID...]",
+       "  aip dispatch status\n  aip dispatch status j20261202T053100-3f9a1c0d -f json\n"});
+  p.add()("ids", po::value<std::vector<std::string>>()->value_name("ID"),
+          "jobs")("all", po::bool_switch(), "include ended jobs");
   p.positional("ids", -1);
   add_state(p);
   p.add_output();
@@ -237,8 +258,9 @@ int cmd_status(int argc, const char *const argv[]) {
   }
   Output out(opt<std::string>(*vm, "output").value_or("-"));
   const std::string format = p.format(*vm, out);
-  const std::vector<std::string> cols{"id", "name", "user", "project", "class", "state", "backend", "backend_id",
-                                      "exit_code", "submitted_at", "started_at", "ended_at", "reason"};
+  const std::vector<std::string> cols{
+      "id",         "name",      "user",         "project",    "class",    "state", "backend",
+      "backend_id", "exit_code", "submitted_at", "started_at", "ended_at", "reason"};
   std::vector<std::vector<std::string>> rows;
   nlohmann::ordered_json arr = nlohmann::ordered_json::array();
   for (const auto &e : entries) {
@@ -256,13 +278,18 @@ int cmd_status(int argc, const char *const argv[]) {
     j["backend_id"] = t.backend_id;
     j["exit_code"] = records::value_or_null(t.exit_code);
     j["submitted_at"] = format_timestamp(e.job.submitted_at);
-    j["started_at"] = t.started_at > 0 ? nlohmann::ordered_json(ts(t.started_at)) : nlohmann::ordered_json(nullptr);
-    j["ended_at"] = t.ended_at > 0 && e.stage == Stage::done ? nlohmann::ordered_json(ts(t.ended_at)) : nlohmann::ordered_json(nullptr);
+    j["started_at"] = t.started_at > 0 ? nlohmann::ordered_json(ts(t.started_at))
+                                       : nlohmann::ordered_json(nullptr);
+    j["ended_at"] = t.ended_at > 0 && e.stage == Stage::done
+                        ? nlohmann::ordered_json(ts(t.ended_at))
+                        : nlohmann::ordered_json(nullptr);
     j["reason"] = t.reason;
     arr.push_back(j);
-    rows.push_back({e.job.id, e.job.name, e.job.owner.user, e.job.owner.project, records::to_string(e.job.priority_class), state,
-                    t.backend, t.backend_id, t.exit_code ? std::to_string(*t.exit_code) : "", format_timestamp(e.job.submitted_at),
-                    ts(t.started_at), e.stage == Stage::done ? ts(t.ended_at) : "", t.reason});
+    rows.push_back({e.job.id, e.job.name, e.job.owner.user, e.job.owner.project,
+                    records::to_string(e.job.priority_class), state, t.backend, t.backend_id,
+                    t.exit_code ? std::to_string(*t.exit_code) : "",
+                    format_timestamp(e.job.submitted_at), ts(t.started_at),
+                    e.stage == Stage::done ? ts(t.ended_at) : "", t.reason});
   }
   if (format == "jsonl") {
     for (const auto &j : arr) out << j.dump() << "\n";
@@ -304,12 +331,15 @@ int cmd_status(int argc, const char *const argv[]) {
 volatile std::sig_atomic_t g_stop = 0;
 
 int cmd_watch(int argc, const char *const argv[]) {
-  cli::Parser p({"dispatch", "watch", "Print the queue's events (aip.event/v1) and follow new ones.", "aip dispatch watch [OPTIONS] [ID...]",
+  cli::Parser p({"dispatch", "watch",
+                 "Print the queue's events (aip.event/v1) and follow new ones.",
+                 "aip dispatch watch [OPTIONS] [ID...]",
                  "  aip dispatch watch                    # every event, then follow\n"
                  "  aip dispatch watch ID1 ID2            # until both jobs have ended\n"
                  "  aip dispatch watch --no-follow | jq -c 'select(.state==\"failed\")'\n"});
-  p.add()("ids", po::value<std::vector<std::string>>()->value_name("ID"), "only these jobs; exit when all have ended")(
-      "no-follow", po::bool_switch(), "print what is there and exit");
+  p.add()("ids", po::value<std::vector<std::string>>()->value_name("ID"),
+          "only these jobs; exit when all have ended")("no-follow", po::bool_switch(),
+                                                       "print what is there and exit");
   p.positional("ids", -1);
   add_state(p);
   p.add_output();
@@ -349,11 +379,13 @@ int cmd_watch(int argc, const char *const argv[]) {
       start = nl + 1;
       if (!ids.empty()) {
         auto j = nlohmann::json::parse(line, nullptr, false);
-        if (j.is_discarded() || !j.is_object() || !j.contains("job_id") || !j["job_id"].is_string()) continue;
+        if (j.is_discarded() || !j.is_object() || !j.contains("job_id") || !j["job_id"].is_string())
+          continue;
         std::string id = j["job_id"];
         if (ids.count(id) == 0U) continue;
         records::JobState st = records::parse_job_state(j.value("state", "queued"));
-        if (records::is_final(st)) open.erase(id);
+        if (records::is_final(st))
+          open.erase(id);
         else if (st == records::JobState::preempted) {
           auto e = q.find(id); // ends here unless its spec asks to be requeued
           if (e && !e->job.requeue) open.erase(id);
@@ -373,8 +405,9 @@ int cmd_watch(int argc, const char *const argv[]) {
 }
 
 int cmd_cancel(int argc, const char *const argv[]) {
-  cli::Parser p({"dispatch", "cancel", "Cancel jobs: queued ones end at once, running ones are stopped.", "aip dispatch cancel [OPTIONS] ID...",
-                 "  aip dispatch cancel j20261202T053100-3f9a1c0d\n"});
+  cli::Parser p(
+      {"dispatch", "cancel", "Cancel jobs: queued ones end at once, running ones are stopped.",
+       "aip dispatch cancel [OPTIONS] ID...", "  aip dispatch cancel j20261202T053100-3f9a1c0d\n"});
   p.add()("ids", po::value<std::vector<std::string>>()->required()->value_name("ID"), "jobs");
   p.positional("ids", -1);
   add_state(p);
@@ -413,9 +446,11 @@ int cmd_cancel(int argc, const char *const argv[]) {
 }
 
 int cmd_logs(int argc, const char *const argv[]) {
-  cli::Parser p({"dispatch", "logs", "Print a job's standard output (or error).", "aip dispatch logs [OPTIONS] ID",
+  cli::Parser p({"dispatch", "logs", "Print a job's standard output (or error).",
+                 "aip dispatch logs [OPTIONS] ID",
                  "  aip dispatch logs ID\n  aip dispatch logs --err ID\n"});
-  p.add()("id", po::value<std::string>()->required()->value_name("ID"), "job")("err", po::bool_switch(), "standard error instead");
+  p.add()("id", po::value<std::string>()->required()->value_name("ID"),
+          "job")("err", po::bool_switch(), "standard error instead");
   p.positional("id", 1);
   add_state(p);
   auto vm = p.parse(argc, argv);
@@ -433,11 +468,14 @@ int cmd_logs(int argc, const char *const argv[]) {
 }
 
 int cmd_render(int argc, const char *const argv[]) {
-  cli::Parser p({"dispatch", "render", "Print the native form of jobs (an sbatch script; the local command line) without submitting.",
+  cli::Parser p({"dispatch", "render",
+                 "Print the native form of jobs (an sbatch script; the local command line) without "
+                 "submitting.",
                  "aip dispatch render --backend B [OPTIONS] [FILE...]",
                  "  aip submit --gpus 1 -- python train.py | aip dispatch render --backend slurm\n"
                  "  aip dispatch render -b slurm --qos opportunistic=scavenger jobs.jsonl\n"});
-  p.add()("files", po::value<std::vector<std::string>>()->value_name("FILE"), "job files (JSON Lines; default stdin)");
+  p.add()("files", po::value<std::vector<std::string>>()->value_name("FILE"),
+          "job files (JSON Lines; default stdin)");
   p.positional("files", -1);
   add_state(p);
   add_backend(p);
@@ -458,7 +496,8 @@ int cmd_render(int argc, const char *const argv[]) {
 
 const char *kUsage = "Usage: aip dispatch COMMAND [OPTIONS]\n"
                      "       aip dispatch [OPTIONS] [FILE...]      (same as submit)\n\n"
-                     "Queue jobs, order them by policy and run them on a backend (local, slurm, slurmrestd, kubernetes,\n"
+                     "Queue jobs, order them by policy and run them on a backend (local, slurm, "
+                     "slurmrestd, kubernetes,\n"
                      "nomad or htcondor); report aip.event/v1.\n\n"
                      "Commands:\n"
                      "  submit   queue jobs from files or stdin and submit them\n"
@@ -468,7 +507,8 @@ const char *kUsage = "Usage: aip dispatch COMMAND [OPTIONS]\n"
                      "  cancel   cancel jobs\n"
                      "  logs     print a job's output\n"
                      "  render   print the native form (sbatch script) without submitting\n\n"
-                     "Run 'aip dispatch COMMAND --help' for a command's options; full documentation: man aip-dispatch\n";
+                     "Run 'aip dispatch COMMAND --help' for a command's options; full "
+                     "documentation: man aip-dispatch\n";
 
 int dispatch_main(int argc, char **argv) {
   std::string cmd = argc > 1 ? argv[1] : "";
@@ -481,7 +521,8 @@ int dispatch_main(int argc, char **argv) {
     return 0;
   }
   if (cmd == "--describe") {
-    std::cout << "Queue jobs, order them by policy, run them on a backend (local or Slurm), report events\n";
+    std::cout << "Queue jobs, order them by policy, run them on a backend (local or Slurm), report "
+                 "events\n";
     return 0;
   }
   const char *const *sub = argv + 1;
@@ -493,7 +534,8 @@ int dispatch_main(int argc, char **argv) {
   if (cmd == "cancel") return cmd_cancel(subc, sub);
   if (cmd == "logs") return cmd_logs(subc, sub);
   if (cmd == "render") return cmd_render(subc, sub);
-  if (cmd.empty() || cmd[0] == '-' || cmd.find('/') != std::string::npos || cmd.find('.') != std::string::npos) {
+  if (cmd.empty() || cmd[0] == '-' || cmd.find('/') != std::string::npos ||
+      cmd.find('.') != std::string::npos) {
     // `aip submit ... | aip dispatch --backend slurm`: submit is the default command.
     std::vector<const char *> args{"submit"};
     for (int i = 1; i < argc; ++i) args.push_back(argv[i]);

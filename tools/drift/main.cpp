@@ -24,7 +24,8 @@ std::vector<std::string> split_list(const std::vector<std::string> &values) {
     std::size_t start = 0;
     while (start <= v.size()) {
       auto comma = v.find(',', start);
-      std::string item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      std::string item =
+          v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       if (!item.empty()) out.push_back(item);
       if (comma == std::string::npos) break;
       start = comma + 1;
@@ -40,35 +41,49 @@ std::string fmt(double v) {
 }
 
 int detect(int argc, const char *const argv[]) {
-  cli::Parser p({"drift", "detect", "Test current data against reference data for drift; exit 1 when drift is found.",
-                 "aip drift detect --reference REF --current CUR [--method M...] [OPTIONS]",
-                 "  aip drift detect --reference ref.csv --current today.csv\n"
-                 "  aip drift detect -r ref.npy -c today.npy --method mmd --permutations 2000 --seed 1\n"
-                 "  aip drift detect -r ref.csv -c cur.csv --method ks,cvm --correction holm -f table\n"
-                 "  aip drift detect -r ref.jsonl -c cur.jsonl --array-field embedding --method mmd\n"
-                 "  aip drift detect -r ref.csv -c cur.csv -f html -o report.html || alert\n"});
-  p.add()("reference,r", po::value<std::string>()->required()->value_name("FILE"), "reference data (CSV, JSON Lines or .npy)")(
-      "current,c", po::value<std::string>()->required()->value_name("FILE"), "current data, same columns ('-': stdin)")(
+  cli::Parser p(
+      {"drift", "detect",
+       "Test current data against reference data for drift; exit 1 when drift is found.",
+       "aip drift detect --reference REF --current CUR [--method M...] [OPTIONS]",
+       "  aip drift detect --reference ref.csv --current today.csv\n"
+       "  aip drift detect -r ref.npy -c today.npy --method mmd --permutations 2000 --seed 1\n"
+       "  aip drift detect -r ref.csv -c cur.csv --method ks,cvm --correction holm -f table\n"
+       "  aip drift detect -r ref.jsonl -c cur.jsonl --array-field embedding --method mmd\n"
+       "  aip drift detect -r ref.csv -c cur.csv -f html -o report.html || alert\n"});
+  p.add()("reference,r", po::value<std::string>()->required()->value_name("FILE"),
+          "reference data (CSV, JSON Lines or .npy)")(
+      "current,c", po::value<std::string>()->required()->value_name("FILE"),
+      "current data, same columns ('-': stdin)")(
       "method,m", po::value<std::vector<std::string>>()->composing()->value_name("M"),
-      "tests, repeatable or comma-separated: ks cvm anderson kuiper bws mannwhitney welch chi2 wasserstein energy "
+      "tests, repeatable or comma-separated: ks cvm anderson kuiper bws mannwhitney welch chi2 "
+      "wasserstein energy "
       "hellinger psi js kl hi "
       "bhattacharyya mmd (default ks; chi2 on categorical columns)")(
-      "features", po::value<std::vector<std::string>>()->composing()->value_name("A,B"), "only these columns")(
-      "threshold", po::value<double>()->default_value(0.05)->value_name("P"), "drift when the (corrected) p-value is below P")(
-      "correction", po::value<std::string>()->default_value("none")->value_name("C"), "none, bonferroni, holm or bh")(
-      "max-drift-share", po::value<double>()->default_value(0.0)->value_name("S"),
-      "dataset drift when more than this share of tests drift")(
-      "permutations", po::value<std::size_t>()->default_value(1000)->value_name("N"), "permutations for distances and mmd (0: none)")(
-      "seed", po::value<std::uint64_t>()->default_value(0)->value_name("S"), "seed of the permutation streams")(
-      "sigma", po::value<double>()->default_value(0.0)->value_name("S"), "mmd bandwidth (0: median heuristic)")(
-      "kernel", po::value<std::string>()->default_value("rbf")->value_name("K"), "mmd kernel: rbf, laplacian or linear")(
-      "bins", po::value<std::size_t>()->default_value(10)->value_name("N"), "bins of the binned distances")(
+      "features", po::value<std::vector<std::string>>()->composing()->value_name("A,B"),
+      "only these columns")("threshold", po::value<double>()->default_value(0.05)->value_name("P"),
+                            "drift when the (corrected) p-value is below P")(
+      "correction", po::value<std::string>()->default_value("none")->value_name("C"),
+      "none, bonferroni, holm or bh")("max-drift-share",
+                                      po::value<double>()->default_value(0.0)->value_name("S"),
+                                      "dataset drift when more than this share of tests drift")(
+      "permutations", po::value<std::size_t>()->default_value(1000)->value_name("N"),
+      "permutations for distances and mmd (0: none)")(
+      "seed", po::value<std::uint64_t>()->default_value(0)->value_name("S"),
+      "seed of the permutation streams")("sigma",
+                                         po::value<double>()->default_value(0.0)->value_name("S"),
+                                         "mmd bandwidth (0: median heuristic)")(
+      "kernel", po::value<std::string>()->default_value("rbf")->value_name("K"),
+      "mmd kernel: rbf, laplacian or linear")(
+      "bins", po::value<std::size_t>()->default_value(10)->value_name("N"),
+      "bins of the binned distances")(
       "binning", po::value<std::string>()->default_value("equal-width")->value_name("B"),
       "equal-width (over the pooled range) or quantile (of the reference)")(
       "raw", po::bool_switch(), "raw binned divergences: empty bins give infinity")(
-      "nan", po::value<std::string>()->default_value("error")->value_name("P"), "error or drop rows with missing values")(
-      "input-format", po::value<std::string>()->default_value("auto")->value_name("F"), "auto, csv, jsonl or npy")(
-      "array-field", po::value<std::string>()->value_name("F"), "JSON Lines: the field holding an embedding array");
+      "nan", po::value<std::string>()->default_value("error")->value_name("P"),
+      "error or drop rows with missing values")(
+      "input-format", po::value<std::string>()->default_value("auto")->value_name("F"),
+      "auto, csv, jsonl or npy")("array-field", po::value<std::string>()->value_name("F"),
+                                 "JSON Lines: the field holding an embedding array");
   p.add_output();
   p.add_format({"jsonl", "table", "csv", "json", "html"});
   auto vm = p.parse(argc, argv);
@@ -76,12 +91,15 @@ int detect(int argc, const char *const argv[]) {
   table::Options in;
   in.format = table::parse_format((*vm)["input-format"].as<std::string>());
   const auto nan = (*vm)["nan"].as<std::string>();
-  if (nan != "error" && nan != "drop") usage_error("--nan: expected error or drop, got '" + nan + "'");
+  if (nan != "error" && nan != "drop")
+    usage_error("--nan: expected error or drop, got '" + nan + "'");
   in.nan = nan == "drop" ? table::Nan::drop : table::Nan::error;
-  if (vm->count("features") != 0U) in.features = split_list((*vm)["features"].as<std::vector<std::string>>());
+  if (vm->count("features") != 0U)
+    in.features = split_list((*vm)["features"].as<std::vector<std::string>>());
   if (vm->count("array-field") != 0U) in.array_field = (*vm)["array-field"].as<std::string>();
   drift::DetectOptions o;
-  if (vm->count("method") != 0U) o.methods = split_list((*vm)["method"].as<std::vector<std::string>>());
+  if (vm->count("method") != 0U)
+    o.methods = split_list((*vm)["method"].as<std::vector<std::string>>());
   o.threshold = (*vm)["threshold"].as<double>();
   if (!(o.threshold > 0 && o.threshold <= 1)) usage_error("--threshold must be in (0, 1]");
   o.correction = stats::parse_correction((*vm)["correction"].as<std::string>());
@@ -92,16 +110,19 @@ int detect(int argc, const char *const argv[]) {
   o.kernel = stats::parse_kernel((*vm)["kernel"].as<std::string>());
   o.bins = (*vm)["bins"].as<std::size_t>();
   const auto binning = (*vm)["binning"].as<std::string>();
-  if (binning != "equal-width" && binning != "quantile") usage_error("--binning: expected equal-width or quantile");
+  if (binning != "equal-width" && binning != "quantile")
+    usage_error("--binning: expected equal-width or quantile");
   o.binning = binning == "quantile" ? stats::Binning::quantile : stats::Binning::equal_width;
   o.raw = (*vm)["raw"].as<bool>();
-  const auto ref_path = (*vm)["reference"].as<std::string>(), cur_path = (*vm)["current"].as<std::string>();
-  if (is_stdio(ref_path) && is_stdio(cur_path)) usage_error("--reference and --current cannot both be stdin");
+  const auto ref_path = (*vm)["reference"].as<std::string>(),
+             cur_path = (*vm)["current"].as<std::string>();
+  if (is_stdio(ref_path) && is_stdio(cur_path))
+    usage_error("--reference and --current cannot both be stdin");
   auto ref = table::read(ref_path, in);
   auto cur = table::read(cur_path, in);
   if (ref.dropped + cur.dropped > 0)
-    diag::note("left out " + std::to_string(ref.dropped) + " reference and " + std::to_string(cur.dropped) +
-               " current rows with missing values");
+    diag::note("left out " + std::to_string(ref.dropped) + " reference and " +
+               std::to_string(cur.dropped) + " current rows with missing values");
   auto result = drift::detect(ref, cur, o);
   Output out((*vm).count("output") != 0U ? (*vm)["output"].as<std::string>() : "-");
   const auto format = p.format(*vm, out);
@@ -117,23 +138,28 @@ int detect(int argc, const char *const argv[]) {
   } else if (format == "csv") {
     out << "method,feature,statistic,p_value,threshold,drift,n_ref,n_cur\n";
     for (const auto &d : all)
-      out << d.method << "," << d.feature.value_or("") << "," << fmt(d.statistic) << "," << (d.p_value ? fmt(*d.p_value) : "")
-          << "," << fmt(d.threshold) << "," << (d.drift ? "true" : "false") << "," << (d.n_ref ? std::to_string(*d.n_ref) : "")
-          << "," << (d.n_cur ? std::to_string(*d.n_cur) : "") << "\n";
+      out << d.method << "," << d.feature.value_or("") << "," << fmt(d.statistic) << ","
+          << (d.p_value ? fmt(*d.p_value) : "") << "," << fmt(d.threshold) << ","
+          << (d.drift ? "true" : "false") << "," << (d.n_ref ? std::to_string(*d.n_ref) : "") << ","
+          << (d.n_cur ? std::to_string(*d.n_cur) : "") << "\n";
   } else if (format == "table") {
     char line[256];
-    std::snprintf(line, sizeof line, "%-14s %-20s %12s %12s %6s\n", "METHOD", "FEATURE", "STATISTIC", "P-VALUE", "DRIFT");
+    std::snprintf(line, sizeof line, "%-14s %-20s %12s %12s %6s\n", "METHOD", "FEATURE",
+                  "STATISTIC", "P-VALUE", "DRIFT");
     out << line;
     for (const auto &d : all) {
-      std::snprintf(line, sizeof line, "%-14s %-20s %12s %12s %6s\n", d.method.c_str(), d.feature.value_or("-").c_str(),
-                    fmt(d.statistic).c_str(), d.p_value ? fmt(*d.p_value).c_str() : "-", d.drift ? "yes" : "no");
+      std::snprintf(line, sizeof line, "%-14s %-20s %12s %12s %6s\n", d.method.c_str(),
+                    d.feature.value_or("-").c_str(), fmt(d.statistic).c_str(),
+                    d.p_value ? fmt(*d.p_value).c_str() : "-", d.drift ? "yes" : "no");
       out << line;
     }
   } else {
     drift::HtmlInput h;
     h.title = "Drift: " + ref.source + " vs " + cur.source;
-    h.generated_at = format_timestamp(static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
-        std::chrono::system_clock::now().time_since_epoch()).count()));
+    h.generated_at = format_timestamp(
+        static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count()));
     h.results = result.features;
     h.reference = &ref;
     h.current = &cur;
@@ -144,22 +170,29 @@ int detect(int argc, const char *const argv[]) {
 }
 
 int stream(int argc, const char *const argv[]) {
-  cli::Parser p({"drift", "stream", "Watch a stream of values; write a record at each warning and drift as it happens.",
-                 "aip drift stream --method M [--param K=V...] [--field F] [--state FILE] [FILE]",
-                 "  tail -f errors.log | aip drift stream --method ddm\n"
-                 "  aip drift stream --method page-hinkley --param lambda=25 values.txt\n"
-                 "  aip drift stream --method cusum --field latency --state /var/lib/aip/cusum.json < today.jsonl\n"
-                 "  aip drift stream --method adwin --param delta=0.001 errors.txt\n"
-                 "  aip drift stream --method ks --reference train.csv --field score --param window=1000 < live.jsonl\n\n"
-                 "Methods and their parameters (defaults):\n" +
-                     std::string(stats::detector_parameters())});
-  p.add()("method,m", po::value<std::string>()->required()->value_name("M"), stats::detector_names())(
+  cli::Parser p(
+      {"drift", "stream",
+       "Watch a stream of values; write a record at each warning and drift as it happens.",
+       "aip drift stream --method M [--param K=V...] [--field F] [--state FILE] [FILE]",
+       "  tail -f errors.log | aip drift stream --method ddm\n"
+       "  aip drift stream --method page-hinkley --param lambda=25 values.txt\n"
+       "  aip drift stream --method cusum --field latency --state /var/lib/aip/cusum.json < "
+       "today.jsonl\n"
+       "  aip drift stream --method adwin --param delta=0.001 errors.txt\n"
+       "  aip drift stream --method ks --reference train.csv --field score --param window=1000 < "
+       "live.jsonl\n\n"
+       "Methods and their parameters (defaults):\n" +
+           std::string(stats::detector_parameters())});
+  p.add()("method,m", po::value<std::string>()->required()->value_name("M"),
+          stats::detector_names())(
       "param", po::value<std::vector<std::string>>()->composing()->value_name("K=V"),
       "detector parameter, repeatable (see the list below)")(
       "reference,r", po::value<std::string>()->value_name("FILE"),
-      "ks: the fixed reference sample (CSV, JSON Lines or .npy; its --field column, else the first)")(
-      "field", po::value<std::string>()->value_name("F"), "read this field of JSON Lines records instead of plain numbers")(
-      "state", po::value<std::string>()->value_name("FILE"), "load the detector from FILE and save it back at the end")(
+      "ks: the fixed reference sample (CSV, JSON Lines or .npy; its --field column, else the "
+      "first)")("field", po::value<std::string>()->value_name("F"),
+                "read this field of JSON Lines records instead of plain numbers")(
+      "state", po::value<std::string>()->value_name("FILE"),
+      "load the detector from FILE and save it back at the end")(
       "no-reset", po::bool_switch(), "keep the detector running after a drift")(
       "input", po::value<std::string>()->default_value("-"), "input");
   p.positional("input", 1);
@@ -202,7 +235,8 @@ int stream(int argc, const char *const argv[]) {
     std::ifstream in(state_path);
     if (in) {
       auto st = nlohmann::json::parse(in, nullptr, false);
-      if (st.is_discarded() || !st.is_object() || st.value("method", "") != method || !st.contains("detector"))
+      if (st.is_discarded() || !st.is_object() || st.value("method", "") != method ||
+          !st.contains("detector"))
         data_error(state_path + ": not a saved state of a " + method + " detector");
       try {
         detector->restore(st["detector"]);
@@ -226,7 +260,8 @@ int stream(int argc, const char *const argv[]) {
     if (!field.empty()) {
       auto j = nlohmann::json::parse(line, nullptr, false);
       if (j.is_discarded() || !j.is_object()) data_error(where + ": invalid JSON");
-      if (!j.contains(field) || !j[field].is_number()) data_error(where + ": field '" + field + "': expected a number");
+      if (!j.contains(field) || !j[field].is_number())
+        data_error(where + ": field '" + field + "': expected a number");
       value = j[field].get<double>();
     } else {
       std::string text(line);
@@ -264,17 +299,23 @@ int stream(int argc, const char *const argv[]) {
   out.commit();
   if (!state_path.empty()) {
     AtomicFile f(state_path);
-    f.write(nlohmann::json{{"method", method}, {"index", index}, {"warning", warned}, {"detector", detector->save()}}.dump() + "\n");
+    f.write(nlohmann::json{{"method", method},
+                           {"index", index},
+                           {"warning", warned},
+                           {"detector", detector->save()}}
+                .dump() +
+            "\n");
     f.commit();
   }
   return any_drift ? static_cast<int>(Exit::finding) : 0;
 }
 
 int drift_main(int argc, char **argv) {
-  const std::string usage = "Usage: aip drift detect --reference REF --current CUR [OPTIONS]\n"
-                            "       aip drift stream --method M [OPTIONS] [FILE]\n\n"
-                            "Detect data and concept drift of deployed models. Exit 1 when drift is found.\n"
-                            "Run 'aip drift COMMAND --help' for a command's options; full documentation: man aip-drift\n";
+  const std::string usage =
+      "Usage: aip drift detect --reference REF --current CUR [OPTIONS]\n"
+      "       aip drift stream --method M [OPTIONS] [FILE]\n\n"
+      "Detect data and concept drift of deployed models. Exit 1 when drift is found.\n"
+      "Run 'aip drift COMMAND --help' for a command's options; full documentation: man aip-drift\n";
   if (argc < 2) {
     std::cerr << usage;
     return static_cast<int>(Exit::usage);
@@ -289,7 +330,8 @@ int drift_main(int argc, char **argv) {
     return 0;
   }
   if (cmd == "--describe") {
-    std::cout << "Detect data and concept drift: two-sample tests, distances, MMD, streaming detectors\n";
+    std::cout
+        << "Detect data and concept drift: two-sample tests, distances, MMD, streaming detectors\n";
     return 0;
   }
   if (cmd == "detect") return detect(argc - 1, argv + 1);

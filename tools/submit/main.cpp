@@ -29,45 +29,66 @@ template <class T> std::optional<T> opt(const po::variables_map &vm, const char 
 
 std::pair<std::string, std::string> key_value(const std::string &text, const std::string &what) {
   auto eq = text.find('=');
-  if (eq == std::string::npos || eq == 0) usage_error(what + ": expected NAME=VALUE, got '" + text + "'");
+  if (eq == std::string::npos || eq == 0)
+    usage_error(what + ": expected NAME=VALUE, got '" + text + "'");
   return {text.substr(0, eq), text.substr(eq + 1)};
 }
 
 int submit_main(int argc, char **argv) {
-  cli::Parser p({"submit", "", "Build a job (aip.job/v1) from flags, a job file or the current session, check it against the site's limits and quotas, and print it or queue it.",
-                 "aip submit [OPTIONS] [--] COMMAND [ARG...]\naip submit --file JOB.json [OPTIONS]\naip submit --from-session [OPTIONS] -- COMMAND [ARG...]",
-                 "  aip submit --gpus 1 --cpus 4 --mem 16G --time 6h -- python train.py   # print the job\n"
-                 "  aip submit --image ai4oshub/yolo --gpus 1 -- python train.py | aip dispatch --backend slurm\n"
-                 "  aip submit --file job.json --enqueue                # into the local queue; prints the id\n"
-                 "  aip submit --from-session --time 2h -- python eval.py   # this folder, conda env and container\n"
-                 "  aip submit --priority-class opportunistic --requeue -- ./sweep.sh --seed 3\n"});
-  p.add()("name", po::value<std::string>()->value_name("NAME"), "job name")(
-      "image", po::value<std::string>()->value_name("IMAGE"), "container image")(
+  cli::Parser p(
+      {"submit", "",
+       "Build a job (aip.job/v1) from flags, a job file or the current session, check it against "
+       "the site's limits and quotas, and print it or queue it.",
+       "aip submit [OPTIONS] [--] COMMAND [ARG...]\naip submit --file JOB.json [OPTIONS]\naip "
+       "submit --from-session [OPTIONS] -- COMMAND [ARG...]",
+       "  aip submit --gpus 1 --cpus 4 --mem 16G --time 6h -- python train.py   # print the job\n"
+       "  aip submit --image ai4oshub/yolo --gpus 1 -- python train.py | aip dispatch --backend "
+       "slurm\n"
+       "  aip submit --file job.json --enqueue                # into the local queue; prints the "
+       "id\n"
+       "  aip submit --from-session --time 2h -- python eval.py   # this folder, conda env and "
+       "container\n"
+       "  aip submit --priority-class opportunistic --requeue -- ./sweep.sh --seed 3\n"});
+  p.add()("name", po::value<std::string>()->value_name("NAME"),
+          "job name")("image", po::value<std::string>()->value_name("IMAGE"), "container image")(
       "cpus", po::value<double>()->value_name("N"), "CPU cores (fractions allowed; default 1)")(
-      "mem", po::value<std::string>()->value_name("SIZE"), "memory, e.g. 16G (default 0: the backend's default)")(
+      "mem", po::value<std::string>()->value_name("SIZE"),
+      "memory, e.g. 16G (default 0: the backend's default)")(
       "gpus", po::value<unsigned>()->value_name("N"), "whole GPUs")(
       "gpu-model", po::value<std::string>()->value_name("MODEL"), "GPU model, e.g. A100")(
       "mig", po::value<std::string>()->value_name("PROFILE"), "NVIDIA MIG profile, e.g. 1g.10gb")(
-      "disk", po::value<std::string>()->value_name("SIZE"), "scratch disk, e.g. 100G")(
-      "time", po::value<std::string>()->value_name("DURATION"), "walltime, e.g. 6h, 2h30m, 1-00:00:00 (default 1h)")(
-      "queue", po::value<std::string>()->value_name("QUEUE"), "queue or partition")(
-      "priority-class", po::value<std::string>()->value_name("CLASS"), "interactive, batch (default) or opportunistic")(
+      "disk", po::value<std::string>()->value_name("SIZE"),
+      "scratch disk, e.g. 100G")("time", po::value<std::string>()->value_name("DURATION"),
+                                 "walltime, e.g. 6h, 2h30m, 1-00:00:00 (default 1h)")(
+      "queue", po::value<std::string>()->value_name("QUEUE"),
+      "queue or partition")("priority-class", po::value<std::string>()->value_name("CLASS"),
+                            "interactive, batch (default) or opportunistic")(
       "requeue", po::bool_switch(), "when preempted, go back to the queue instead of ending")(
-      "project", po::value<std::string>()->value_name("PROJECT"), "project charged (Slurm account)")(
-      "vo", po::value<std::string>()->value_name("VO"), "virtual organisation")(
+      "project", po::value<std::string>()->value_name("PROJECT"),
+      "project charged (Slurm account)")("vo", po::value<std::string>()->value_name("VO"),
+                                         "virtual organisation")(
       "site", po::value<std::string>()->value_name("SITE"), "site the job is meant for")(
-      "env", po::value<std::vector<std::string>>()->composing()->value_name("K=V"), "environment variable (repeatable)")(
-      "env-file", po::value<std::vector<std::string>>()->composing()->value_name("FILE"), "K=V lines ('#' comments)")(
-      "mount", po::value<std::vector<std::string>>()->composing()->value_name("SRC:DST[:ro]"), "mount a volume (repeatable)")(
-      "label", po::value<std::vector<std::string>>()->composing()->value_name("K=V"), "label (repeatable)")(
-      "workdir", po::value<std::string>()->value_name("DIR"), "working folder (absolute)")(
-      "file", po::value<std::string>()->value_name("JOB.json"), "start from this job object (fields of aip.job/v1; '-': stdin)")(
-      "from-session", po::bool_switch(), "start from this session: folder, kept variables, container image, conda env")(
+      "env", po::value<std::vector<std::string>>()->composing()->value_name("K=V"),
+      "environment variable (repeatable)")(
+      "env-file", po::value<std::vector<std::string>>()->composing()->value_name("FILE"),
+      "K=V lines ('#' comments)")(
+      "mount", po::value<std::vector<std::string>>()->composing()->value_name("SRC:DST[:ro]"),
+      "mount a volume (repeatable)")(
+      "label", po::value<std::vector<std::string>>()->composing()->value_name("K=V"),
+      "label (repeatable)")("workdir", po::value<std::string>()->value_name("DIR"),
+                            "working folder (absolute)")(
+      "file", po::value<std::string>()->value_name("JOB.json"),
+      "start from this job object (fields of aip.job/v1; '-': stdin)")(
+      "from-session", po::bool_switch(),
+      "start from this session: folder, kept variables, container image, conda env")(
       "keep-env", po::value<std::vector<std::string>>()->composing()->value_name("NAMES"),
-      "--from-session: variables to keep (NAME or PREFIX*, comma-separated; default PATH, LANG, LC_*, TZ, PYTHONPATH, "
+      "--from-session: variables to keep (NAME or PREFIX*, comma-separated; default PATH, LANG, "
+      "LC_*, TZ, PYTHONPATH, "
       "VIRTUAL_ENV, CONDA_*, HF_HOME, TORCH_HOME, OMP_NUM_THREADS)")(
-      "enqueue", po::bool_switch(), "put the job in the queue (see aip-dispatch(1)) and print its id")(
-      "state-dir", po::value<std::string>()->value_name("DIR"), "state folder (default $XDG_STATE_HOME/aip)")(
+      "enqueue", po::bool_switch(),
+      "put the job in the queue (see aip-dispatch(1)) and print its id")(
+      "state-dir", po::value<std::string>()->value_name("DIR"),
+      "state folder (default $XDG_STATE_HOME/aip)")(
       "limits", po::value<std::vector<std::string>>()->composing()->value_name("FILE"),
       "also read site limits from FILE (after the configuration files)")(
       "command", po::value<std::vector<std::string>>(), "command");
@@ -76,7 +97,8 @@ int submit_main(int argc, char **argv) {
   auto vmo = p.parse(argc, argv);
   if (!vmo) return 0;
   const auto &vm = *vmo;
-  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 
   nlohmann::json spec = nlohmann::json::object();
   std::string where = "job";
@@ -94,7 +116,8 @@ int submit_main(int argc, char **argv) {
         std::size_t start = 0;
         while (start <= item.size()) {
           auto c = item.find(',', start);
-          std::string n = item.substr(start, c == std::string::npos ? std::string::npos : c - start);
+          std::string n =
+              item.substr(start, c == std::string::npos ? std::string::npos : c - start);
           if (!n.empty()) keep.push_back(n);
           if (c == std::string::npos) break;
           start = c + 1;
@@ -154,7 +177,8 @@ int submit_main(int argc, char **argv) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.empty() || line[0] == '#') continue;
         auto eq = line.find('=');
-        if (eq == std::string::npos || eq == 0) data_error(f + ":" + std::to_string(n) + ": expected NAME=VALUE");
+        if (eq == std::string::npos || eq == 0)
+          data_error(f + ":" + std::to_string(n) + ": expected NAME=VALUE");
         spec["env"][line.substr(0, eq)] = line.substr(eq + 1);
       }
     }
@@ -171,7 +195,8 @@ int submit_main(int argc, char **argv) {
   if (auto mounts = opt<std::vector<std::string>>(vm, "mount"))
     for (const auto &m : *mounts) {
       auto c1 = m.find(':');
-      if (c1 == std::string::npos || c1 == 0) usage_error("--mount: expected SRC:DST[:ro], got '" + m + "'");
+      if (c1 == std::string::npos || c1 == 0)
+        usage_error("--mount: expected SRC:DST[:ro], got '" + m + "'");
       std::string dst = m.substr(c1 + 1);
       bool ro = false;
       if (dst.size() > 3 && dst.compare(dst.size() - 3, 3, ":ro") == 0) {
@@ -185,9 +210,11 @@ int submit_main(int argc, char **argv) {
 
   const std::string me = dispatch::current_user();
   // Quotas count per user: only root may submit in another user's name.
-  if (spec.contains("owner") && spec["owner"].is_object() && spec["owner"].contains("user") && spec["owner"]["user"].is_string() &&
-      spec["owner"]["user"].get<std::string>() != me && ::geteuid() != 0)
-    data_error(where + ": field 'owner.user': '" + spec["owner"]["user"].get<std::string>() + "' is not you (" + me + ")");
+  if (spec.contains("owner") && spec["owner"].is_object() && spec["owner"].contains("user") &&
+      spec["owner"]["user"].is_string() && spec["owner"]["user"].get<std::string>() != me &&
+      ::geteuid() != 0)
+    data_error(where + ": field 'owner.user': '" + spec["owner"]["user"].get<std::string>() +
+               "' is not you (" + me + ")");
   records::Job job = dispatch::complete_job(spec, where, now, me);
 
   auto files = cli::default_config_files();

@@ -82,7 +82,8 @@ Value Value::from_json(const nlohmann::json &j) {
     v.boolean = j.get<bool>();
   } else if (j.is_number_integer()) {
     v.type = Type::integer;
-    v.number = j.is_number_unsigned() ? static_cast<double>(j.get<std::uint64_t>()) : static_cast<double>(j.get<std::int64_t>());
+    v.number = j.is_number_unsigned() ? static_cast<double>(j.get<std::uint64_t>())
+                                      : static_cast<double>(j.get<std::int64_t>());
   } else if (j.is_number()) {
     v.type = Type::number;
     v.number = j.get<double>();
@@ -106,9 +107,12 @@ std::string pointer_escape(std::string_view token) {
   std::string out;
   out.reserve(token.size());
   for (char c : token) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
@@ -133,9 +137,12 @@ bool valid_utf8(std::string_view s, std::size_t &offset) {
     std::size_t len;
     unsigned min;
     unsigned cp;
-    if ((c & 0xE0) == 0xC0) len = 2, min = 0x80, cp = c & 0x1F;
-    else if ((c & 0xF0) == 0xE0) len = 3, min = 0x800, cp = c & 0x0F;
-    else if ((c & 0xF8) == 0xF0) len = 4, min = 0x10000, cp = c & 0x07;
+    if ((c & 0xE0) == 0xC0)
+      len = 2, min = 0x80, cp = c & 0x1F;
+    else if ((c & 0xF0) == 0xE0)
+      len = 3, min = 0x800, cp = c & 0x0F;
+    else if ((c & 0xF8) == 0xF0)
+      len = 4, min = 0x10000, cp = c & 0x07;
     else {
       offset = i;
       return false;
@@ -168,7 +175,9 @@ std::string where_of(const std::string &name, Mark m) {
   return where;
 }
 
-[[noreturn]] void fail_at(const std::string &name, Mark m, const std::string &problem) { throw ParseError(name, m, problem); }
+[[noreturn]] void fail_at(const std::string &name, Mark m, const std::string &problem) {
+  throw ParseError(name, m, problem);
+}
 
 // Line and column (1-based) of a byte offset.
 Mark mark_of(std::string_view bytes, std::size_t offset) {
@@ -189,7 +198,8 @@ struct PathStack {
   std::vector<std::pair<const std::string *, std::size_t>> parts; // key, or index when key is null
   std::string pointer() const {
     std::string out;
-    for (const auto &[key, index] : parts) out = key ? pointer_append(out, *key) : pointer_append(out, index);
+    for (const auto &[key, index] : parts)
+      out = key ? pointer_append(out, *key) : pointer_append(out, index);
     return out;
   }
 };
@@ -216,7 +226,9 @@ bool yaml_bool(std::string_view s, bool &value) {
   return false;
 }
 
-bool yaml_null(std::string_view s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
+bool yaml_null(std::string_view s) {
+  return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
+}
 
 // `(?::[0-5]?[0-9])+` starting at i; returns the end or npos.
 std::size_t sexagesimal_tail(std::string_view s, std::size_t i) {
@@ -232,7 +244,9 @@ std::size_t sexagesimal_tail(std::string_view s, std::size_t i) {
   return groups > 0 ? i : std::string_view::npos;
 }
 
-std::size_t skip_sign(std::string_view s) { return !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0; }
+std::size_t skip_sign(std::string_view s) {
+  return !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+}
 
 bool yaml_int(std::string_view s, double &value) {
   std::size_t i = skip_sign(s);
@@ -255,7 +269,8 @@ bool yaml_int(std::string_view s, double &value) {
   };
   if (r.size() > 2 && r[0] == '0' && r[1] == 'b' && digits_in(r.substr(2), "01"))
     return value = sign * parse_base(r.substr(2), 2), true;
-  if (r.size() > 2 && r[0] == '0' && r[1] == 'x' && digits_in(r.substr(2), "0123456789abcdefABCDEF"))
+  if (r.size() > 2 && r[0] == '0' && r[1] == 'x' &&
+      digits_in(r.substr(2), "0123456789abcdefABCDEF"))
     return value = sign * parse_base(r.substr(2), 16), true;
   if (r.size() > 1 && r[0] == '0' && digits_in(r.substr(1), "01234567"))
     return value = sign * parse_base(r.substr(1), 8), true;
@@ -269,7 +284,8 @@ bool yaml_int(std::string_view s, double &value) {
       std::size_t start = 0;
       while (start <= r.size()) {
         auto colon = r.find(':', start);
-        auto part = r.substr(start, colon == std::string_view::npos ? std::string_view::npos : colon - start);
+        auto part = r.substr(start, colon == std::string_view::npos ? std::string_view::npos
+                                                                    : colon - start);
         v = v * 60 + parse_base(part, 10);
         if (colon == std::string_view::npos) break;
         start = colon + 1;
@@ -366,11 +382,14 @@ int yaml_timestamp(std::string_view s) {
   if (i == s.size()) {
     if (short_month || short_day) return 0; // the date-only form needs two digits each
   } else {
-    // (?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?
-    if (s[i] == 'T' || s[i] == 't') ++i;
+    // (?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[
+    // \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?
+    if (s[i] == 'T' || s[i] == 't')
+      ++i;
     else if (s[i] == ' ' || s[i] == '\t') {
       while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-    } else return 0;
+    } else
+      return 0;
     int h, mi, se;
     if (!digits(i, 1, 2, h) || i >= s.size() || s[i++] != ':') return 0;
     if (!digits(i, 2, 2, mi) || i >= s.size() || s[i++] != ':') return 0;
@@ -381,7 +400,8 @@ int yaml_timestamp(std::string_view s) {
     }
     while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
     if (i < s.size()) {
-      if (s[i] == 'Z') ++i;
+      if (s[i] == 'Z')
+        ++i;
       else if (s[i] == '-' || s[i] == '+') {
         ++i;
         int tz;
@@ -390,7 +410,8 @@ int yaml_timestamp(std::string_view s) {
           ++i;
           if (!digits(i, 2, 2, tz)) return 0;
         }
-      } else return 0;
+      } else
+        return 0;
     }
     if (i != s.size()) return 0;
     if (h > 23 || mi > 59 || se > 59) return -1;
@@ -398,7 +419,6 @@ int yaml_timestamp(std::string_view s) {
   if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return -1;
   return 1;
 }
-
 
 // ---- YAML through libyaml ----
 // libyaml is the C scanner and parser of PyYAML itself (its CSafeLoader), so what does not
@@ -410,7 +430,8 @@ class Events {
 public:
   Events(std::string_view bytes, const std::string &name) : name_(name) {
     yaml_parser_initialize(&parser_);
-    yaml_parser_set_input_string(&parser_, reinterpret_cast<const unsigned char *>(bytes.data()), bytes.size());
+    yaml_parser_set_input_string(&parser_, reinterpret_cast<const unsigned char *>(bytes.data()),
+                                 bytes.size());
     yaml_parser_set_encoding(&parser_, YAML_UTF8_ENCODING);
   }
   ~Events() {
@@ -425,7 +446,8 @@ public:
     if (has_) yaml_event_delete(&event_);
     has_ = false;
     if (!yaml_parser_parse(&parser_, &event_)) {
-      Mark m{static_cast<int>(parser_.problem_mark.line) + 1, static_cast<int>(parser_.problem_mark.column) + 1};
+      Mark m{static_cast<int>(parser_.problem_mark.line) + 1,
+             static_cast<int>(parser_.problem_mark.column) + 1};
       std::string problem = parser_.problem ? parser_.problem : "syntax error";
       if (parser_.context) problem = std::string(parser_.context) + ": " + problem;
       fail_at(name_, m, "YAML syntax: " + problem);
@@ -441,7 +463,9 @@ private:
   const std::string &name_;
 };
 
-Mark mark_of_event(const yaml_event_t &e) { return {static_cast<int>(e.start_mark.line) + 1, static_cast<int>(e.start_mark.column) + 1}; }
+Mark mark_of_event(const yaml_event_t &e) {
+  return {static_cast<int>(e.start_mark.line) + 1, static_cast<int>(e.start_mark.column) + 1};
+}
 
 std::string str_of(const yaml_char_t *s) { return s ? reinterpret_cast<const char *>(s) : ""; }
 
@@ -451,14 +475,16 @@ struct YamlBuilder {
   const Limits &limits;
   Document &doc;
   std::size_t nodes = 0, depth = 0;
-  std::map<std::string, Value> anchors;  // completed anchored nodes
-  std::set<std::string> open_anchors;    // anchored nodes still being read
+  std::map<std::string, Value> anchors; // completed anchored nodes
+  std::set<std::string> open_anchors;   // anchored nodes still being read
   PathStack path;
 
   void count(Mark m, std::size_t n = 1) {
     nodes += n;
     if (nodes > limits.max_nodes)
-      fail_at(name, m, "more than " + std::to_string(limits.max_nodes) + " values (aliases expanding too far?)");
+      fail_at(name, m,
+              "more than " + std::to_string(limits.max_nodes) +
+                  " values (aliases expanding too far?)");
   }
 
   static std::size_t size_of(const Value &v) {
@@ -480,7 +506,8 @@ struct YamlBuilder {
     }
     std::string explicit_type;
     if (!tag.empty()) {
-      if (tag.rfind(std_prefix, 0) != 0) fail_at(name, v.mark, "tag '" + tag + "' is not allowed (safe loading)");
+      if (tag.rfind(std_prefix, 0) != 0)
+        fail_at(name, v.mark, "tag '" + tag + "' is not allowed (safe loading)");
       explicit_type = tag.substr(std_prefix.size());
     }
     bool b;
@@ -500,10 +527,13 @@ struct YamlBuilder {
     } else if (is("null") && yaml_null(s)) {
       v.type = Type::null;
     } else if (is("timestamp") && yaml_timestamp(s) != 0) {
-      if (yaml_timestamp(s) < 0) fail_at(name, v.mark, "'" + s + "' looks like a YAML timestamp but is not a valid date or time");
+      if (yaml_timestamp(s) < 0)
+        fail_at(name, v.mark,
+                "'" + s + "' looks like a YAML timestamp but is not a valid date or time");
       v.type = Type::timestamp;
     } else if (explicit_type.empty() && s == "=") {
-      fail_at(name, v.mark, "a plain '=' is the YAML 1.1 value key, which safe loading refuses; quote it");
+      fail_at(name, v.mark,
+              "a plain '=' is the YAML 1.1 value key, which safe loading refuses; quote it");
     } else if (!explicit_type.empty()) {
       fail_at(name, v.mark, "'" + s + "' is not a valid !!" + explicit_type);
     } else {
@@ -517,7 +547,8 @@ struct YamlBuilder {
     count(v.mark);
     if (e.type == YAML_ALIAS_EVENT) {
       const std::string anchor = str_of(e.data.alias.anchor);
-      if (open_anchors.count(anchor)) fail_at(name, v.mark, "an alias refers to a node that contains it (a recursive structure)");
+      if (open_anchors.count(anchor))
+        fail_at(name, v.mark, "an alias refers to a node that contains it (a recursive structure)");
       auto it = anchors.find(anchor);
       if (it == anchors.end()) fail_at(name, v.mark, "found undefined alias '" + anchor + "'");
       count(v.mark, size_of(it->second));
@@ -527,19 +558,25 @@ struct YamlBuilder {
       return;
     }
     std::string anchor;
-    if (e.type == YAML_SCALAR_EVENT) anchor = str_of(e.data.scalar.anchor);
-    else if (e.type == YAML_SEQUENCE_START_EVENT) anchor = str_of(e.data.sequence_start.anchor);
-    else if (e.type == YAML_MAPPING_START_EVENT) anchor = str_of(e.data.mapping_start.anchor);
+    if (e.type == YAML_SCALAR_EVENT)
+      anchor = str_of(e.data.scalar.anchor);
+    else if (e.type == YAML_SEQUENCE_START_EVENT)
+      anchor = str_of(e.data.sequence_start.anchor);
+    else if (e.type == YAML_MAPPING_START_EVENT)
+      anchor = str_of(e.data.mapping_start.anchor);
     if (!anchor.empty()) {
-      if (anchors.count(anchor) || open_anchors.count(anchor)) fail_at(name, v.mark, "found duplicate anchor '" + anchor + "'");
+      if (anchors.count(anchor) || open_anchors.count(anchor))
+        fail_at(name, v.mark, "found duplicate anchor '" + anchor + "'");
       open_anchors.insert(anchor);
     }
     if (e.type == YAML_SCALAR_EVENT) {
       scalar(e, v);
     } else if (e.type == YAML_SEQUENCE_START_EVENT) {
       const std::string tag = str_of(e.data.sequence_start.tag);
-      if (!tag.empty() && tag != "!" && tag != "tag:yaml.org,2002:seq") fail_at(name, v.mark, "tag '" + tag + "' is not allowed on a sequence (safe loading)");
-      if (++depth > limits.max_depth) fail_at(name, v.mark, "nested deeper than " + std::to_string(limits.max_depth));
+      if (!tag.empty() && tag != "!" && tag != "tag:yaml.org,2002:seq")
+        fail_at(name, v.mark, "tag '" + tag + "' is not allowed on a sequence (safe loading)");
+      if (++depth > limits.max_depth)
+        fail_at(name, v.mark, "nested deeper than " + std::to_string(limits.max_depth));
       v.type = Type::array;
       while (true) {
         yaml_event_t &c = events.next();
@@ -552,8 +589,10 @@ struct YamlBuilder {
       --depth;
     } else if (e.type == YAML_MAPPING_START_EVENT) {
       const std::string tag = str_of(e.data.mapping_start.tag);
-      if (!tag.empty() && tag != "!" && tag != "tag:yaml.org,2002:map") fail_at(name, v.mark, "tag '" + tag + "' is not allowed on a mapping (safe loading)");
-      if (++depth > limits.max_depth) fail_at(name, v.mark, "nested deeper than " + std::to_string(limits.max_depth));
+      if (!tag.empty() && tag != "!" && tag != "tag:yaml.org,2002:map")
+        fail_at(name, v.mark, "tag '" + tag + "' is not allowed on a mapping (safe loading)");
+      if (++depth > limits.max_depth)
+        fail_at(name, v.mark, "nested deeper than " + std::to_string(limits.max_depth));
       v.type = Type::object;
       std::vector<Value> merges;
       while (true) {
@@ -561,12 +600,17 @@ struct YamlBuilder {
         if (k.type == YAML_MAPPING_END_EVENT) break;
         const Mark key_mark = mark_of_event(k);
         if (k.type != YAML_SCALAR_EVENT && k.type != YAML_ALIAS_EVENT)
-          fail_at(name, key_mark, std::string("a mapping key must be a scalar, not a ") + (k.type == YAML_MAPPING_START_EVENT ? "mapping" : "sequence"));
-        const bool merge = k.type == YAML_SCALAR_EVENT && k.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !k.data.scalar.tag &&
-                           k.data.scalar.length == 2 && std::memcmp(k.data.scalar.value, "<<", 2) == 0 && !k.data.scalar.anchor;
+          fail_at(name, key_mark,
+                  std::string("a mapping key must be a scalar, not a ") +
+                      (k.type == YAML_MAPPING_START_EVENT ? "mapping" : "sequence"));
+        const bool merge = k.type == YAML_SCALAR_EVENT &&
+                           k.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !k.data.scalar.tag &&
+                           k.data.scalar.length == 2 &&
+                           std::memcmp(k.data.scalar.value, "<<", 2) == 0 && !k.data.scalar.anchor;
         Value key;
         if (!merge) node(k, key);
-        if (key.type == Type::array || key.type == Type::object) fail_at(name, key_mark, "a mapping key must be a scalar");
+        if (key.type == Type::array || key.type == Type::object)
+          fail_at(name, key_mark, "a mapping key must be a scalar");
         Value child;
         yaml_event_t &ce = events.next();
         if (merge) {
@@ -593,13 +637,16 @@ struct YamlBuilder {
       // Merge keys (<<): keys of the merged mappings that the mapping does not set itself.
       for (auto &mv : merges) {
         std::vector<Value *> sources;
-        if (mv.type == Type::object) sources.push_back(&mv);
+        if (mv.type == Type::object)
+          sources.push_back(&mv);
         else if (mv.type == Type::array) {
           for (auto &item : mv.items) {
-            if (item.type != Type::object) fail_at(name, item.mark, "a merge key (<<) takes mappings");
+            if (item.type != Type::object)
+              fail_at(name, item.mark, "a merge key (<<) takes mappings");
             sources.push_back(&item);
           }
-        } else fail_at(name, mv.mark, "a merge key (<<) takes a mapping or a list of mappings");
+        } else
+          fail_at(name, mv.mark, "a merge key (<<) takes a mapping or a list of mappings");
         for (auto *src : sources)
           for (std::size_t m = 0; m < src->members.size(); ++m)
             if (!v.find(src->members[m].first)) {
@@ -632,7 +679,8 @@ Document parse_yaml(std::string_view bytes, const std::string &name, const Limit
   if (events.next().type != YAML_DOCUMENT_END_EVENT) fail_at(name, {}, "YAML: no document end");
   yaml_event_t &after = events.next();
   if (after.type == YAML_DOCUMENT_START_EVENT)
-    fail_at(name, mark_of_event(after), "expected a single document in the stream, but found another document");
+    fail_at(name, mark_of_event(after),
+            "expected a single document in the stream, but found another document");
   return doc;
 }
 
@@ -645,7 +693,9 @@ struct JsonParser {
   Document &doc;
   std::size_t i = 0, depth = 0, nodes = 0;
 
-  [[noreturn]] void fail(const std::string &problem, std::size_t at) { fail_at(name, mark_of(s, at), "JSON syntax: " + problem); }
+  [[noreturn]] void fail(const std::string &problem, std::size_t at) {
+    fail_at(name, mark_of(s, at), "JSON syntax: " + problem);
+  }
   [[noreturn]] void fail(const std::string &problem) { fail(problem, i); }
 
   void ws() {
@@ -669,7 +719,8 @@ struct JsonParser {
   }
 
   static void put_utf8(std::string &out, unsigned cp) {
-    if (cp < 0x80) out += static_cast<char>(cp);
+    if (cp < 0x80)
+      out += static_cast<char>(cp);
     else if (cp < 0x800) {
       out += static_cast<char>(0xC0 | (cp >> 6));
       out += static_cast<char>(0x80 | (cp & 0x3F));
@@ -691,9 +742,12 @@ struct JsonParser {
     for (int k = 0; k < 4; ++k) {
       char c = s[i++];
       v <<= 4;
-      if (is_digit(c)) v |= static_cast<unsigned>(c - '0');
-      else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') v |= static_cast<unsigned>((c | 0x20) - 'a' + 10);
-      else fail("bad hex digit in \\u escape", i - 1);
+      if (is_digit(c))
+        v |= static_cast<unsigned>(c - '0');
+      else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+        v |= static_cast<unsigned>((c | 0x20) - 'a' + 10);
+      else
+        fail("bad hex digit in \\u escape", i - 1);
     }
     return v;
   }
@@ -734,8 +788,10 @@ struct JsonParser {
             unsigned lo = hex4();
             if (lo < 0xDC00 || lo > 0xDFFF) fail("unpaired surrogate in \\u escape", i - 6);
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-          } else fail("unpaired surrogate in \\u escape", i - 6);
-        } else if (cp >= 0xDC00 && cp <= 0xDFFF) fail("unpaired surrogate in \\u escape", i - 6);
+          } else
+            fail("unpaired surrogate in \\u escape", i - 6);
+        } else if (cp >= 0xDC00 && cp <= 0xDFFF)
+          fail("unpaired surrogate in \\u escape", i - 6);
         put_utf8(out, cp);
         break;
       }
@@ -748,7 +804,8 @@ struct JsonParser {
     std::size_t start = i;
     if (s[i] == '-') ++i;
     if (i >= s.size() || !is_digit(s[i])) fail("bad number", start);
-    if (s[i] == '0') ++i;
+    if (s[i] == '0')
+      ++i;
     else
       while (i < s.size() && is_digit(s[i])) ++i;
     bool integral = true;
@@ -762,7 +819,8 @@ struct JsonParser {
       integral = false;
       ++i;
       if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-      if (i >= s.size() || !is_digit(s[i])) fail("bad number: a digit must follow the exponent", start);
+      if (i >= s.size() || !is_digit(s[i]))
+        fail("bad number: a digit must follow the exponent", start);
       while (i < s.size() && is_digit(s[i])) ++i;
     }
     v.text = std::string(s.substr(start, i - start));
@@ -779,7 +837,8 @@ struct JsonParser {
     v.mark = here();
     char c = s[i];
     if (c == '{') {
-      if (++depth > limits.max_depth) fail("nested deeper than " + std::to_string(limits.max_depth));
+      if (++depth > limits.max_depth)
+        fail("nested deeper than " + std::to_string(limits.max_depth));
       v.type = Type::object;
       ++i;
       ws();
@@ -826,7 +885,8 @@ struct JsonParser {
       }
       --depth;
     } else if (c == '[') {
-      if (++depth > limits.max_depth) fail("nested deeper than " + std::to_string(limits.max_depth));
+      if (++depth > limits.max_depth)
+        fail("nested deeper than " + std::to_string(limits.max_depth));
       v.type = Type::array;
       ++i;
       ws();
@@ -885,31 +945,40 @@ Document parse_json(std::string_view bytes, const std::string &name, const Limit
 
 } // namespace
 
-Document parse_document(std::string_view bytes, const std::string &name, Syntax syntax, const Limits &limits) {
+Document parse_document(std::string_view bytes, const std::string &name, Syntax syntax,
+                        const Limits &limits) {
   if (bytes.size() > limits.max_bytes)
-    fail_at(name, {}, std::to_string(bytes.size()) + " bytes, over the limit of " + std::to_string(limits.max_bytes));
+    fail_at(name, {},
+            std::to_string(bytes.size()) + " bytes, over the limit of " +
+                std::to_string(limits.max_bytes));
   std::size_t bad = 0;
   if (!valid_utf8(bytes, bad)) {
     Mark m = mark_of(bytes, bad);
     fail_at(name, m, "not UTF-8 (byte " + std::to_string(bad) + ")");
   }
   if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
-  if (bytes.find('\0') != std::string_view::npos) fail_at(name, mark_of(bytes, bytes.find('\0')), "NUL byte in text");
+  if (bytes.find('\0') != std::string_view::npos)
+    fail_at(name, mark_of(bytes, bytes.find('\0')), "NUL byte in text");
   if (syntax == Syntax::sniff) {
     std::size_t k = 0;
-    while (k < bytes.size() && (bytes[k] == ' ' || bytes[k] == '\t' || bytes[k] == '\n' || bytes[k] == '\r')) ++k;
-    syntax = (k < bytes.size() && (bytes[k] == '{' || bytes[k] == '[')) ? Syntax::json : Syntax::yaml;
+    while (k < bytes.size() &&
+           (bytes[k] == ' ' || bytes[k] == '\t' || bytes[k] == '\n' || bytes[k] == '\r'))
+      ++k;
+    syntax =
+        (k < bytes.size() && (bytes[k] == '{' || bytes[k] == '[')) ? Syntax::json : Syntax::yaml;
   }
   return syntax == Syntax::json ? parse_json(bytes, name, limits) : parse_yaml(bytes, name, limits);
 }
 
 Document load_document(const std::string &path, Syntax syntax, const Limits &limits) {
   if (!is_stdio(path)) {
-    struct stat st{};
+    struct stat st {};
     if (::stat(path.c_str(), &st) != 0) fail(Exit::no_input, path + ": " + std::strerror(errno));
     if (S_ISDIR(st.st_mode)) fail(Exit::no_input, path + ": is a folder");
     if (S_ISREG(st.st_mode) && static_cast<std::size_t>(st.st_size) > limits.max_bytes)
-      fail_at(path, {}, std::to_string(st.st_size) + " bytes, over the limit of " + std::to_string(limits.max_bytes));
+      fail_at(path, {},
+              std::to_string(st.st_size) + " bytes, over the limit of " +
+                  std::to_string(limits.max_bytes));
   }
   const std::string bytes = read_file(path); // one read: cheaper than a mapping for small files
   return parse_document(bytes, display_name(path), syntax, limits);
@@ -923,7 +992,8 @@ bool plain_safe(const std::string &s) {
   if (s.empty()) return false;
   bool b;
   double d;
-  if (yaml_bool(s, b) || yaml_null(s) || yaml_int(s, d) || yaml_float(s, d) || yaml_timestamp(s) != 0 || s == "<<" || s == "=")
+  if (yaml_bool(s, b) || yaml_null(s) || yaml_int(s, d) || yaml_float(s, d) ||
+      yaml_timestamp(s) != 0 || s == "<<" || s == "=")
     return false;
   if (std::strchr("-?:,[]{}#&*!|>'\"%@`~ ", s[0])) return false;
   if (s.back() == ' ' || s.back() == ':') return false;
@@ -953,7 +1023,8 @@ std::string quoted(const std::string &s) {
         char b[8];
         std::snprintf(b, sizeof b, "\\x%02X", c);
         out += b;
-      } else out += static_cast<char>(c);
+      } else
+        out += static_cast<char>(c);
     }
   }
   return out + "\"";
@@ -984,7 +1055,8 @@ void write_scalar(std::string &out, const Value &v, int indent) {
   case Type::number: out += v.to_json().dump(); break;
   case Type::string:
   case Type::timestamp:
-    if (plain_safe(v.text)) out += v.text;
+    if (plain_safe(v.text))
+      out += v.text;
     else if (literal_ok(v.text)) {
       std::size_t trailing = 0;
       while (trailing < v.text.size() && v.text[v.text.size() - 1 - trailing] == '\n') ++trailing;
@@ -1001,7 +1073,8 @@ void write_scalar(std::string &out, const Value &v, int indent) {
         start = nl + 1;
       }
       for (std::size_t k = 1; k < trailing; ++k) out += "\n";
-    } else out += quoted(v.text);
+    } else
+      out += quoted(v.text);
     break;
   default: break;
   }
@@ -1012,11 +1085,14 @@ void write_yaml(std::string &out, const Value &v, int indent) {
   if (v.type == Type::object) {
     for (const auto &[k, child] : v.members) {
       out += pad + (plain_safe(k) ? k : quoted(k)) + ":";
-      if ((child.type == Type::object && !child.members.empty()) || (child.type == Type::array && !child.items.empty())) {
+      if ((child.type == Type::object && !child.members.empty()) ||
+          (child.type == Type::array && !child.items.empty())) {
         out += "\n";
         write_yaml(out, child, child.type == Type::array ? indent : indent + 2);
-      } else if (child.type == Type::object) out += " {}\n";
-      else if (child.type == Type::array) out += " []\n";
+      } else if (child.type == Type::object)
+        out += " {}\n";
+      else if (child.type == Type::array)
+        out += " []\n";
       else {
         out += " ";
         write_scalar(out, child, indent);
@@ -1033,8 +1109,10 @@ void write_yaml(std::string &out, const Value &v, int indent) {
       } else if (item.type == Type::array && !item.items.empty()) {
         out += "\n";
         write_yaml(out, item, indent + 2);
-      } else if (item.type == Type::object) out += " {}\n";
-      else if (item.type == Type::array) out += " []\n";
+      } else if (item.type == Type::object)
+        out += " {}\n";
+      else if (item.type == Type::array)
+        out += " []\n";
       else {
         out += " ";
         write_scalar(out, item, indent);

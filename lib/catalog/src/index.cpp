@@ -15,7 +15,8 @@ namespace aip::catalog {
 namespace {
 
 std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
@@ -55,10 +56,13 @@ Index parse_index(const std::string &text, const std::string &name) {
     if (whole.contains("kind") && whole["kind"] != kIndexKind)
       data_error(name + ": kind " + whole["kind"].dump() + ", expected \"" + kIndexKind + "\"");
     if (!whole["modules"].is_array()) data_error(name + ": field 'modules': expected an array");
-    if (whole.contains("generated_at") && whole["generated_at"].is_string()) index.generated_at = whole["generated_at"];
+    if (whole.contains("generated_at") && whole["generated_at"].is_string())
+      index.generated_at = whole["generated_at"];
     if (whole.contains("list") && whole["list"].is_string()) index.list = whole["list"];
     std::size_t i = 0;
-    for (const auto &m : whole["modules"]) index.modules.push_back(records::module_from_json(m, name + ": module " + std::to_string(i++)));
+    for (const auto &m : whole["modules"])
+      index.modules.push_back(
+          records::module_from_json(m, name + ": module " + std::to_string(i++)));
     return index;
   }
   // JSON Lines of module records.
@@ -70,7 +74,9 @@ Index parse_index(const std::string &text, const std::string &name) {
     ++line_no;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded()) data_error(name + ":" + std::to_string(line_no) + ": not JSON (expected an index or JSON Lines of aip.module/v1)");
+    if (j.is_discarded())
+      data_error(name + ":" + std::to_string(line_no) +
+                 ": not JSON (expected an index or JSON Lines of aip.module/v1)");
     index.modules.push_back(records::module_from_json(j, name + ":" + std::to_string(line_no)));
   }
   return index;
@@ -124,7 +130,8 @@ bool matches(const records::Module &m, const Filter &f) {
 }
 
 double relevance(const records::Module &m, const std::vector<std::string> &words) {
-  const std::string id = lower(m.id), title = lower(m.title), summary = lower(m.summary), description = lower(m.description);
+  const std::string id = lower(m.id), title = lower(m.title), summary = lower(m.summary),
+                    description = lower(m.description);
   std::string tags;
   for (const auto &t : m.tags) tags += lower(t) + "\n";
   for (const auto &t : m.tasks) tags += lower(t) + "\n";
@@ -197,7 +204,9 @@ std::string human_size(double bytes) {
   int u = 0;
   while (bytes >= 1024 && u < 4) bytes /= 1024, ++u;
   char b[32];
-  std::snprintf(b, sizeof b, bytes < 10 && u > 0 && bytes != static_cast<long long>(bytes) ? "%.1f%s" : "%.0f%s", bytes, units[u]);
+  std::snprintf(b, sizeof b,
+                bytes < 10 && u > 0 && bytes != static_cast<long long>(bytes) ? "%.1f%s" : "%.0f%s",
+                bytes, units[u]);
   return b;
 }
 
@@ -209,13 +218,15 @@ std::string memory_text(const records::Module &m) {
 } // namespace
 
 std::string render_table(const std::vector<const records::Module *> &modules) {
-  std::string out = fit("ID", 32) + " " + fit("TITLE", 40) + " " + fit("LIBRARIES", 16) + " " + fit("TASKS", 24) + " GPU   " +
-                    fit("MEMORY", 8) + " VALID\n";
+  std::string out = fit("ID", 32) + " " + fit("TITLE", 40) + " " + fit("LIBRARIES", 16) + " " +
+                    fit("TASKS", 24) + " GPU   " + fit("MEMORY", 8) + " VALID\n";
   for (const auto *m : modules) {
     auto g = number_at(m->resources, "gpus");
-    std::string gpu = g ? std::to_string(static_cast<long long>(*g)) : (wants_gpu(*m) ? "train" : "-");
-    out += fit(m->id, 32) + " " + fit(m->title, 40) + " " + fit(join(m->libraries), 16) + " " + fit(join(m->tasks), 24) + " " +
-           fit(gpu, 5) + " " + fit(memory_text(*m), 8) + " " + (m->valid ? (*m->valid ? "yes" : "NO") : "-") + "\n";
+    std::string gpu =
+        g ? std::to_string(static_cast<long long>(*g)) : (wants_gpu(*m) ? "train" : "-");
+    out += fit(m->id, 32) + " " + fit(m->title, 40) + " " + fit(join(m->libraries), 16) + " " +
+           fit(join(m->tasks), 24) + " " + fit(gpu, 5) + " " + fit(memory_text(*m), 8) + " " +
+           (m->valid ? (*m->valid ? "yes" : "NO") : "-") + "\n";
   }
   return out;
 }
@@ -223,7 +234,9 @@ std::string render_table(const std::vector<const records::Module *> &modules) {
 std::string render_details(const records::Module &m) {
   std::string out;
   auto line = [&](const char *k, const std::string &v) {
-    if (!v.empty()) out += std::string(k) + ": " + std::string(12 - std::min<std::size_t>(12, std::string(k).size()), ' ') + v + "\n";
+    if (!v.empty())
+      out += std::string(k) + ": " +
+             std::string(12 - std::min<std::size_t>(12, std::string(k).size()), ' ') + v + "\n";
   };
   line("id", m.id);
   line("title", m.title);
@@ -240,7 +253,8 @@ std::string render_details(const records::Module &m) {
   if (m.resources.is_object() && !m.resources.empty()) line("resources", m.resources.dump());
   if (m.valid) line("valid", *m.valid ? "yes" : "no");
   for (const auto &e : m.errors) line("error", e);
-  if (!m.description.empty()) out += "\n" + m.description + (m.description.back() == '\n' ? "" : "\n");
+  if (!m.description.empty())
+    out += "\n" + m.description + (m.description.back() == '\n' ? "" : "\n");
   return out;
 }
 

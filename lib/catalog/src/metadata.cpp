@@ -5,12 +5,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstring>
-#include <tuple>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <tuple>
 
 namespace aip::catalog {
 
@@ -39,14 +39,17 @@ const Schema &upstream_schema(const std::string &version) {
   static std::map<std::string, std::unique_ptr<Schema>> cache;
   std::lock_guard<std::mutex> guard(lock);
   auto &slot = cache[version];
-  if (!slot) slot = std::make_unique<Schema>(Schema::load(nlohmann::json::parse(schema_text(version)), "ai4-apps-v" + version + ".json"));
+  if (!slot)
+    slot = std::make_unique<Schema>(Schema::load(nlohmann::json::parse(schema_text(version)),
+                                                 "ai4-apps-v" + version + ".json"));
   return *slot;
 }
 
 namespace {
 
 std::string scalar_text(const Value &v) {
-  if (v.type == Type::string || v.type == Type::timestamp || v.is_number()) return v.text.empty() ? v.to_json().dump() : v.text;
+  if (v.type == Type::string || v.type == Type::timestamp || v.is_number())
+    return v.text.empty() ? v.to_json().dump() : v.text;
   return "";
 }
 
@@ -63,8 +66,8 @@ std::string schema_version_for(const Value &root) {
   std::string minor = declared.substr(0, dot2);
   for (const auto &v : known_versions())
     if (v.substr(0, v.rfind('.')) == minor) return v;
-  data_error("metadata_version '" + declared + "' is not a version aip knows (" + known_versions().front() + " to " +
-             latest_version() + ")");
+  data_error("metadata_version '" + declared + "' is not a version aip knows (" +
+             known_versions().front() + " to " + latest_version() + ")");
 }
 
 // ---- formats (--strict) ----
@@ -80,7 +83,8 @@ std::string uri_chars(const std::string &s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c == '%') {
-      if (i + 2 >= s.size() || !is_hex(s[i + 1]) || !is_hex(s[i + 2])) return "a '%' not followed by two hex digits";
+      if (i + 2 >= s.size() || !is_hex(s[i + 1]) || !is_hex(s[i + 2]))
+        return "a '%' not followed by two hex digits";
       i += 2;
       continue;
     }
@@ -95,15 +99,20 @@ std::string check_uri(const std::string &s, bool reference) {
   if (s.empty()) return "empty";
   if (auto bad = uri_chars(s); !bad.empty()) return bad;
   std::size_t colon = s.find(':');
-  bool has_scheme = colon != std::string::npos && colon > 0 && is_alpha(s[0]) &&
-                    std::all_of(s.begin(), s.begin() + static_cast<long>(colon), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.'; });
+  bool has_scheme =
+      colon != std::string::npos && colon > 0 && is_alpha(s[0]) &&
+      std::all_of(s.begin(), s.begin() + static_cast<long>(colon), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+      });
   if (!has_scheme) return reference ? "" : "no scheme (write https://...)";
   std::string scheme = s.substr(0, colon);
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (scheme == "http" || scheme == "https" || scheme == "ftp") {
     if (s.compare(colon + 1, 2, "//") != 0) return "no '//' after '" + scheme + ":'";
     std::size_t start = colon + 3, end = s.find_first_of("/?#", start);
-    std::string authority = s.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string authority =
+        s.substr(start, end == std::string::npos ? std::string::npos : end - start);
     auto at = authority.rfind('@');
     std::string host = at == std::string::npos ? authority : authority.substr(at + 1);
     if (!host.empty() && host[0] != '[') {
@@ -119,7 +128,8 @@ std::string check_uri(const std::string &s, bool reference) {
       for (char c : host)
         if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '%'))
           return "host '" + host + "' is not a host name";
-    if (host.front() == '.' || host.back() == '-' || host.find("..") != std::string::npos) return "host '" + host + "' is not a host name";
+    if (host.front() == '.' || host.back() == '-' || host.find("..") != std::string::npos)
+      return "host '" + host + "' is not a host name";
   }
   return "";
 }
@@ -158,7 +168,9 @@ bool bare_doi(const std::string &s) {
 
 std::string check_doi(const std::string &s) {
   for (const char *prefix : {"https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"})
-    if (s.rfind(prefix, 0) == 0) return bare_doi(s.substr(std::strlen(prefix))) ? "" : "no DOI after '" + std::string(prefix) + "'";
+    if (s.rfind(prefix, 0) == 0)
+      return bare_doi(s.substr(std::strlen(prefix))) ? ""
+                                                     : "no DOI after '" + std::string(prefix) + "'";
   return bare_doi(s) ? "" : "expected a DOI such as 10.5281/zenodo.1234567";
 }
 
@@ -171,17 +183,20 @@ std::string check_docker_image(const std::string &s) {
     std::string digest = rest.substr(at + 1);
     rest = rest.substr(0, at);
     auto c = digest.find(':');
-    if (c == std::string::npos || c == 0 || digest.size() - c - 1 < 32) return "digest '" + digest + "' is not algorithm:hex";
+    if (c == std::string::npos || c == 0 || digest.size() - c - 1 < 32)
+      return "digest '" + digest + "' is not algorithm:hex";
   }
   auto slash = rest.rfind('/');
   auto colon = rest.rfind(':');
   if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) {
     std::string tag = rest.substr(colon + 1);
     rest = rest.substr(0, colon);
-    if (tag.empty() || tag.size() > 128 || !(std::isalnum(static_cast<unsigned char>(tag[0])) || tag[0] == '_'))
+    if (tag.empty() || tag.size() > 128 ||
+        !(std::isalnum(static_cast<unsigned char>(tag[0])) || tag[0] == '_'))
       return "tag '" + tag + "' is not a Docker tag";
     for (char c : tag)
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-')) return "tag '" + tag + "' is not a Docker tag";
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-'))
+        return "tag '" + tag + "' is not a Docker tag";
   }
   if (rest.empty()) return "no image name";
   std::vector<std::string> parts;
@@ -193,15 +208,20 @@ std::string check_docker_image(const std::string &s) {
     start = p + 1;
   }
   std::size_t first = 0;
-  if (parts.size() > 1 && (parts[0].find_first_of(".:") != std::string::npos || parts[0] == "localhost")) first = 1; // a registry
+  if (parts.size() > 1 &&
+      (parts[0].find_first_of(".:") != std::string::npos || parts[0] == "localhost"))
+    first = 1; // a registry
   for (std::size_t i = first; i < parts.size(); ++i) {
     const auto &c = parts[i];
     if (c.empty()) return "an empty path component";
-    if (!std::islower(static_cast<unsigned char>(c[0])) && !is_digit(c[0])) return "'" + c + "' must start with a lowercase letter or digit";
+    if (!std::islower(static_cast<unsigned char>(c[0])) && !is_digit(c[0]))
+      return "'" + c + "' must start with a lowercase letter or digit";
     for (char ch : c)
-      if (!(std::islower(static_cast<unsigned char>(ch)) || is_digit(ch) || ch == '.' || ch == '_' || ch == '-'))
+      if (!(std::islower(static_cast<unsigned char>(ch)) || is_digit(ch) || ch == '.' ||
+            ch == '_' || ch == '-'))
         return "'" + c + "' may hold only lowercase letters, digits, '.', '_' and '-'";
-    if (!std::isalnum(static_cast<unsigned char>(c.back()))) return "'" + c + "' must end with a letter or digit";
+    if (!std::isalnum(static_cast<unsigned char>(c.back())))
+      return "'" + c + "' must end with a letter or digit";
   }
   return "";
 }
@@ -217,12 +237,15 @@ std::string check_format(const std::string &format, const std::string &value) {
   if (format == "date-time") {
     if (value.size() < 20) return "expected an RFC 3339 date-time";
     if (auto d = check_date(value.substr(0, 10)); !d.empty()) return d;
-    if (value[10] != 'T' && value[10] != 't' && value[10] != ' ') return "expected 'T' between date and time";
+    if (value[10] != 'T' && value[10] != 't' && value[10] != ' ')
+      return "expected 'T' between date and time";
     return "";
   }
   if (format == "email") {
     auto at = value.find('@');
-    if (at == std::string::npos || at == 0 || at + 1 >= value.size() || value.find('@', at + 1) != std::string::npos) return "expected name@domain";
+    if (at == std::string::npos || at == 0 || at + 1 >= value.size() ||
+        value.find('@', at + 1) != std::string::npos)
+      return "expected name@domain";
     return "";
   }
   return ""; // formats aip does not know are annotations
@@ -232,30 +255,38 @@ std::string check_format(const std::string &format, const std::string &value) {
 
 namespace {
 
-Finding finding(const SchemaError &e) { return {e.pointer, e.schema_pointer, e.keyword, e.message, e.mark}; }
+Finding finding(const SchemaError &e) {
+  return {e.pointer, e.schema_pointer, e.keyword, e.message, e.mark};
+}
 
 void strict_checks(const Value &root, const std::string &version, Report &r) {
-  auto add = [&](const std::string &pointer, const char *keyword, const std::string &message, Mark mark) {
+  auto add = [&](const std::string &pointer, const char *keyword, const std::string &message,
+                 Mark mark) {
     r.errors.push_back({pointer, std::string("strict/") + keyword, keyword, message, mark});
   };
   if (root.type != Type::object) return;
   // Empty lists say nothing and break filters.
   for (const auto &[key, v] : root.members)
-    if (v.type == Type::array && v.items.empty()) add(pointer_append("", key), "empty", "empty list: leave '" + key + "' out or fill it", v.mark);
+    if (v.type == Type::array && v.items.empty())
+      add(pointer_append("", key), "empty", "empty list: leave '" + key + "' out or fill it",
+          v.mark);
   // Docker image references are checked as such.
   if (const Value *links = root.find("links"); links && links->type == Type::object)
     if (const Value *img = links->find("docker_image"); img && img->type == Type::string)
       if (auto why = check_docker_image(img->text); !why.empty())
-        add("/links/docker_image", "format", "'" + img->text + "' is not a Docker image name: " + why, img->mark);
+        add("/links/docker_image", "format",
+            "'" + img->text + "' is not a Docker image name: " + why, img->mark);
   // Dates in order.
   if (const Value *dates = root.find("dates"); dates && dates->type == Type::object) {
     const Value *c = dates->find("created"), *u = dates->find("updated");
-    if (c && u && c->type == Type::string && u->type == Type::string && check_date(c->text).empty() && check_date(u->text).empty() &&
-        u->text < c->text)
-      add("/dates/updated", "dates", "updated " + u->text + " is before created " + c->text, u->mark);
+    if (c && u && c->type == Type::string && u->type == Type::string &&
+        check_date(c->text).empty() && check_date(u->text).empty() && u->text < c->text)
+      add("/dates/updated", "dates", "updated " + u->text + " is before created " + c->text,
+          u->mark);
   }
   // Resources that cannot be.
-  if (const Value *res = root.find("resources"); res && res->type == Type::object && version != "1.0.0") {
+  if (const Value *res = root.find("resources");
+      res && res->type == Type::object && version != "1.0.0") {
     for (const auto &member : res->members) {
       const std::string &phase = member.first;
       const Value &cfg = member.second;
@@ -265,18 +296,29 @@ void strict_checks(const Value &root, const std::string &version, Report &r) {
         const Value *x = cfg.find(k);
         return x && x->is_number() ? x : nullptr;
       };
-      const Value *gpu = num("gpu"), *gmem = num("gpu_memory_MB"), *cc = num("gpu_compute_capability"), *cpu = num("cpu"),
-                  *mem = num("memory_MB");
+      const Value *gpu = num("gpu"), *gmem = num("gpu_memory_MB"),
+                  *cc = num("gpu_compute_capability"), *cpu = num("cpu"), *mem = num("memory_MB");
       const bool gpus = gpu && gpu->number > 0;
       if (gpus && (!gmem || gmem->number <= 0))
-        add(base + (gmem ? "/gpu_memory_MB" : ""), "resources", std::to_string(static_cast<long long>(gpu->number)) + " GPU(s) with no GPU memory: set gpu_memory_MB", gmem ? gmem->mark : cfg.mark);
-      if (!gpus && gmem && gmem->number > 0) add(base + "/gpu_memory_MB", "resources", "GPU memory without a GPU: set gpu or drop gpu_memory_MB", gmem->mark);
-      if (!gpus && cc && cc->number > 0) add(base + "/gpu_compute_capability", "resources", "a GPU compute capability without a GPU", cc->mark);
+        add(base + (gmem ? "/gpu_memory_MB" : ""), "resources",
+            std::to_string(static_cast<long long>(gpu->number)) +
+                " GPU(s) with no GPU memory: set gpu_memory_MB",
+            gmem ? gmem->mark : cfg.mark);
+      if (!gpus && gmem && gmem->number > 0)
+        add(base + "/gpu_memory_MB", "resources",
+            "GPU memory without a GPU: set gpu or drop gpu_memory_MB", gmem->mark);
+      if (!gpus && cc && cc->number > 0)
+        add(base + "/gpu_compute_capability", "resources", "a GPU compute capability without a GPU",
+            cc->mark);
       // NVIDIA compute capabilities run from 1.0 to 12.x (developer.nvidia.com/cuda-gpus).
       if (gpus && cc && (cc->number < 1.0 || cc->number >= 13.0))
-        add(base + "/gpu_compute_capability", "resources", "compute capability " + cc->to_json().dump() + " does not exist (1.0 to 12.x)", cc->mark);
-      if (cpu && cpu->number == 0) add(base + "/cpu", "resources", "a task needs at least one CPU", cpu->mark);
-      if (mem && mem->number == 0) add(base + "/memory_MB", "resources", "a task needs some memory", mem->mark);
+        add(base + "/gpu_compute_capability", "resources",
+            "compute capability " + cc->to_json().dump() + " does not exist (1.0 to 12.x)",
+            cc->mark);
+      if (cpu && cpu->number == 0)
+        add(base + "/cpu", "resources", "a task needs at least one CPU", cpu->mark);
+      if (mem && mem->number == 0)
+        add(base + "/memory_MB", "resources", "a task needs some memory", mem->mark);
     }
   }
 }
@@ -290,27 +332,34 @@ Report validate(const Document &doc, const ValidateOptions &options) {
   if (root.type == Type::object)
     if (const Value *mv = root.find("metadata_version")) r.metadata_version = scalar_text(*mv);
   try {
-    r.schema_version = options.metadata_version.empty() ? schema_version_for(root) : options.metadata_version;
+    r.schema_version =
+        options.metadata_version.empty() ? schema_version_for(root) : options.metadata_version;
     if (!options.metadata_version.empty()) (void)schema_text(options.metadata_version);
   } catch (const Error &e) {
     const Value *mv = root.type == Type::object ? root.find("metadata_version") : nullptr;
     r.valid = false;
-    r.errors.push_back({"/metadata_version", "", "metadata_version", e.what(), mv ? mv->mark : root.mark});
+    r.errors.push_back(
+        {"/metadata_version", "", "metadata_version", e.what(), mv ? mv->mark : root.mark});
     return r;
   }
   const Schema &schema = options.schema ? *options.schema : upstream_schema(r.schema_version);
   Schema::Options so;
   if (options.strict) {
     so.unknown_properties = true;
-    so.formats = [](const std::string &format, const std::string &value) { return check_format(format, value); };
+    so.formats = [](const std::string &format, const std::string &value) {
+      return check_format(format, value);
+    };
   }
   for (const auto &e : schema.validate(root, so)) {
-    if (options.strict && e.keyword == "format" && e.pointer == "/links/docker_image") continue; // an image name, checked below
+    if (options.strict && e.keyword == "format" && e.pointer == "/links/docker_image")
+      continue; // an image name, checked below
     r.errors.push_back(finding(e));
   }
   for (const auto &d : doc.duplicates) {
     Finding f{d.pointer, "strict/duplicate", "duplicate",
-              "key written twice (first at line " + std::to_string(d.first.line) + "); the last value wins", d.second};
+              "key written twice (first at line " + std::to_string(d.first.line) +
+                  "); the last value wins",
+              d.second};
     (options.strict ? r.errors : r.warnings).push_back(f);
   }
   if (options.strict) strict_checks(root, r.schema_version, r);
@@ -321,7 +370,8 @@ Report validate(const Document &doc, const ValidateOptions &options) {
   return r;
 }
 
-Report validate_file(const std::string &path, const ValidateOptions &options, const Limits &limits) {
+Report validate_file(const std::string &path, const ValidateOptions &options,
+                     const Limits &limits) {
   try {
     Document doc = load_document(path, Syntax::sniff, limits);
     return validate(doc, options);
@@ -355,7 +405,8 @@ Value list(const std::vector<std::string> &items) {
 
 void put(Value &obj, const std::string &key, Value v) {
   obj.type = Type::object;
-  if (Value *old = obj.find(key)) *old = std::move(v);
+  if (Value *old = obj.find(key))
+    *old = std::move(v);
   else {
     obj.members.emplace_back(key, std::move(v));
     obj.key_marks.emplace_back();
@@ -363,7 +414,8 @@ void put(Value &obj, const std::string &key, Value v) {
 }
 
 std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
@@ -388,8 +440,10 @@ Value migrate_v1(const Value &v1, std::vector<std::string> &notes) {
   std::string description;
   if (const Value *d = v1.find("description")) {
     if (d->type == Type::array) {
-      for (std::size_t i = 0; i < d->items.size(); ++i) description += (i ? "\n" : "") + d->items[i].text;
-    } else description = d->text;
+      for (std::size_t i = 0; i < d->items.size(); ++i)
+        description += (i ? "\n" : "") + d->items[i].text;
+    } else
+      description = d->text;
   }
   put(out, "description", str(description));
   // Links from v1's sources and URLs.
@@ -403,11 +457,14 @@ Value migrate_v1(const Value &v1, std::vector<std::string> &notes) {
   std::string code = source("code");
   if (code.empty()) {
     code = source("dockerfile_repo");
-    if (!code.empty()) notes.push_back("links.source_code: no sources.code; used sources.dockerfile_repo");
+    if (!code.empty())
+      notes.push_back("links.source_code: no sources.code; used sources.dockerfile_repo");
   } else if (!source("dockerfile_repo").empty()) {
-    notes.push_back("dropped sources.dockerfile_repo (" + source("dockerfile_repo") + "): v2 has no link for it");
+    notes.push_back("dropped sources.dockerfile_repo (" + source("dockerfile_repo") +
+                    "): v2 has no link for it");
   }
-  if (code.empty()) notes.push_back("links.source_code: no source repository in the v1 file; left empty");
+  if (code.empty())
+    notes.push_back("links.source_code: no source repository in the v1 file; left empty");
   put(links, "source_code", str(code));
   if (auto img = source("docker_registry_repo"); !img.empty()) put(links, "docker_image", str(img));
   if (auto w = source("pre_trained_weights"); !w.empty()) put(links, "weights", str(w));
@@ -430,19 +487,23 @@ Value migrate_v1(const Value &v1, std::vector<std::string> &notes) {
       add_unique(tags, k.text);
       const std::string l = lower(k.text);
       static const std::vector<std::pair<const char *, const char *>> libs = {
-          {"tensorflow", "TensorFlow"}, {"pytorch", "PyTorch"}, {"keras", "Keras"}, {"scikit-learn", "Scikit-learn"},
-          {"sklearn", "Scikit-learn"}, {"xgboost", "XGBoost"}, {"lightgbm", "LightGBM"}, {"catboost", "CatBoost"}};
+          {"tensorflow", "TensorFlow"},     {"pytorch", "PyTorch"},      {"keras", "Keras"},
+          {"scikit-learn", "Scikit-learn"}, {"sklearn", "Scikit-learn"}, {"xgboost", "XGBoost"},
+          {"lightgbm", "LightGBM"},         {"catboost", "CatBoost"}};
       for (const auto &[needle, name] : libs)
         if (l.find(needle) != std::string::npos) add_unique(libraries, name);
       if (l == "trainable") add_unique(categories, "AI4 trainable");
       if (l == "inference") add_unique(categories, "AI4 inference");
-      if (l == "pre-trained" || l == "pretrained" || l == "pre trained") add_unique(categories, "AI4 pre trained");
-      if (l.find("image") != std::string::npos || l.find("vision") != std::string::npos || l.find("object detection") != std::string::npos) {
+      if (l == "pre-trained" || l == "pretrained" || l == "pre trained")
+        add_unique(categories, "AI4 pre trained");
+      if (l.find("image") != std::string::npos || l.find("vision") != std::string::npos ||
+          l.find("object detection") != std::string::npos) {
         add_unique(tasks, "Computer Vision");
         add_unique(data_types, "Image");
       }
       if (l.find("classification") != std::string::npos) add_unique(tasks, "Classification");
-      if (l.find("audio") != std::string::npos || l.find("speech") != std::string::npos) add_unique(data_types, "Audio");
+      if (l.find("audio") != std::string::npos || l.find("speech") != std::string::npos)
+        add_unique(data_types, "Audio");
       if (l.find("time series") != std::string::npos || l.find("timeseries") != std::string::npos) {
         add_unique(tasks, "Time Series");
         add_unique(data_types, "Time Series");
@@ -458,7 +519,8 @@ Value migrate_v1(const Value &v1, std::vector<std::string> &notes) {
   auto fallback = [&](std::vector<std::string> &v, const char *field, const char *value) {
     if (v.empty()) {
       v.push_back(value);
-      notes.push_back(std::string(field) + ": nothing in the v1 keywords says; set to '" + value + "'");
+      notes.push_back(std::string(field) + ": nothing in the v1 keywords says; set to '" + value +
+                      "'");
     }
   };
   fallback(libraries, "libraries", "Other");
@@ -475,10 +537,13 @@ Value migrate_v1(const Value &v1, std::vector<std::string> &notes) {
   if (!data_types.empty()) put(out, "data-type", list(data_types));
   // What v2 has no place for.
   for (const auto &[k, v] : v1.members) {
-    static const std::vector<std::string> handled = {"title", "summary", "description", "sources", "cite_url", "dataset_url",
-                                                     "date_creation", "keywords", "metadata_version"};
+    static const std::vector<std::string> handled = {
+        "title",       "summary",       "description", "sources",         "cite_url",
+        "dataset_url", "date_creation", "keywords",    "metadata_version"};
     if (std::find(handled.begin(), handled.end(), k) == handled.end())
-      notes.push_back("dropped '" + k + "': v2 has no place for it" + (k == "license" ? " (keep the licence in the repository's LICENSE file)" : ""));
+      notes.push_back(
+          "dropped '" + k + "': v2 has no place for it" +
+          (k == "license" ? " (keep the licence in the repository's LICENSE file)" : ""));
   }
   return out;
 }
@@ -488,8 +553,10 @@ Value migrate(const Value &root, std::vector<std::string> &notes) {
   const std::string version = schema_version_for(root);
   if (version == "1.0.0" && !root.find("links")) return migrate_v1(root, notes);
   Value out = root;
-  if (version == "1.0.0") notes.push_back("declares metadata_version 1.0.0 but holds v2 content; migrated as v2");
-  if (Value *mv = out.find("metadata_version")) *mv = str(latest_version());
+  if (version == "1.0.0")
+    notes.push_back("declares metadata_version 1.0.0 but holds v2 content; migrated as v2");
+  if (Value *mv = out.find("metadata_version"))
+    *mv = str(latest_version());
   else {
     out.members.insert(out.members.begin(), {"metadata_version", str(latest_version())});
     out.key_marks.insert(out.key_marks.begin(), Mark{});
@@ -514,7 +581,8 @@ std::vector<std::string> strings_of(const Value *v) {
   if (v->type == Type::array) {
     for (const auto &i : v->items)
       if (i.type == Type::string) out.push_back(i.text);
-  } else if (v->type == Type::string) out.push_back(v->text);
+  } else if (v->type == Type::string)
+    out.push_back(v->text);
   return out;
 }
 
@@ -527,32 +595,42 @@ nlohmann::ordered_json resources_of(const Value &cfg) {
   };
   if (auto *c = num("cpu")) r["cpus"] = c->number;
   if (auto *g = num("gpu")) r["gpus"] = g->number;
-  if (auto *m = num("memory_MB")) r["memory_bytes"] = static_cast<std::int64_t>(m->number * 1048576.0);
-  if (auto *m = num("gpu_memory_MB")) r["gpu_memory_bytes"] = static_cast<std::int64_t>(m->number * 1048576.0);
-  if (auto *s = num("storage_MB")) r["disk_bytes"] = static_cast<std::int64_t>(s->number * 1048576.0);
+  if (auto *m = num("memory_MB"))
+    r["memory_bytes"] = static_cast<std::int64_t>(m->number * 1048576.0);
+  if (auto *m = num("gpu_memory_MB"))
+    r["gpu_memory_bytes"] = static_cast<std::int64_t>(m->number * 1048576.0);
+  if (auto *s = num("storage_MB"))
+    r["disk_bytes"] = static_cast<std::int64_t>(s->number * 1048576.0);
   if (auto *c = num("gpu_compute_capability")) r["gpu_compute_capability"] = c->number;
   for (auto it = r.begin(); it != r.end(); ++it)
-    if (it.value().is_number_float() && std::floor(it.value().get<double>()) == it.value().get<double>() && it.key() != "gpu_compute_capability")
+    if (it.value().is_number_float() &&
+        std::floor(it.value().get<double>()) == it.value().get<double>() &&
+        it.key() != "gpu_compute_capability")
       it.value() = static_cast<std::int64_t>(it.value().get<double>());
   return r;
 }
 
 } // namespace
 
-records::Module to_module(const Value &root, const std::string &schema_version, const std::string &id, const std::string &source) {
+records::Module to_module(const Value &root, const std::string &schema_version,
+                          const std::string &id, const std::string &source) {
   records::Module m;
   m.id = id;
   m.source = source;
   if (root.type != Type::object) return m;
-  auto text = [&](const Value *v) { return v && (v->type == Type::string || v->type == Type::timestamp) ? v->text : std::string(); };
+  auto text = [&](const Value *v) {
+    return v && (v->type == Type::string || v->type == Type::timestamp) ? v->text : std::string();
+  };
   m.title = text(root.find("title"));
   m.summary = text(root.find("summary"));
   m.metadata_version = text(root.find("metadata_version"));
   if (m.metadata_version.empty()) m.metadata_version = schema_version;
   if (const Value *d = root.find("description")) {
     if (d->type == Type::array) {
-      for (std::size_t i = 0; i < d->items.size(); ++i) m.description += (i ? "\n" : "") + d->items[i].text;
-    } else m.description = text(d);
+      for (std::size_t i = 0; i < d->items.size(); ++i)
+        m.description += (i ? "\n" : "") + d->items[i].text;
+    } else
+      m.description = text(d);
   }
   if (schema_version == "1.0.0" && !root.find("links")) {
     m.tags = strings_of(root.find("keywords"));
@@ -583,8 +661,10 @@ records::Module to_module(const Value &root, const std::string &schema_version, 
       if (v.type == Type::string) m.links[k] = v.text;
   if (const Value *res = root.find("resources"); res && res->type == Type::object) {
     nlohmann::ordered_json r = nlohmann::ordered_json::object();
-    if (const Value *inf = res->find("inference"); inf && inf->type == Type::object) r = resources_of(*inf);
-    if (const Value *tr = res->find("training"); tr && tr->type == Type::object) r["training"] = resources_of(*tr);
+    if (const Value *inf = res->find("inference"); inf && inf->type == Type::object)
+      r = resources_of(*inf);
+    if (const Value *tr = res->find("training"); tr && tr->type == Type::object)
+      r["training"] = resources_of(*tr);
     m.resources = r;
   }
   return m;

@@ -50,8 +50,8 @@ struct Node {
   std::optional<double> min_properties, max_properties;
   std::vector<std::pair<std::string, std::vector<std::string>>> dependent_required;
   std::vector<std::pair<std::string, const Node *>> dependent_schemas;
-  const Node *items = nullptr;                  // applies to every item (after prefix)
-  std::vector<const Node *> prefix_items;       // 2020-12 prefixItems, draft-07 items array
+  const Node *items = nullptr;            // applies to every item (after prefix)
+  std::vector<const Node *> prefix_items; // 2020-12 prefixItems, draft-07 items array
   const Node *contains = nullptr;
   std::optional<double> min_contains, max_contains;
   std::optional<double> min_items, max_items;
@@ -66,23 +66,27 @@ struct Node {
 };
 
 const std::set<std::string> &annotations() {
-  static const std::set<std::string> a = {"$schema", "$id", "$comment", "$anchor", "$vocabulary", "id", "title",
-                                          "description", "default", "examples", "example", "readOnly", "writeOnly",
-                                          "deprecated", "contentMediaType", "contentEncoding", "definitions", "$defs"};
+  static const std::set<std::string> a = {
+      "$schema",   "$id",         "$comment",         "$anchor",         "$vocabulary", "id",
+      "title",     "description", "default",          "examples",        "example",     "readOnly",
+      "writeOnly", "deprecated",  "contentMediaType", "contentEncoding", "definitions", "$defs"};
   return a;
 }
 
 const std::set<std::string> &refused() {
-  static const std::set<std::string> r = {"unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$dynamicAnchor",
-                                          "$recursiveRef", "$recursiveAnchor", "contentSchema"};
+  static const std::set<std::string> r = {
+      "unevaluatedProperties", "unevaluatedItems", "$dynamicRef",  "$dynamicAnchor",
+      "$recursiveRef",         "$recursiveAnchor", "contentSchema"};
   return r;
 }
 
 std::string quote(const std::string &s) {
   std::string out = "'";
   for (char c : s) {
-    if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   if (out.size() > 81) out = out.substr(0, 78) + "...";
   return out + "'";
@@ -109,7 +113,10 @@ std::string fmt_number(double d) {
   return b;
 }
 
-bool integral(const Value &v) { return v.type == Type::integer || (v.type == Type::number && std::isfinite(v.number) && std::floor(v.number) == v.number); }
+bool integral(const Value &v) {
+  return v.type == Type::integer ||
+         (v.type == Type::number && std::isfinite(v.number) && std::floor(v.number) == v.number);
+}
 
 bool has_type(const Value &v, unsigned types) {
   switch (v.type) {
@@ -185,7 +192,8 @@ struct Schema::Impl {
   }
 
   const Node *resolve(const std::string &ref, const std::string &p) {
-    if (ref.empty() || ref[0] != '#') bad(p, "only references inside the schema are supported, not '" + ref + "'");
+    if (ref.empty() || ref[0] != '#')
+      bad(p, "only references inside the schema are supported, not '" + ref + "'");
     std::string pointer = ref.substr(1);
     // Percent-decoding of the fragment (RFC 3986) for the characters JSON pointers use.
     std::string decoded;
@@ -193,7 +201,8 @@ struct Schema::Impl {
       if (pointer[i] == '%' && i + 2 < pointer.size()) {
         decoded += static_cast<char>(std::stoi(pointer.substr(i + 1, 2), nullptr, 16));
         i += 2;
-      } else decoded += pointer[i];
+      } else
+        decoded += pointer[i];
     }
     if (!decoded.empty() && decoded[0] != '/') bad(p, "anchors are not supported: '" + ref + "'");
     const nlohmann::json *target;
@@ -232,7 +241,8 @@ struct Schema::Impl {
     auto list = [&](const nlohmann::json &v, const std::string &q) {
       if (!v.is_array() || v.empty()) bad(q, "expected a non-empty array of schemas");
       std::vector<const Node *> out;
-      for (std::size_t i = 0; i < v.size(); ++i) out.push_back(sub(v[i], q + "/" + std::to_string(i)));
+      for (std::size_t i = 0; i < v.size(); ++i)
+        out.push_back(sub(v[i], q + "/" + std::to_string(i)));
       return out;
     };
     auto strings = [&](const nlohmann::json &v, const std::string &q) {
@@ -251,11 +261,13 @@ struct Schema::Impl {
       if (k == "$ref" || annotations().count(k)) continue;
       if (refused().count(k)) bad(q, "keyword '" + k + "' is not supported by this validator");
       if (k == "type") {
-        std::vector<std::string> names = v.is_string() ? std::vector<std::string>{v.get<std::string>()} : strings(v, q);
+        std::vector<std::string> names =
+            v.is_string() ? std::vector<std::string>{v.get<std::string>()} : strings(v, q);
         for (const auto &t : names) {
-          static const std::map<std::string, unsigned> bits = {{"null", t_null},       {"boolean", t_boolean}, {"integer", t_integer},
-                                                               {"number", t_number},   {"string", t_string},   {"array", t_array},
-                                                               {"object", t_object}};
+          static const std::map<std::string, unsigned> bits = {
+              {"null", t_null},     {"boolean", t_boolean}, {"integer", t_integer},
+              {"number", t_number}, {"string", t_string},   {"array", t_array},
+              {"object", t_object}};
           auto b = bits.find(t);
           if (b == bits.end()) bad(q, "unknown type '" + t + "'");
           n->types |= b->second;
@@ -275,7 +287,8 @@ struct Schema::Impl {
       } else if (k == "patternProperties") {
         if (!v.is_object()) bad(q, "expected an object");
         for (auto p2 = v.begin(); p2 != v.end(); ++p2)
-          n->pattern_properties.emplace_back(pattern(p2.key(), q), sub(p2.value(), q + "/" + pointer_escape(p2.key())));
+          n->pattern_properties.emplace_back(pattern(p2.key(), q),
+                                             sub(p2.value(), q + "/" + pointer_escape(p2.key())));
       } else if (k == "additionalProperties") {
         n->additional_properties = sub(v, q);
       } else if (k == "propertyNames") {
@@ -290,20 +303,28 @@ struct Schema::Impl {
       } else if (k == "dependentRequired" || (k == "dependencies" && draft7)) {
         if (!v.is_object()) bad(q, "expected an object");
         for (auto d = v.begin(); d != v.end(); ++d) {
-          if (d.value().is_array()) n->dependent_required.emplace_back(d.key(), strings(d.value(), q + "/" + pointer_escape(d.key())));
-          else n->dependent_schemas.emplace_back(d.key(), sub(d.value(), q + "/" + pointer_escape(d.key())));
+          if (d.value().is_array())
+            n->dependent_required.emplace_back(
+                d.key(), strings(d.value(), q + "/" + pointer_escape(d.key())));
+          else
+            n->dependent_schemas.emplace_back(d.key(),
+                                              sub(d.value(), q + "/" + pointer_escape(d.key())));
         }
       } else if (k == "dependentSchemas") {
         if (!v.is_object()) bad(q, "expected an object");
         for (auto d = v.begin(); d != v.end(); ++d)
-          n->dependent_schemas.emplace_back(d.key(), sub(d.value(), q + "/" + pointer_escape(d.key())));
+          n->dependent_schemas.emplace_back(d.key(),
+                                            sub(d.value(), q + "/" + pointer_escape(d.key())));
       } else if (k == "items") {
         if (v.is_array()) {
           if (!draft7) bad(q, "in 2020-12 'items' is one schema (use prefixItems)");
-          for (std::size_t i = 0; i < v.size(); ++i) n->prefix_items.push_back(sub(v[i], q + "/" + std::to_string(i)));
-        } else n->items = sub(v, q);
+          for (std::size_t i = 0; i < v.size(); ++i)
+            n->prefix_items.push_back(sub(v[i], q + "/" + std::to_string(i)));
+        } else
+          n->items = sub(v, q);
       } else if (k == "prefixItems" && !draft7) {
-        for (std::size_t i = 0; i < v.size(); ++i) n->prefix_items.push_back(sub(v[i], q + "/" + std::to_string(i)));
+        for (std::size_t i = 0; i < v.size(); ++i)
+          n->prefix_items.push_back(sub(v[i], q + "/" + std::to_string(i)));
       } else if (k == "additionalItems") {
         if (draft7 && j.contains("items") && j["items"].is_array()) n->items = sub(v, q);
       } else if (k == "contains") {
@@ -379,8 +400,11 @@ struct Run {
   std::vector<SchemaError> *errors; // null while only asking "valid or not?"
   int speculative = 0;              // inside not/anyOf/oneOf/if: no unknown-key reports
 
-  bool add(const Node &n, const char *keyword, const Ptr &pointer, const Value &v, std::string message) {
-    if (errors) errors->push_back({pointer.str(), n.path + "/" + keyword, keyword, std::move(message), v.mark});
+  bool add(const Node &n, const char *keyword, const Ptr &pointer, const Value &v,
+           std::string message) {
+    if (errors)
+      errors->push_back(
+          {pointer.str(), n.path + "/" + keyword, keyword, std::move(message), v.mark});
     return false;
   }
 
@@ -405,7 +429,9 @@ struct Run {
       std::string msg = "expected " + want + ", got " + got;
       if (v.type == Type::timestamp)
         msg = "expected " + want + ", got the YAML timestamp " + v.text +
-              ": an unquoted date is a date, not text, for YAML 1.1 readers such as the upstream tool; quote it (\"" + v.text + "\")";
+              ": an unquoted date is a date, not text, for YAML 1.1 readers such as the upstream "
+              "tool; quote it (\"" +
+              v.text + "\")";
       else if (v.type != Type::array && v.type != Type::object)
         msg += " " + show(v);
       ok &= add(n, "type", pointer, v, msg);
@@ -423,13 +449,16 @@ struct Run {
           const auto &e = (*n.enum_values)[i];
           allowed += (i ? ", " : "") + show(e);
           if (v.type == Type::string && e.type == Type::string && e.text.size() == v.text.size() &&
-              std::equal(e.text.begin(), e.text.end(), v.text.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+              std::equal(e.text.begin(), e.text.end(), v.text.begin(),
+                         [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
             hint = " (did you mean " + show(e) + "?)";
         }
-        ok &= add(n, "enum", pointer, v, show(v) + " is not one of the allowed values: " + allowed + hint);
+        ok &= add(n, "enum", pointer, v,
+                  show(v) + " is not one of the allowed values: " + allowed + hint);
       }
     }
-    if (n.const_value && !json_equal(*n.const_value, v)) ok &= add(n, "const", pointer, v, "expected " + show(*n.const_value) + ", got " + show(v));
+    if (n.const_value && !json_equal(*n.const_value, v))
+      ok &= add(n, "const", pointer, v, "expected " + show(*n.const_value) + ", got " + show(v));
     if (v.type == Type::object) ok &= check_object(n, v, pointer);
     if (v.type == Type::array) ok &= check_array(n, v, pointer);
     if (v.type == Type::string) ok &= check_string(n, v, pointer);
@@ -442,7 +471,9 @@ struct Run {
           any = true;
           break;
         }
-      if (!any) ok &= add(n, "anyOf", pointer, v, "matches none of the alternatives in " + n.path + "/anyOf");
+      if (!any)
+        ok &=
+            add(n, "anyOf", pointer, v, "matches none of the alternatives in " + n.path + "/anyOf");
     }
     if (!n.one_of.empty()) {
       std::size_t matches = 0;
@@ -450,17 +481,22 @@ struct Run {
       if (matches != 1)
         ok &= add(n, "oneOf", pointer, v,
                   matches == 0 ? "matches none of the alternatives in " + n.path + "/oneOf"
-                               : "matches " + std::to_string(matches) + " alternatives in " + n.path + "/oneOf, not exactly one");
+                               : "matches " + std::to_string(matches) + " alternatives in " +
+                                     n.path + "/oneOf, not exactly one");
     }
-    if (n.not_ && valid(*n.not_, v)) ok &= add(n, "not", pointer, v, "must not match " + n.not_->path + describe_match(*n.not_, v));
+    if (n.not_ && valid(*n.not_, v))
+      ok &=
+          add(n, "not", pointer, v, "must not match " + n.not_->path + describe_match(*n.not_, v));
     if (n.if_) {
       if (valid(*n.if_, v)) {
         if (n.then_) ok &= check(*n.then_, v, pointer);
-      } else if (n.else_) ok &= check(*n.else_, v, pointer);
+      } else if (n.else_)
+        ok &= check(*n.else_, v, pointer);
     }
     if (n.format && v.type == Type::string && options.formats) {
       std::string why = options.formats(*n.format, v.text);
-      if (!why.empty()) ok &= add(n, "format", pointer, v, show(v) + " is not a valid " + *n.format + ": " + why);
+      if (!why.empty())
+        ok &= add(n, "format", pointer, v, show(v) + " is not a valid " + *n.format + ": " + why);
     }
     return ok;
   }
@@ -473,7 +509,8 @@ struct Run {
     for (const auto *p : parts)
       if (p->has_required && v.type == Type::object)
         for (const auto &r : p->required)
-          if (v.find(r) && std::find(present.begin(), present.end(), r) == present.end()) present.push_back(r);
+          if (v.find(r) && std::find(present.begin(), present.end(), r) == present.end())
+            present.push_back(r);
     if (present.empty()) return "";
     std::string out = " (has ";
     for (std::size_t i = 0; i < present.size(); ++i) out += (i ? ", " : "") + quote(present[i]);
@@ -486,7 +523,8 @@ struct Run {
     for (std::size_t i = 1; i <= a.size(); ++i) {
       cur[0] = i;
       for (std::size_t j = 1; j <= b.size(); ++j)
-        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        cur[j] =
+            std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
       std::swap(prev, cur);
     }
     return prev[b.size()];
@@ -496,18 +534,27 @@ struct Run {
     bool ok = true;
     if (n.has_required)
       for (const auto &r : n.required)
-        if (!v.find(r)) ok &= add(n, "required", pointer, v, "missing required property " + quote(r));
+        if (!v.find(r))
+          ok &= add(n, "required", pointer, v, "missing required property " + quote(r));
     for (const auto &[name, deps] : n.dependent_required)
       if (v.find(name))
         for (const auto &d : deps)
-          if (!v.find(d)) ok &= add(n, "dependentRequired", pointer, v, "missing property " + quote(d) + ", required when " + quote(name) + " is present");
+          if (!v.find(d))
+            ok &= add(n, "dependentRequired", pointer, v,
+                      "missing property " + quote(d) + ", required when " + quote(name) +
+                          " is present");
     for (const auto &[name, s] : n.dependent_schemas)
       if (v.find(name)) ok &= check(*s, v, pointer);
     if (n.min_properties && static_cast<double>(v.members.size()) < *n.min_properties)
-      ok &= add(n, "minProperties", pointer, v, "has " + std::to_string(v.members.size()) + " properties, fewer than " + fmt_number(*n.min_properties));
+      ok &= add(n, "minProperties", pointer, v,
+                "has " + std::to_string(v.members.size()) + " properties, fewer than " +
+                    fmt_number(*n.min_properties));
     if (n.max_properties && static_cast<double>(v.members.size()) > *n.max_properties)
-      ok &= add(n, "maxProperties", pointer, v, "has " + std::to_string(v.members.size()) + " properties, more than " + fmt_number(*n.max_properties));
-    const bool report_unknown = options.unknown_properties && speculative == 0 && n.has_properties && !n.additional_properties &&
+      ok &= add(n, "maxProperties", pointer, v,
+                "has " + std::to_string(v.members.size()) + " properties, more than " +
+                    fmt_number(*n.max_properties));
+    const bool report_unknown = options.unknown_properties && speculative == 0 &&
+                                n.has_properties && !n.additional_properties &&
                                 n.pattern_properties.empty();
     for (std::size_t m = 0; m < v.members.size(); ++m) {
       const auto &[key, child] = v.members[m];
@@ -525,8 +572,10 @@ struct Run {
         }
       if (!matched && n.additional_properties) {
         if (n.additional_properties->boolean_schema && !n.additional_properties->boolean_value)
-          ok &= add(n, "additionalProperties", child_pointer, child, "property " + quote(key) + " is not allowed here");
-        else ok &= check(*n.additional_properties, child, child_pointer);
+          ok &= add(n, "additionalProperties", child_pointer, child,
+                    "property " + quote(key) + " is not allowed here");
+        else
+          ok &= check(*n.additional_properties, child, child_pointer);
       }
       if (!matched && report_unknown) {
         std::string hint;
@@ -537,7 +586,8 @@ struct Run {
         }
         Value at = child;
         if (m < v.key_marks.size() && v.key_marks[m].line > 0) at.mark = v.key_marks[m];
-        ok &= add(n, "additionalProperties", child_pointer, at, "unknown property " + quote(key) + hint);
+        ok &= add(n, "additionalProperties", child_pointer, at,
+                  "unknown property " + quote(key) + hint);
       }
       if (n.property_names) {
         Value name;
@@ -557,15 +607,20 @@ struct Run {
       if (s) ok &= check(*s, v.items[i], Ptr{&pointer, nullptr, i});
     }
     if (n.min_items && static_cast<double>(v.items.size()) < *n.min_items)
-      ok &= add(n, "minItems", pointer, v, "has " + std::to_string(v.items.size()) + " items, fewer than " + fmt_number(*n.min_items));
+      ok &= add(n, "minItems", pointer, v,
+                "has " + std::to_string(v.items.size()) + " items, fewer than " +
+                    fmt_number(*n.min_items));
     if (n.max_items && static_cast<double>(v.items.size()) > *n.max_items)
-      ok &= add(n, "maxItems", pointer, v, "has " + std::to_string(v.items.size()) + " items, more than " + fmt_number(*n.max_items));
+      ok &= add(n, "maxItems", pointer, v,
+                "has " + std::to_string(v.items.size()) + " items, more than " +
+                    fmt_number(*n.max_items));
     if (n.unique_items)
       for (std::size_t i = 0; i < v.items.size(); ++i)
         for (std::size_t j = i + 1; j < v.items.size(); ++j)
           if (json_equal(v.items[i], v.items[j])) {
             ok &= add(n, "uniqueItems", pointer, v,
-                      "items " + std::to_string(i) + " and " + std::to_string(j) + " are equal (" + show(v.items[i]) + "); items must be unique");
+                      "items " + std::to_string(i) + " and " + std::to_string(j) + " are equal (" +
+                          show(v.items[i]) + "); items must be unique");
             i = j = v.items.size(); // one error per array, as the specification's single assertion
           }
     if (n.contains) {
@@ -573,10 +628,13 @@ struct Run {
       for (const auto &item : v.items) count += valid(*n.contains, item) ? 1 : 0;
       double lo = n.min_contains.value_or(1);
       if (static_cast<double>(count) < lo)
-        ok &= add(n, "contains", pointer, v, "has " + std::to_string(count) + " items matching " + n.contains->path + ", fewer than " + fmt_number(lo));
+        ok &= add(n, "contains", pointer, v,
+                  "has " + std::to_string(count) + " items matching " + n.contains->path +
+                      ", fewer than " + fmt_number(lo));
       if (n.max_contains && static_cast<double>(count) > *n.max_contains)
         ok &= add(n, "maxContains", pointer, v,
-                  "has " + std::to_string(count) + " items matching " + n.contains->path + ", more than " + fmt_number(*n.max_contains));
+                  "has " + std::to_string(count) + " items matching " + n.contains->path +
+                      ", more than " + fmt_number(*n.max_contains));
     }
     return ok;
   }
@@ -585,27 +643,39 @@ struct Run {
     bool ok = true;
     if (n.min_length || n.max_length) {
       auto len = static_cast<double>(code_points(v.text));
-      if (n.min_length && len < *n.min_length) ok &= add(n, "minLength", pointer, v, show(v) + " is shorter than " + fmt_number(*n.min_length) + " characters");
-      if (n.max_length && len > *n.max_length) ok &= add(n, "maxLength", pointer, v, show(v) + " is longer than " + fmt_number(*n.max_length) + " characters");
+      if (n.min_length && len < *n.min_length)
+        ok &= add(n, "minLength", pointer, v,
+                  show(v) + " is shorter than " + fmt_number(*n.min_length) + " characters");
+      if (n.max_length && len > *n.max_length)
+        ok &= add(n, "maxLength", pointer, v,
+                  show(v) + " is longer than " + fmt_number(*n.max_length) + " characters");
     }
     if (n.pattern && !std::regex_search(v.text, n.pattern->regex))
-      ok &= add(n, "pattern", pointer, v, show(v) + " does not match the pattern " + quote(n.pattern->source));
+      ok &= add(n, "pattern", pointer, v,
+                show(v) + " does not match the pattern " + quote(n.pattern->source));
     return ok;
   }
 
   bool check_number(const Node &n, const Value &v, const Ptr &pointer) {
     bool ok = true;
     const double x = v.number;
-    if (n.minimum && x < *n.minimum) ok &= add(n, "minimum", pointer, v, show(v) + " is less than the minimum " + fmt_number(*n.minimum));
-    if (n.maximum && x > *n.maximum) ok &= add(n, "maximum", pointer, v, show(v) + " is greater than the maximum " + fmt_number(*n.maximum));
+    if (n.minimum && x < *n.minimum)
+      ok &= add(n, "minimum", pointer, v,
+                show(v) + " is less than the minimum " + fmt_number(*n.minimum));
+    if (n.maximum && x > *n.maximum)
+      ok &= add(n, "maximum", pointer, v,
+                show(v) + " is greater than the maximum " + fmt_number(*n.maximum));
     if (n.exclusive_minimum && x <= *n.exclusive_minimum)
-      ok &= add(n, "exclusiveMinimum", pointer, v, show(v) + " must be greater than " + fmt_number(*n.exclusive_minimum));
+      ok &= add(n, "exclusiveMinimum", pointer, v,
+                show(v) + " must be greater than " + fmt_number(*n.exclusive_minimum));
     if (n.exclusive_maximum && x >= *n.exclusive_maximum)
-      ok &= add(n, "exclusiveMaximum", pointer, v, show(v) + " must be less than " + fmt_number(*n.exclusive_maximum));
+      ok &= add(n, "exclusiveMaximum", pointer, v,
+                show(v) + " must be less than " + fmt_number(*n.exclusive_maximum));
     if (n.multiple_of) {
       double q = x / *n.multiple_of;
       if (!std::isfinite(q) || std::fabs(q - std::round(q)) > 1e-9 * std::max(1.0, std::fabs(q)))
-        ok &= add(n, "multipleOf", pointer, v, show(v) + " is not a multiple of " + fmt_number(*n.multiple_of));
+        ok &= add(n, "multipleOf", pointer, v,
+                  show(v) + " is not a multiple of " + fmt_number(*n.multiple_of));
     }
     return ok;
   }
@@ -622,10 +692,16 @@ Schema Schema::load(const nlohmann::json &schema, const std::string &where) {
   auto impl = std::make_unique<Impl>();
   impl->root = schema;
   impl->where = where;
-  std::string declared = schema.is_object() && schema.contains("$schema") && schema["$schema"].is_string() ? schema["$schema"].get<std::string>() : "";
-  if (declared.find("draft-07") != std::string::npos) impl->draft = "draft-07";
-  else if (declared.find("2020-12") != std::string::npos || declared.empty()) impl->draft = "2020-12";
-  else data_error(where + ": $schema '" + declared + "': only draft-07 and 2020-12 are supported");
+  std::string declared =
+      schema.is_object() && schema.contains("$schema") && schema["$schema"].is_string()
+          ? schema["$schema"].get<std::string>()
+          : "";
+  if (declared.find("draft-07") != std::string::npos)
+    impl->draft = "draft-07";
+  else if (declared.find("2020-12") != std::string::npos || declared.empty())
+    impl->draft = "2020-12";
+  else
+    data_error(where + ": $schema '" + declared + "': only draft-07 and 2020-12 are supported");
   impl->top = impl->compile(impl->root, "");
   return Schema(std::move(impl));
 }

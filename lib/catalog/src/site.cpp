@@ -42,10 +42,14 @@ std::string script_json(const nlohmann::ordered_json &j) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
-    if (c == '<') out += "\\u003c";
-    else if (c == '>') out += "\\u003e";
-    else if (c == '&') out += "\\u0026";
-    else out += c;
+    if (c == '<')
+      out += "\\u003c";
+    else if (c == '>')
+      out += "\\u003e";
+    else if (c == '&')
+      out += "\\u0026";
+    else
+      out += c;
   }
   return out;
 }
@@ -55,13 +59,17 @@ std::string safe_href(const std::string &url) {
   for (char c : url) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (lower.rfind("https://", 0) != 0 && lower.rfind("http://", 0) != 0) return "";
   for (unsigned char c : url)
-    if (c <= ' ' || c == 0x7F || c == '"' || c == '\'' || c == '<' || c == '>' || c == '\\' || c == '`') return "";
+    if (c <= ' ' || c == 0x7F || c == '"' || c == '\'' || c == '<' || c == '>' || c == '\\' ||
+        c == '`')
+      return "";
   return url;
 }
 
 std::string page_name(const std::string &id) {
   std::string out;
-  for (char c : id) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
+  for (char c : id)
+    out +=
+        (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
   if (out.empty() || out[0] == '.') out = "m" + out;
   if (out.size() > 100) out.resize(100);
   return out + ".html";
@@ -76,7 +84,8 @@ std::string join(const std::vector<std::string> &v, const char *sep) {
 }
 
 std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
@@ -84,10 +93,13 @@ std::string lower(std::string s) {
 std::string link(const std::string &url, const std::string &text) {
   auto href = safe_href(url);
   if (href.empty()) return "<span class=\"nolink\">" + html_escape(text) + "</span>";
-  return "<a href=\"" + html_escape(href) + "\" rel=\"noopener noreferrer nofollow\">" + html_escape(text) + "</a>";
+  return "<a href=\"" + html_escape(href) + "\" rel=\"noopener noreferrer nofollow\">" +
+         html_escape(text) + "</a>";
 }
 
-bool bare_doi(const std::string &doi) { return doi.rfind("10.", 0) == 0 && doi.find('/') != std::string::npos; }
+bool bare_doi(const std::string &doi) {
+  return doi.rfind("10.", 0) == 0 && doi.find('/') != std::string::npos;
+}
 
 std::string doi_url(const std::string &doi) {
   if (bare_doi(doi)) return "https://doi.org/" + doi;
@@ -99,9 +111,13 @@ std::string docker_url(const std::string &image) {
   if (!safe_href(image).empty()) return image;
   std::string name = image.substr(0, image.find_first_of(":@"));
   auto slash = name.find('/');
-  if (slash == std::string::npos || name.find('/', slash + 1) != std::string::npos || name.find('.') < slash) return "";
+  if (slash == std::string::npos || name.find('/', slash + 1) != std::string::npos ||
+      name.find('.') < slash)
+    return "";
   for (char c : name)
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '/' || c == '-' || c == '_' || c == '.'))
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '/' || c == '-' || c == '_' ||
+          c == '.'))
       return "";
   return "https://hub.docker.com/r/" + name;
 }
@@ -109,11 +125,15 @@ std::string docker_url(const std::string &image) {
 std::string resources_text(const records::Module &m) {
   std::vector<std::string> parts;
   auto num = [&](const char *k) -> double {
-    return m.resources.is_object() && m.resources.contains(k) && m.resources[k].is_number() ? m.resources[k].get<double>() : -1;
+    return m.resources.is_object() && m.resources.contains(k) && m.resources[k].is_number()
+               ? m.resources[k].get<double>()
+               : -1;
   };
   char b[64];
-  if (num("cpus") >= 0) parts.push_back(std::to_string(static_cast<long long>(num("cpus"))) + " CPU");
-  if (num("gpus") > 0) parts.push_back(std::to_string(static_cast<long long>(num("gpus"))) + " GPU");
+  if (num("cpus") >= 0)
+    parts.push_back(std::to_string(static_cast<long long>(num("cpus"))) + " CPU");
+  if (num("gpus") > 0)
+    parts.push_back(std::to_string(static_cast<long long>(num("gpus"))) + " GPU");
   if (num("memory_bytes") >= 0) {
     std::snprintf(b, sizeof b, "%.1f GiB memory", num("memory_bytes") / 1073741824.0);
     parts.push_back(b);
@@ -126,13 +146,18 @@ std::string resources_text(const records::Module &m) {
 }
 
 bool needs_gpu(const records::Module &m) {
-  auto has = [](const nlohmann::ordered_json &o) { return o.is_object() && o.contains("gpus") && o["gpus"].is_number() && o["gpus"].get<double>() > 0; };
-  return has(m.resources) || (m.resources.is_object() && m.resources.contains("training") && has(m.resources["training"]));
+  auto has = [](const nlohmann::ordered_json &o) {
+    return o.is_object() && o.contains("gpus") && o["gpus"].is_number() &&
+           o["gpus"].get<double>() > 0;
+  };
+  return has(m.resources) || (m.resources.is_object() && m.resources.contains("training") &&
+                              has(m.resources["training"]));
 }
 
 std::string chips(const std::vector<std::string> &values, const char *cls) {
   std::string out;
-  for (const auto &v : values) out += "<li class=\"" + std::string(cls) + "\">" + html_escape(v) + "</li>";
+  for (const auto &v : values)
+    out += "<li class=\"" + std::string(cls) + "\">" + html_escape(v) + "</li>";
   return out.empty() ? "" : "<ul class=\"chips\">" + out + "</ul>";
 }
 
@@ -148,26 +173,32 @@ nlohmann::ordered_json json_ld(const records::Module &m, const std::string &page
   if (!m.tags.empty()) j["keywords"] = join(m.tags, ", ");
   if (!m.libraries.empty()) j["softwareRequirements"] = m.libraries;
   if (!m.tasks.empty()) j["featureList"] = m.tasks;
-  if (auto it = m.links.find("source_code"); it != m.links.end() && !safe_href(it->second).empty()) j["url"] = it->second;
-  if (auto it = m.links.find("documentation"); it != m.links.end() && !safe_href(it->second).empty()) j["softwareHelp"] = it->second;
+  if (auto it = m.links.find("source_code"); it != m.links.end() && !safe_href(it->second).empty())
+    j["url"] = it->second;
+  if (auto it = m.links.find("documentation");
+      it != m.links.end() && !safe_href(it->second).empty())
+    j["softwareHelp"] = it->second;
   if (!m.license.empty()) j["license"] = m.license;
   if (!m.doi.empty()) {
     nlohmann::ordered_json id;
     id["@type"] = "PropertyValue";
     id["propertyID"] = "DOI";
     std::string bare = m.doi;
-    for (const char *prefix : {"https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"})
+    for (const char *prefix :
+         {"https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"})
       if (bare.rfind(prefix, 0) == 0) bare = bare.substr(std::strlen(prefix));
     id["value"] = bare;
     j["sameAs"] = doi_url(m.doi);
     j["identifier"] = nlohmann::ordered_json::array({m.id, id});
   }
-  if (auto it = m.links.find("docker_image"); it != m.links.end()) j["installUrl"] = docker_url(it->second);
+  if (auto it = m.links.find("docker_image"); it != m.links.end())
+    j["installUrl"] = docker_url(it->second);
   if (j.contains("installUrl") && j["installUrl"] == "") j.erase("installUrl");
   return j;
 }
 
-const char *kStyle = R"css(:root{--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--chip:#eef2f6;--bad:#b42318;--ok:#067647;--bg:#fff}
+const char *kStyle =
+    R"css(:root{--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--chip:#eef2f6;--bad:#b42318;--ok:#067647;--bg:#fff}
 @media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9da7b3;--line:#30363d;--chip:#21262d;--bg:#0d1117;--bad:#ff7b72;--ok:#3fb950}}
 *{box-sizing:border-box}body{margin:0;font:15px/1.5 system-ui,sans-serif;color:var(--fg);background:var(--bg)}
 header,main,footer{max-width:1200px;margin:0 auto;padding:1rem}h1{margin:.2rem 0 1rem;font-size:1.6rem}
@@ -182,7 +213,8 @@ header,main,footer{max-width:1200px;margin:0 auto;padding:1rem}h1{margin:.2rem 0
 pre.description{white-space:pre-wrap;font:inherit}dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{color:var(--muted)}dd{margin:0}
 )css";
 
-const char *kScript = R"js(// Filters the cards of the index page in the browser: text, tag, task and category; the
+const char *kScript =
+    R"js(// Filters the cards of the index page in the browser: text, tag, task and category; the
 // choice is kept in the address (#q=...&tag=...) so a filtered view can be shared.
 (function () {
   'use strict';
@@ -229,24 +261,30 @@ std::string page_head(const std::string &title, const std::string &prefix) {
          "<meta name=\"referrer\" content=\"no-referrer\">\n"
          "<meta name=\"generator\" content=\"aip catalog render\">\n"
          "<title>" +
-         html_escape(title) + "</title>\n<link rel=\"stylesheet\" href=\"" + prefix + "assets/style.css\">\n";
+         html_escape(title) + "</title>\n<link rel=\"stylesheet\" href=\"" + prefix +
+         "assets/style.css\">\n";
 }
 
 std::string options_for(const std::set<std::string> &values, const char *all) {
   std::string out = "<option value=\"\">" + std::string(all) + "</option>";
-  for (const auto &v : values) out += "<option value=\"" + html_escape(v) + "\">" + html_escape(v) + "</option>";
+  for (const auto &v : values)
+    out += "<option value=\"" + html_escape(v) + "\">" + html_escape(v) + "</option>";
   return out;
 }
 
 std::string links_html(const records::Module &m) {
   std::string out;
-  static const std::vector<std::pair<std::string, std::string>> names = {
-      {"source_code", "Source"}, {"documentation", "Docs"}, {"dataset", "Dataset"}, {"weights", "Weights"}, {"citation", "Citation"}};
+  static const std::vector<std::pair<std::string, std::string>> names = {{"source_code", "Source"},
+                                                                         {"documentation", "Docs"},
+                                                                         {"dataset", "Dataset"},
+                                                                         {"weights", "Weights"},
+                                                                         {"citation", "Citation"}};
   for (const auto &[key, label] : names)
     if (auto it = m.links.find(key); it != m.links.end()) out += link(it->second, label);
   if (auto it = m.links.find("docker_image"); it != m.links.end()) {
     auto url = docker_url(it->second);
-    out += url.empty() ? "<span class=\"nolink\">" + html_escape(it->second) + "</span>" : link(url, "Docker");
+    out += url.empty() ? "<span class=\"nolink\">" + html_escape(it->second) + "</span>"
+                       : link(url, "Docker");
   }
   return out;
 }
@@ -257,11 +295,13 @@ std::map<std::string, std::string> render_site(const Index &index, const SiteOpt
   std::map<std::string, std::string> files;
   files["assets/style.css"] = kStyle;
   files["assets/app.js"] = kScript;
-  files[".aip-catalog-site"] = "A static marketplace written by aip catalog render; the folder is replaced on the next render.\n";
+  files[".aip-catalog-site"] = "A static marketplace written by aip catalog render; the folder is "
+                               "replaced on the next render.\n";
   std::vector<const records::Module *> modules;
   for (const auto &m : index.modules) modules.push_back(&m);
   std::stable_sort(modules.begin(), modules.end(), [](auto *a, auto *b) {
-    auto ta = lower(a->title.empty() ? a->id : a->title), tb = lower(b->title.empty() ? b->id : b->title);
+    auto ta = lower(a->title.empty() ? a->id : a->title),
+         tb = lower(b->title.empty() ? b->id : b->title);
     return ta != tb ? ta < tb : a->id < b->id;
   });
   std::set<std::string> tags, tasks, categories, used_pages;
@@ -286,23 +326,33 @@ std::map<std::string, std::string> render_site(const Index &index, const SiteOpt
   for (const auto *m : modules) {
     const std::string &page = pages[m];
     const std::string title = m->title.empty() ? m->id : m->title;
-    std::string text = m->id + " " + title + " " + m->summary + " " + join(m->tags, " ") + " " + join(m->tasks, " ") + " " + join(m->libraries, " ");
-    cards += "<li class=\"card\" data-tags=\"" + html_escape(join(m->tags, "\n")) + "\" data-tasks=\"" + html_escape(join(m->tasks, "\n")) +
-             "\" data-categorys=\"" + html_escape(join(m->categories, "\n")) + "\" data-text=\"" + html_escape(text) + "\">\n";
+    std::string text = m->id + " " + title + " " + m->summary + " " + join(m->tags, " ") + " " +
+                       join(m->tasks, " ") + " " + join(m->libraries, " ");
+    cards += "<li class=\"card\" data-tags=\"" + html_escape(join(m->tags, "\n")) +
+             "\" data-tasks=\"" + html_escape(join(m->tasks, "\n")) + "\" data-categorys=\"" +
+             html_escape(join(m->categories, "\n")) + "\" data-text=\"" + html_escape(text) +
+             "\">\n";
     cards += "<h2><a href=\"" + html_escape(page) + "\">" + html_escape(title) + "</a></h2>\n";
     if (!m->summary.empty()) cards += "<p>" + html_escape(m->summary) + "</p>\n";
     cards += chips(m->tags, "tag") + chips(m->categories, "category");
     std::string meta;
     if (!m->tasks.empty()) meta += html_escape(join(m->tasks, ", "));
-    if (!m->libraries.empty()) meta += (meta.empty() ? "" : " &middot; ") + html_escape(join(m->libraries, ", "));
-    if (auto r = resources_text(*m); !r.empty()) meta += (meta.empty() ? "" : " &middot; ") + html_escape(r);
-    else if (needs_gpu(*m)) meta += (meta.empty() ? "" : " &middot; ") + std::string("GPU for training");
-    if (!m->license.empty()) meta += (meta.empty() ? "" : " &middot; ") + std::string("Licence ") + html_escape(m->license);
+    if (!m->libraries.empty())
+      meta += (meta.empty() ? "" : " &middot; ") + html_escape(join(m->libraries, ", "));
+    if (auto r = resources_text(*m); !r.empty())
+      meta += (meta.empty() ? "" : " &middot; ") + html_escape(r);
+    else if (needs_gpu(*m))
+      meta += (meta.empty() ? "" : " &middot; ") + std::string("GPU for training");
+    if (!m->license.empty())
+      meta +=
+          (meta.empty() ? "" : " &middot; ") + std::string("Licence ") + html_escape(m->license);
     if (!meta.empty()) cards += "<div class=\"meta\">" + meta + "</div>\n";
     std::string links = links_html(*m);
     if (!m->doi.empty()) links += link(doi_url(m->doi), "DOI " + m->doi);
     if (!links.empty()) cards += "<div class=\"links\">" + links + "</div>\n";
-    if (m->valid == false) cards += "<div class=\"invalid\">Metadata invalid (" + std::to_string(m->errors.size()) + " error" + (m->errors.size() == 1 ? "" : "s") + ")</div>\n";
+    if (m->valid == false)
+      cards += "<div class=\"invalid\">Metadata invalid (" + std::to_string(m->errors.size()) +
+               " error" + (m->errors.size() == 1 ? "" : "s") + ")</div>\n";
     cards += "</li>\n";
     nlohmann::ordered_json element;
     element["@type"] = "ListItem";
@@ -313,10 +363,13 @@ std::map<std::string, std::string> render_site(const Index &index, const SiteOpt
 
     // The module's own page.
     std::string body = page_head(title + " - " + options.title, "../");
-    body += "<script type=\"application/ld+json\">" + script_json(json_ld(*m, page_name(m->id))) + "</script>\n</head>\n<body>\n";
-    body += "<header><p><a href=\"../index.html\">&larr; " + html_escape(options.title) + "</a></p><h1>" + html_escape(title) + "</h1>";
+    body += "<script type=\"application/ld+json\">" + script_json(json_ld(*m, page_name(m->id))) +
+            "</script>\n</head>\n<body>\n";
+    body += "<header><p><a href=\"../index.html\">&larr; " + html_escape(options.title) +
+            "</a></p><h1>" + html_escape(title) + "</h1>";
     if (!m->summary.empty()) body += "<p>" + html_escape(m->summary) + "</p>";
-    body += "</header>\n<main>\n" + chips(m->tags, "tag") + chips(m->categories, "category") + "\n<dl>\n";
+    body += "</header>\n<main>\n" + chips(m->tags, "tag") + chips(m->categories, "category") +
+            "\n<dl>\n";
     auto row = [&](const char *k, const std::string &v_html) {
       if (!v_html.empty()) body += "<dt>" + std::string(k) + "</dt><dd>" + v_html + "</dd>\n";
     };
@@ -327,30 +380,48 @@ std::map<std::string, std::string> render_site(const Index &index, const SiteOpt
     row("Licence", html_escape(m->license));
     row("DOI", m->doi.empty() ? "" : link(doi_url(m->doi), m->doi));
     for (const auto &[k, v] : m->links) row(html_escape(k).c_str(), link(v, v));
-    row("Metadata", link(m->source, m->source) + (m->metadata_version.empty() ? "" : " (ai4-metadata " + html_escape(m->metadata_version) + ")"));
-    if (m->valid) row("Valid", *m->valid ? "<span class=\"valid\">yes</span>" : "<span class=\"invalid\">no</span>");
+    row("Metadata", link(m->source, m->source) +
+                        (m->metadata_version.empty()
+                             ? ""
+                             : " (ai4-metadata " + html_escape(m->metadata_version) + ")"));
+    if (m->valid)
+      row("Valid",
+          *m->valid ? "<span class=\"valid\">yes</span>" : "<span class=\"invalid\">no</span>");
     body += "</dl>\n";
     if (!m->errors.empty()) {
       body += "<h2>Metadata errors</h2>\n<ul>";
       for (const auto &e : m->errors) body += "<li>" + html_escape(e) + "</li>";
       body += "</ul>\n";
     }
-    if (!m->description.empty()) body += "<h2>Description</h2>\n<pre class=\"description\">" + html_escape(m->description) + "</pre>\n";
+    if (!m->description.empty())
+      body += "<h2>Description</h2>\n<pre class=\"description\">" + html_escape(m->description) +
+              "</pre>\n";
     body += "</main>\n</body>\n</html>\n";
     files[page] = body;
   }
   std::string html = page_head(options.title, "");
-  html += "<script type=\"application/ld+json\">" + script_json(item_list) + "</script>\n</head>\n<body>\n";
-  html += "<header><h1>" + html_escape(options.title) + "</h1>\n<div class=\"filters\" role=\"search\">"
-          "<input id=\"q\" type=\"search\" placeholder=\"Search modules\" aria-label=\"Search modules\">"
-          "<select id=\"tag\" aria-label=\"Tag\">" + options_for(tags, "All tags") + "</select>"
-          "<select id=\"task\" aria-label=\"Task\">" + options_for(tasks, "All tasks") + "</select>"
-          "<select id=\"category\" aria-label=\"Category\">" + options_for(categories, "All categories") + "</select></div>\n"
-          "<p id=\"count\">" + std::to_string(modules.size()) + " modules</p></header>\n";
+  html += "<script type=\"application/ld+json\">" + script_json(item_list) +
+          "</script>\n</head>\n<body>\n";
+  html += "<header><h1>" + html_escape(options.title) +
+          "</h1>\n<div class=\"filters\" role=\"search\">"
+          "<input id=\"q\" type=\"search\" placeholder=\"Search modules\" aria-label=\"Search "
+          "modules\">"
+          "<select id=\"tag\" aria-label=\"Tag\">" +
+          options_for(tags, "All tags") +
+          "</select>"
+          "<select id=\"task\" aria-label=\"Task\">" +
+          options_for(tasks, "All tasks") +
+          "</select>"
+          "<select id=\"category\" aria-label=\"Category\">" +
+          options_for(categories, "All categories") +
+          "</select></div>\n"
+          "<p id=\"count\">" +
+          std::to_string(modules.size()) + " modules</p></header>\n";
   html += "<main>\n<ul class=\"grid\">\n" + cards + "</ul>\n</main>\n";
-  html += "<footer class=\"meta\">Generated by aip catalog render" +
-          (options.generated_at.empty() ? std::string() : " at " + html_escape(options.generated_at)) +
-          (index.list.empty() ? std::string() : " from " + html_escape(index.list)) + ".</footer>\n";
+  html +=
+      "<footer class=\"meta\">Generated by aip catalog render" +
+      (options.generated_at.empty() ? std::string() : " at " + html_escape(options.generated_at)) +
+      (index.list.empty() ? std::string() : " from " + html_escape(index.list)) + ".</footer>\n";
   html += "<script src=\"assets/app.js\"></script>\n</body>\n</html>\n";
   files["index.html"] = html;
   return files;
@@ -360,14 +431,19 @@ void write_site(const std::map<std::string, std::string> &files, const std::stri
   std::error_code ec;
   fs::path target(dir);
   if (fs::exists(target, ec)) {
-    if (!fs::is_directory(target, ec)) fail(Exit::cant_create, dir + ": exists and is not a folder");
+    if (!fs::is_directory(target, ec))
+      fail(Exit::cant_create, dir + ": exists and is not a folder");
     if (!fs::is_empty(target, ec) && !fs::exists(target / ".aip-catalog-site", ec))
-      fail(Exit::cant_create, dir + ": a non-empty folder that aip catalog render did not write; choose another --out");
+      fail(Exit::cant_create,
+           dir +
+               ": a non-empty folder that aip catalog render did not write; choose another --out");
   }
   fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
   if (target.filename().empty()) parent = target.parent_path().parent_path();
   make_dirs(parent.empty() ? "." : parent.string());
-  const std::string stem = fs::path(dir).lexically_normal().filename().string().empty() ? "site" : fs::path(dir).lexically_normal().filename().string();
+  const std::string stem = fs::path(dir).lexically_normal().filename().string().empty()
+                               ? "site"
+                               : fs::path(dir).lexically_normal().filename().string();
   fs::path fresh = parent / ("." + stem + ".new-" + std::to_string(::getpid()));
   fs::path old = parent / ("." + stem + ".old-" + std::to_string(::getpid()));
   fs::remove_all(fresh, ec);
@@ -383,7 +459,10 @@ void write_site(const std::map<std::string, std::string> &files, const std::stri
     fs::remove_all(fresh, ec);
     throw;
   }
-  fs::permissions(fresh, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec, ec);
+  fs::permissions(fresh,
+                  fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                      fs::perms::others_read | fs::perms::others_exec,
+                  ec);
   const bool had = fs::exists(target, ec);
   if (had) {
     fs::rename(target, old, ec);

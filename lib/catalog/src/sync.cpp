@@ -12,8 +12,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -31,7 +31,8 @@ std::string trim(const std::string &s) {
 }
 
 bool ends_with(const std::string &s, const std::string &suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 std::string strip_repo_url(std::string url) {
@@ -57,14 +58,17 @@ std::string module_id(const std::string &url) {
   const std::string raw = "https://raw.githubusercontent.com/";
   if (url.rfind(raw, 0) == 0) {
     auto owner_end = url.find('/', raw.size());
-    auto repo_end = owner_end == std::string::npos ? std::string::npos : url.find('/', owner_end + 1);
+    auto repo_end =
+        owner_end == std::string::npos ? std::string::npos : url.find('/', owner_end + 1);
     if (repo_end != std::string::npos) return url.substr(owner_end + 1, repo_end - owner_end - 1);
   }
   auto slash = url.rfind('/');
   std::string file = url.substr(slash + 1);
-  for (const char *standard : {"ai4-metadata.yml", "ai4-metadata.yaml", "ai4-metadata.json", "metadata.json"})
+  for (const char *standard :
+       {"ai4-metadata.yml", "ai4-metadata.yaml", "ai4-metadata.json", "metadata.json"})
     if (file == standard) return repo_name(url.substr(0, slash));
-  for (const char *suffix : {".ai4-metadata.yml", ".ai4-metadata.yaml", ".ai4-metadata.json", ".metadata.json", ".yml", ".yaml", ".json"})
+  for (const char *suffix : {".ai4-metadata.yml", ".ai4-metadata.yaml", ".ai4-metadata.json",
+                             ".metadata.json", ".yml", ".yaml", ".json"})
     if (ends_with(file, suffix)) return file.substr(0, file.size() - std::strlen(suffix));
   return file;
 }
@@ -73,7 +77,8 @@ void check_url(const std::string &url, const std::string &where) {
   if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0 && url.rfind("file://", 0) != 0)
     data_error(where + ": '" + url + "' is not an http(s):// or file:// URL");
   for (unsigned char c : url)
-    if (c <= ' ' || c == 0x7F) data_error(where + ": '" + url + "' has a space or control character");
+    if (c <= ' ' || c == 0x7F)
+      data_error(where + ": '" + url + "' has a space or control character");
 }
 
 std::string file_path_of(const std::string &url) {
@@ -90,7 +95,8 @@ std::vector<ModuleSource> parse_gitmodules(const std::string &text, const std::s
   std::string section;
   while (start < text.size()) {
     auto nl = text.find('\n', start);
-    std::string line = trim(text.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
+    std::string line =
+        trim(text.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
     start = nl == std::string::npos ? text.size() : nl + 1;
     ++line_no;
     if (line.empty() || line[0] == '#' || line[0] == ';') continue;
@@ -98,7 +104,8 @@ std::vector<ModuleSource> parse_gitmodules(const std::string &text, const std::s
     if (line[0] == '[') {
       if (line.back() != ']') data_error(where + ": a section header must end with ']'");
       auto q1 = line.find('"'), q2 = line.rfind('"');
-      if (line.rfind("[submodule", 0) != 0 || q1 == std::string::npos || q2 == q1) data_error(where + ": expected [submodule \"NAME\"]");
+      if (line.rfind("[submodule", 0) != 0 || q1 == std::string::npos || q2 == q1)
+        data_error(where + ": expected [submodule \"NAME\"]");
       out.push_back({line.substr(q1 + 1, q2 - q1 - 1), "", "", line_no});
       current = &out.back();
       continue;
@@ -115,7 +122,8 @@ std::vector<ModuleSource> parse_gitmodules(const std::string &text, const std::s
     }
   }
   for (auto &m : out) {
-    if (m.url.empty()) data_error(name + ":" + std::to_string(m.line) + ": submodule '" + m.id + "' has no url");
+    if (m.url.empty())
+      data_error(name + ":" + std::to_string(m.line) + ": submodule '" + m.id + "' has no url");
     m.id = repo_name(m.url); // the repository's name, as the other list forms give it
   }
   return out;
@@ -125,20 +133,24 @@ std::vector<ModuleSource> parse_modules_yml(const std::string &text, const std::
   auto doc = parse_document(text, name, Syntax::yaml);
   const Value &root = doc.root;
   if (root.type == Type::null) return {};
-  if (root.type != Type::array) throw ParseError(name, root.mark, "expected a list of `- module: URL` entries");
+  if (root.type != Type::array)
+    throw ParseError(name, root.mark, "expected a list of `- module: URL` entries");
   std::vector<ModuleSource> out;
   for (const auto &item : root.items) {
     const std::string where = name + ":" + std::to_string(item.mark.line);
     ModuleSource m;
     m.line = item.mark.line;
-    if (item.type == Type::string) m.url = item.text;
+    if (item.type == Type::string)
+      m.url = item.text;
     else if (item.type == Type::object) {
       const Value *u = item.find("module");
       if (!u) u = item.find("url");
-      if (!u || u->type != Type::string) throw ParseError(name, item.mark, "an entry without `module: URL`");
+      if (!u || u->type != Type::string)
+        throw ParseError(name, item.mark, "an entry without `module: URL`");
       m.url = u->text;
       if (const Value *b = item.find("branch"); b && b->type == Type::string) m.branch = b->text;
-    } else throw ParseError(name, item.mark, "expected `module: URL`");
+    } else
+      throw ParseError(name, item.mark, "expected `module: URL`");
     check_url(m.url, where);
     m.id = module_id(m.url);
     out.push_back(m);
@@ -152,7 +164,8 @@ std::vector<ModuleSource> parse_lines(const std::string &text, const std::string
   int line_no = 0;
   while (start < text.size()) {
     auto nl = text.find('\n', start);
-    std::string line = trim(text.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
+    std::string line =
+        trim(text.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
     start = nl == std::string::npos ? text.size() : nl + 1;
     ++line_no;
     if (line.empty() || line[0] == '#') continue;
@@ -170,24 +183,29 @@ std::vector<ModuleSource> parse_lines(const std::string &text, const std::string
 
 } // namespace
 
-std::vector<ModuleSource> parse_module_list(const std::string &text, const std::string &name, ListFormat format) {
+std::vector<ModuleSource> parse_module_list(const std::string &text, const std::string &name,
+                                            ListFormat format) {
   std::size_t bad = 0;
   if (!valid_utf8(text, bad)) data_error(name + ": not UTF-8 (byte " + std::to_string(bad) + ")");
   if (format == ListFormat::automatic) {
     const std::string head = trim(text.substr(0, 4096));
-    if (ends_with(name, ".gitmodules") || head.rfind("[submodule", 0) == 0) format = ListFormat::gitmodules;
-    else if (ends_with(name, ".yml") || ends_with(name, ".yaml") || head.rfind("---", 0) == 0 || head.rfind("- ", 0) == 0)
+    if (ends_with(name, ".gitmodules") || head.rfind("[submodule", 0) == 0)
+      format = ListFormat::gitmodules;
+    else if (ends_with(name, ".yml") || ends_with(name, ".yaml") || head.rfind("---", 0) == 0 ||
+             head.rfind("- ", 0) == 0)
       format = ListFormat::modules_yml;
-    else format = ListFormat::lines;
+    else
+      format = ListFormat::lines;
   }
-  auto out = format == ListFormat::gitmodules ? parse_gitmodules(text, name)
+  auto out = format == ListFormat::gitmodules    ? parse_gitmodules(text, name)
              : format == ListFormat::modules_yml ? parse_modules_yml(text, name)
                                                  : parse_lines(text, name);
   // The same module twice is a mistake in the list, not two modules.
   for (std::size_t i = 0; i < out.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
       if (strip_repo_url(out[i].url) == strip_repo_url(out[j].url))
-        data_error(name + ":" + std::to_string(out[i].line) + ": " + out[i].url + " is already listed at line " + std::to_string(out[j].line));
+        data_error(name + ":" + std::to_string(out[i].line) + ": " + out[i].url +
+                   " is already listed at line " + std::to_string(out[j].line));
   return out;
 }
 
@@ -206,7 +224,8 @@ std::vector<ModuleSource> read_module_list(const std::string &path, ListFormat f
         if (p.empty()) continue;
         std::error_code ec2;
         if (std::filesystem::weakly_canonical(p, ec2) == self && !ec2)
-          data_error(display_name(path) + ":" + std::to_string(m.line) + ": the list points at itself (" + m.url + ")");
+          data_error(display_name(path) + ":" + std::to_string(m.line) +
+                     ": the list points at itself (" + m.url + ")");
       }
     }
   }
@@ -224,16 +243,20 @@ std::vector<std::string> candidate_urls(const ModuleSource &m, const SyncOptions
     if (before != std::string::npos) owner = url.substr(before + 1, cut - before - 1);
   }
   std::string tmpl;
-  if (url.rfind("file://", 0) == 0) tmpl = "{url}/{file}";
-  else if (!o.raw_url.empty()) tmpl = o.raw_url;
+  if (url.rfind("file://", 0) == 0)
+    tmpl = "{url}/{file}";
+  else if (!o.raw_url.empty())
+    tmpl = o.raw_url;
   else if (url.rfind("https://github.com/", 0) == 0 || url.rfind("http://github.com/", 0) == 0)
     tmpl = "https://raw.githubusercontent.com/{owner}/{repo}/{branch}/{file}";
-  else tmpl = "{url}/-/raw/{branch}/{file}"; // GitLab and its instances
+  else
+    tmpl = "{url}/-/raw/{branch}/{file}"; // GitLab and its instances
   std::vector<std::string> out;
   for (const auto &file : o.files) {
     std::string s = tmpl;
     auto put = [&](const std::string &key, const std::string &value) {
-      for (auto at = s.find(key); at != std::string::npos; at = s.find(key, at + value.size())) s.replace(at, key.size(), value);
+      for (auto at = s.find(key); at != std::string::npos; at = s.find(key, at + value.size()))
+        s.replace(at, key.size(), value);
     };
     put("{url}", url);
     put("{owner}", owner);
@@ -250,7 +273,7 @@ std::vector<std::string> candidate_urls(const ModuleSource &m, const SyncOptions
 namespace {
 
 struct Response {
-  long status = 0;            // HTTP status; 200 for a file:// read
+  long status = 0; // HTTP status; 200 for a file:// read
   CURLcode code = CURLE_OK;
   std::string body, etag, last_modified, error;
   bool too_large = false;
@@ -279,8 +302,10 @@ std::size_t on_header(char *data, std::size_t size, std::size_t n, void *user) {
     std::string key = line.substr(0, colon);
     for (auto &c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::string value = trim(line.substr(colon + 1));
-    if (key == "etag") r->etag = value;
-    else if (key == "last-modified") r->last_modified = value;
+    if (key == "etag")
+      r->etag = value;
+    else if (key == "last-modified")
+      r->last_modified = value;
   } else if (line.rfind("HTTP/", 0) == 0) {
     r->etag.clear(); // a new response (after a redirect) starts over
     r->last_modified.clear();
@@ -288,7 +313,8 @@ std::size_t on_header(char *data, std::size_t size, std::size_t n, void *user) {
   return size * n;
 }
 
-Response fetch_once(const std::string &url, const SyncOptions &o, const std::string &etag, const std::string &last_modified) {
+Response fetch_once(const std::string &url, const SyncOptions &o, const std::string &etag,
+                    const std::string &last_modified) {
   Response r;
   CURL *curl = curl_easy_init();
   if (!curl) fail(Exit::internal, "curl_easy_init failed");
@@ -296,7 +322,8 @@ Response fetch_once(const std::string &url, const SyncOptions &o, const std::str
   char errbuf[CURL_ERROR_SIZE] = {0};
   struct curl_slist *headers = nullptr;
   if (!etag.empty()) headers = curl_slist_append(headers, ("If-None-Match: " + etag).c_str());
-  if (!last_modified.empty()) headers = curl_slist_append(headers, ("If-Modified-Since: " + last_modified).c_str());
+  if (!last_modified.empty())
+    headers = curl_slist_append(headers, ("If-Modified-Since: " + last_modified).c_str());
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https,file");
   curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -305,7 +332,9 @@ Response fetch_once(const std::string &url, const SyncOptions &o, const std::str
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(o.timeout_s * 1000));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout_s * 1000));
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, "aip-catalog/" "1");
+  curl_easy_setopt(curl, CURLOPT_USERAGENT,
+                   "aip-catalog/"
+                   "1");
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
@@ -327,14 +356,16 @@ Response fetch_once(const std::string &url, const SyncOptions &o, const std::str
 }
 
 bool retryable(const Response &r) {
-  if (r.code == CURLE_OPERATION_TIMEDOUT || r.code == CURLE_COULDNT_CONNECT || r.code == CURLE_RECV_ERROR ||
-      r.code == CURLE_SEND_ERROR || r.code == CURLE_GOT_NOTHING || r.code == CURLE_PARTIAL_FILE || r.code == CURLE_COULDNT_RESOLVE_HOST)
+  if (r.code == CURLE_OPERATION_TIMEDOUT || r.code == CURLE_COULDNT_CONNECT ||
+      r.code == CURLE_RECV_ERROR || r.code == CURLE_SEND_ERROR || r.code == CURLE_GOT_NOTHING ||
+      r.code == CURLE_PARTIAL_FILE || r.code == CURLE_COULDNT_RESOLVE_HOST)
     return true;
   return r.code == CURLE_OK && (r.status >= 500 || r.status == 429);
 }
 
 bool missing(const Response &r) {
-  return (r.code == CURLE_OK && (r.status == 404 || r.status == 410)) || r.code == CURLE_FILE_COULDNT_READ_FILE;
+  return (r.code == CURLE_OK && (r.status == 404 || r.status == 410)) ||
+         r.code == CURLE_FILE_COULDNT_READ_FILE;
 }
 
 // FNV-1a 64: a stable file name per URL for the cache.
@@ -372,7 +403,8 @@ CacheEntry cache_read(const std::string &dir, const std::string &url) {
 
 void cache_write(const std::string &dir, const std::string &url, const Response &r) {
   if (dir.empty() || (r.etag.empty() && r.last_modified.empty())) return;
-  nlohmann::json j = {{"url", url}, {"etag", r.etag}, {"last_modified", r.last_modified}, {"body", r.body}};
+  nlohmann::json j = {
+      {"url", url}, {"etag", r.etag}, {"last_modified", r.last_modified}, {"body", r.body}};
   AtomicFile f(dir + "/" + cache_key(url) + ".json");
   f.write(j.dump());
   f.commit();
@@ -393,19 +425,24 @@ Fetched fetch_module(const ModuleSource &m, const SyncOptions &o) {
     Response r;
     double delay = o.retry_delay_s;
     for (int attempt = 0;; ++attempt) {
-      r = fetch_once(url, o, cached.found ? cached.etag : "", cached.found ? cached.last_modified : "");
+      r = fetch_once(url, o, cached.found ? cached.etag : "",
+                     cached.found ? cached.last_modified : "");
       ++f.requests;
       if (!retryable(r) || attempt >= o.retries) break;
       std::this_thread::sleep_for(std::chrono::duration<double>(delay));
       delay *= 2;
     }
     if (missing(r)) {
-      misses.push_back(url + (r.code == CURLE_OK ? " (HTTP " + std::to_string(r.status) + ")" : " (no such file)"));
+      misses.push_back(url + (r.code == CURLE_OK ? " (HTTP " + std::to_string(r.status) + ")"
+                                                 : " (no such file)"));
       continue;
     }
     f.url = url;
     if (r.code != CURLE_OK) {
-      f.error = url + ": " + r.error + (o.retries > 0 && retryable(r) ? " (after " + std::to_string(o.retries + 1) + " tries)" : "");
+      f.error =
+          url + ": " + r.error +
+          (o.retries > 0 && retryable(r) ? " (after " + std::to_string(o.retries + 1) + " tries)"
+                                         : "");
       return f;
     }
     if (r.status == 304 && cached.found) {
@@ -414,7 +451,8 @@ Fetched fetch_module(const ModuleSource &m, const SyncOptions &o) {
       return f;
     }
     if (r.status != 200) {
-      f.error = url + ": HTTP " + std::to_string(r.status) + (retryable(r) ? " (after " + std::to_string(o.retries + 1) + " tries)" : "");
+      f.error = url + ": HTTP " + std::to_string(r.status) +
+                (retryable(r) ? " (after " + std::to_string(o.retries + 1) + " tries)" : "");
       return f;
     }
     if (!is_file) cache_write(o.cache_dir, url, r);
@@ -462,7 +500,8 @@ Index sync(const std::vector<ModuleSource> &modules, const SyncOptions &options,
     }
   };
   std::vector<std::thread> threads;
-  for (std::size_t t = 0; t < std::max<std::size_t>(1, std::min(options.jobs, modules.size())); ++t) threads.emplace_back(worker);
+  for (std::size_t t = 0; t < std::max<std::size_t>(1, std::min(options.jobs, modules.size())); ++t)
+    threads.emplace_back(worker);
   for (auto &t : threads) t.join();
   if (failure) std::rethrow_exception(failure);
   stats = {};

@@ -18,7 +18,9 @@ using namespace aip::catalog;
 
 namespace {
 
-Value yaml_value(const std::string &scalar) { return parse_document("k: " + scalar + "\n", "t.yml", Syntax::yaml).root.members.at(0).second; }
+Value yaml_value(const std::string &scalar) {
+  return parse_document("k: " + scalar + "\n", "t.yml", Syntax::yaml).root.members.at(0).second;
+}
 
 std::string slurp(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
@@ -38,18 +40,51 @@ TEST(CatalogYaml11, ScalarsResolveAsPyYaml) {
     double number;
   };
   const Case cases[] = {
-      {"yes", Type::boolean, 1}, {"No", Type::boolean, 0}, {"on", Type::boolean, 1}, {"OFF", Type::boolean, 0},
-      {"y", Type::string, 0}, {"true", Type::boolean, 1}, {"null", Type::null, 0}, {"~", Type::null, 0},
-      {"Null", Type::null, 0}, {"nULL", Type::string, 0}, {"1", Type::integer, 1}, {"-1", Type::integer, -1},
-      {"+1", Type::integer, 1}, {"0", Type::integer, 0}, {"012", Type::integer, 10}, {"0o12", Type::string, 0},
-      {"019", Type::string, 0}, {"0x1F", Type::integer, 31}, {"0b101", Type::integer, 5}, {"1_000", Type::integer, 1000},
-      {"1:30", Type::integer, 90}, {"190:20:30", Type::integer, 685230}, {"1.5", Type::number, 1.5}, {"1.", Type::number, 1.0},
-      {".5", Type::number, 0.5}, {"-.5", Type::string, 0}, {"1e3", Type::string, 0}, {"1.0e3", Type::string, 0},
-      {"1.0e+3", Type::number, 1000}, {"1:30.5", Type::number, 90.5}, {"2024-12-13", Type::timestamp, 0},
-      {"2024-1-3", Type::string, 0}, {"2024-12-13 10:00:00", Type::timestamp, 0}, {"2024-12-13T10:00:00Z", Type::timestamp, 0},
-      {"2024-12-13t10:00:00.5+02:00", Type::timestamp, 0}, {"2.0.0", Type::string, 0}, {"1.0", Type::number, 1.0},
-      {"0.0", Type::number, 0}, {"00", Type::integer, 0}, {"+0.5", Type::number, 0.5}, {"1_0.5", Type::number, 10.5},
-      {"_1", Type::string, 0}, {"'yes'", Type::string, 0}, {"\"2024-12-13\"", Type::string, 0}, {"!!str 12", Type::string, 0},
+      {"yes", Type::boolean, 1},
+      {"No", Type::boolean, 0},
+      {"on", Type::boolean, 1},
+      {"OFF", Type::boolean, 0},
+      {"y", Type::string, 0},
+      {"true", Type::boolean, 1},
+      {"null", Type::null, 0},
+      {"~", Type::null, 0},
+      {"Null", Type::null, 0},
+      {"nULL", Type::string, 0},
+      {"1", Type::integer, 1},
+      {"-1", Type::integer, -1},
+      {"+1", Type::integer, 1},
+      {"0", Type::integer, 0},
+      {"012", Type::integer, 10},
+      {"0o12", Type::string, 0},
+      {"019", Type::string, 0},
+      {"0x1F", Type::integer, 31},
+      {"0b101", Type::integer, 5},
+      {"1_000", Type::integer, 1000},
+      {"1:30", Type::integer, 90},
+      {"190:20:30", Type::integer, 685230},
+      {"1.5", Type::number, 1.5},
+      {"1.", Type::number, 1.0},
+      {".5", Type::number, 0.5},
+      {"-.5", Type::string, 0},
+      {"1e3", Type::string, 0},
+      {"1.0e3", Type::string, 0},
+      {"1.0e+3", Type::number, 1000},
+      {"1:30.5", Type::number, 90.5},
+      {"2024-12-13", Type::timestamp, 0},
+      {"2024-1-3", Type::string, 0},
+      {"2024-12-13 10:00:00", Type::timestamp, 0},
+      {"2024-12-13T10:00:00Z", Type::timestamp, 0},
+      {"2024-12-13t10:00:00.5+02:00", Type::timestamp, 0},
+      {"2.0.0", Type::string, 0},
+      {"1.0", Type::number, 1.0},
+      {"0.0", Type::number, 0},
+      {"00", Type::integer, 0},
+      {"+0.5", Type::number, 0.5},
+      {"1_0.5", Type::number, 10.5},
+      {"_1", Type::string, 0},
+      {"'yes'", Type::string, 0},
+      {"\"2024-12-13\"", Type::string, 0},
+      {"!!str 12", Type::string, 0},
   };
   for (const auto &c : cases) {
     Value v = yaml_value(c.scalar);
@@ -105,11 +140,13 @@ TEST(CatalogDocument, BadInputNamesThePlace) {
   EXPECT_THROW(parse_document("a: 'open\n", "open.yml"), ParseError);
   EXPECT_NO_THROW(parse_document("a: 'it''s'\nb: \"q\\\"\"\n", "closed.yml"));
   EXPECT_THROW(parse_document("a: \xff\xfe\n", "latin.yml"), ParseError);
-  EXPECT_THROW(parse_document("a: &x [1, *x]\n", "self.yml"), ParseError); // a list that holds itself
+  EXPECT_THROW(parse_document("a: &x [1, *x]\n", "self.yml"),
+               ParseError); // a list that holds itself
   EXPECT_THROW(parse_document("a: 1\n---\nb: 2\n", "two.yml"), ParseError);
   Limits small;
   small.max_bytes = 8;
-  EXPECT_THROW(parse_document("title: something long\n", "big.yml", Syntax::sniff, small), ParseError);
+  EXPECT_THROW(parse_document("title: something long\n", "big.yml", Syntax::sniff, small),
+               ParseError);
   // Billion laughs: aliases expanding past the node limit.
   std::string lol = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
   char prev = 'a';
@@ -122,7 +159,9 @@ TEST(CatalogDocument, BadInputNamesThePlace) {
 }
 
 TEST(CatalogJson, ParsesWithPositionsAndRejectsBadJson) {
-  auto doc = parse_document("{\n  \"a\": [1, 2.5, \"x\\u00e9\\ud83d\\ude00\"],\n  \"b\": {\"c\": null, \"c\": true}\n}", "j.json");
+  auto doc = parse_document(
+      "{\n  \"a\": [1, 2.5, \"x\\u00e9\\ud83d\\ude00\"],\n  \"b\": {\"c\": null, \"c\": true}\n}",
+      "j.json");
   EXPECT_FALSE(doc.yaml);
   const Value *a = doc.root.find("a");
   EXPECT_EQ(a->items[0].type, Type::integer);
@@ -133,7 +172,8 @@ TEST(CatalogJson, ParsesWithPositionsAndRejectsBadJson) {
   EXPECT_EQ(doc.root.find("b")->find("c")->type, Type::boolean);
   ASSERT_EQ(doc.duplicates.size(), 1U);
   EXPECT_EQ(doc.duplicates[0].pointer, "/b/c");
-  for (const char *bad : {"{\"a\": 1,}", "[1 2]", "{\"a\" 1}", "[01]", "[1.]", "\"\\x\"", "[\"\\ud800\"]", "{} x", "[tru]", "[\"a\nb\"]"})
+  for (const char *bad : {"{\"a\": 1,}", "[1 2]", "{\"a\" 1}", "[01]", "[1.]", "\"\\x\"",
+                          "[\"\\ud800\"]", "{} x", "[tru]", "[\"a\nb\"]"})
     EXPECT_THROW(parse_document(bad, "bad.json", Syntax::json), ParseError) << bad;
 }
 
@@ -160,38 +200,52 @@ TEST(CatalogSchema, KeywordsFollowTheSpecification) {
   EXPECT_TRUE(ok(R"({"const":{"a":1,"b":2}})", R"({"b":2,"a":1})"));
   EXPECT_FALSE(ok(R"({"uniqueItems":true})", "[1, 1.0]"));
   EXPECT_TRUE(ok(R"({"uniqueItems":true})", "[1, true]"));
-  EXPECT_TRUE(ok(R"({"minLength":2,"maxLength":2})", "\"\xc3\xa9\xc3\xa9\"")); // code points, not bytes
-  EXPECT_TRUE(ok(R"({"pattern":"b"})", "\"abc\""));                           // not anchored
+  EXPECT_TRUE(
+      ok(R"({"minLength":2,"maxLength":2})", "\"\xc3\xa9\xc3\xa9\"")); // code points, not bytes
+  EXPECT_TRUE(ok(R"({"pattern":"b"})", "\"abc\""));                    // not anchored
   EXPECT_FALSE(ok(R"({"pattern":"^b"})", "\"abc\""));
   EXPECT_TRUE(ok(R"({"minimum":0,"exclusiveMaximum":3})", "2.999"));
   EXPECT_FALSE(ok(R"({"exclusiveMaximum":3})", "3"));
   EXPECT_TRUE(ok(R"({"multipleOf":0.1})", "0.3"));
   EXPECT_FALSE(ok(R"({"multipleOf":2})", "7"));
-  EXPECT_TRUE(ok(R"({"properties":{"a":{"type":"string"}},"additionalProperties":false,"patternProperties":{"^x-":{}}})",
-                 R"({"a":"s","x-1":1})"));
+  EXPECT_TRUE(ok(
+      R"({"properties":{"a":{"type":"string"}},"additionalProperties":false,"patternProperties":{"^x-":{}}})",
+      R"({"a":"s","x-1":1})"));
   EXPECT_FALSE(ok(R"({"additionalProperties":false,"properties":{"a":{}}})", R"({"b":1})"));
   EXPECT_TRUE(ok(R"({"anyOf":[{"type":"string"},{"minimum":2}]})", "3"));
   EXPECT_FALSE(ok(R"({"oneOf":[{"type":"integer"},{"minimum":2}]})", "3"));
   EXPECT_FALSE(ok(R"({"not":{"anyOf":[{"required":["a"]},{"required":["b"]}]}})", R"({"b":1})"));
   EXPECT_TRUE(ok(R"({"if":{"required":["gpu"]},"then":{"required":["mem"]}})", R"({"cpu":1})"));
   EXPECT_FALSE(ok(R"({"if":{"required":["gpu"]},"then":{"required":["mem"]}})", R"({"gpu":1})"));
-  EXPECT_TRUE(ok(R"({"prefixItems":[{"type":"string"}],"items":{"type":"integer"}})", R"(["a",1,2])"));
-  EXPECT_FALSE(ok(R"({"prefixItems":[{"type":"string"}],"items":{"type":"integer"}})", R"(["a","b"])"));
+  EXPECT_TRUE(
+      ok(R"({"prefixItems":[{"type":"string"}],"items":{"type":"integer"}})", R"(["a",1,2])"));
+  EXPECT_FALSE(
+      ok(R"({"prefixItems":[{"type":"string"}],"items":{"type":"integer"}})", R"(["a","b"])"));
   EXPECT_FALSE(ok(R"({"contains":{"const":1},"minContains":2})", "[1,2]"));
   EXPECT_FALSE(ok(R"({"dependentRequired":{"a":["b"]}})", R"({"a":1})"));
-  EXPECT_TRUE(ok(R"({"$defs":{"p":{"type":"integer","minimum":0}},"properties":{"n":{"$ref":"#/$defs/p"}}})", R"({"n":3})"));
-  EXPECT_FALSE(ok(R"({"$defs":{"p":{"type":"integer","minimum":0}},"properties":{"n":{"$ref":"#/$defs/p","maximum":2}}})", R"({"n":3})"));
+  EXPECT_TRUE(ok(
+      R"({"$defs":{"p":{"type":"integer","minimum":0}},"properties":{"n":{"$ref":"#/$defs/p"}}})",
+      R"({"n":3})"));
+  EXPECT_FALSE(ok(
+      R"({"$defs":{"p":{"type":"integer","minimum":0}},"properties":{"n":{"$ref":"#/$defs/p","maximum":2}}})",
+      R"({"n":3})"));
   // draft-07: siblings of $ref are ignored.
-  EXPECT_TRUE(ok(R"({"$schema":"http://json-schema.org/draft-07/schema#","definitions":{"p":{"type":"integer"}},"properties":{"n":{"$ref":"#/definitions/p","maximum":2}}})",
-                 R"({"n":3})"));
-  EXPECT_FALSE(ok(R"({"$schema":"http://json-schema.org/draft-07/schema#","items":[{"type":"string"}],"additionalItems":false})", R"(["a",1])"));
+  EXPECT_TRUE(ok(
+      R"({"$schema":"http://json-schema.org/draft-07/schema#","definitions":{"p":{"type":"integer"}},"properties":{"n":{"$ref":"#/definitions/p","maximum":2}}})",
+      R"({"n":3})"));
+  EXPECT_FALSE(ok(
+      R"({"$schema":"http://json-schema.org/draft-07/schema#","items":[{"type":"string"}],"additionalItems":false})",
+      R"(["a",1])"));
   EXPECT_TRUE(ok(R"({"format":"uri"})", "\"not a uri\"")); // formats are annotations by default
   // A recursive schema.
-  EXPECT_FALSE(ok(R"({"properties":{"child":{"$ref":"#"}},"required":["id"]})", R"({"id":1,"child":{"child":{}}})"));
+  EXPECT_FALSE(ok(R"({"properties":{"child":{"$ref":"#"}},"required":["id"]})",
+                  R"({"id":1,"child":{"child":{}}})"));
 }
 
 TEST(CatalogSchema, ErrorsCarryPointersAndPositions) {
-  auto e = check(R"({"properties":{"tags":{"type":"array","items":{"enum":["A","B"]}}},"required":["title"]})", "{\n \"tags\": [\"A\", \"b\"]\n}");
+  auto e = check(
+      R"({"properties":{"tags":{"type":"array","items":{"enum":["A","B"]}}},"required":["title"]})",
+      "{\n \"tags\": [\"A\", \"b\"]\n}");
   ASSERT_EQ(e.size(), 2U);
   EXPECT_EQ(e[0].keyword, "required");
   EXPECT_EQ(e[0].pointer, "");
@@ -204,14 +258,21 @@ TEST(CatalogSchema, ErrorsCarryPointersAndPositions) {
 }
 
 TEST(CatalogSchema, RefusesWhatItCannotCheck) {
-  EXPECT_THROW(Schema::load(nlohmann::json::parse(R"({"unevaluatedProperties":false})"), "s"), aip::Error);
-  EXPECT_THROW(Schema::load(nlohmann::json::parse(R"({"$ref":"https://example.org/other.json"})"), "s"), aip::Error);
-  EXPECT_THROW(Schema::load(nlohmann::json::parse(R"({"$schema":"http://json-schema.org/draft-04/schema#"})"), "s"), aip::Error);
+  EXPECT_THROW(Schema::load(nlohmann::json::parse(R"({"unevaluatedProperties":false})"), "s"),
+               aip::Error);
+  EXPECT_THROW(
+      Schema::load(nlohmann::json::parse(R"({"$ref":"https://example.org/other.json"})"), "s"),
+      aip::Error);
+  EXPECT_THROW(
+      Schema::load(
+          nlohmann::json::parse(R"({"$schema":"http://json-schema.org/draft-04/schema#"})"), "s"),
+      aip::Error);
 }
 
 TEST(CatalogMetadata, SchemataMatchShared) {
   for (const auto &v : known_versions()) {
-    std::string shared = std::string(AIP_SHARED_DATA_DIR) + "/catalog/schemata/ai4-apps-v" + v + ".json";
+    std::string shared =
+        std::string(AIP_SHARED_DATA_DIR) + "/catalog/schemata/ai4-apps-v" + v + ".json";
     EXPECT_EQ(schema_text(v), slurp(shared)) << v;
   }
   EXPECT_EQ(known_versions().size(), 5U);
@@ -269,21 +330,35 @@ std::string replace(std::string s, const std::string &from, const std::string &t
 
 TEST(CatalogMetadata, StrictChecks) {
   auto good = strict(kGood);
-  EXPECT_TRUE(good.valid) << (good.errors.empty() ? "" : good.errors[0].pointer + ": " + good.errors[0].message);
-  EXPECT_TRUE(has(strict(std::string(kGood) + "sata-type: [Image]\n"), "/sata-type", "additionalProperties"));
-  EXPECT_TRUE(validate(parse_document(std::string(kGood) + "sata-type: [Image]\n", "p.yml"), {}).valid); // the permissive upstream verdict
-  EXPECT_TRUE(has(strict(replace(kGood, "https://github.com/ai4os-hub/demo", "github.com/ai4os-hub/demo")), "/links/source_code", "format"));
-  EXPECT_TRUE(has(strict(replace(kGood, "https://github.com/ai4os-hub/demo", "https://github .com/x")), "/links/source_code", "format"));
-  EXPECT_TRUE(has(strict(replace(kGood, "ai4oshub/demo:latest", "AI4OSHub/Demo")), "/links/docker_image", "format"));
-  EXPECT_TRUE(has(strict(replace(kGood, "'2024-03-04'", "'2024-02-30'")), "/dates/updated", "format"));
-  EXPECT_TRUE(has(strict(replace(kGood, "'2024-03-04'", "'2023-03-04'")), "/dates/updated", "dates"));
+  EXPECT_TRUE(good.valid) << (good.errors.empty()
+                                  ? ""
+                                  : good.errors[0].pointer + ": " + good.errors[0].message);
+  EXPECT_TRUE(has(strict(std::string(kGood) + "sata-type: [Image]\n"), "/sata-type",
+                  "additionalProperties"));
+  EXPECT_TRUE(validate(parse_document(std::string(kGood) + "sata-type: [Image]\n", "p.yml"), {})
+                  .valid); // the permissive upstream verdict
+  EXPECT_TRUE(
+      has(strict(replace(kGood, "https://github.com/ai4os-hub/demo", "github.com/ai4os-hub/demo")),
+          "/links/source_code", "format"));
+  EXPECT_TRUE(
+      has(strict(replace(kGood, "https://github.com/ai4os-hub/demo", "https://github .com/x")),
+          "/links/source_code", "format"));
+  EXPECT_TRUE(has(strict(replace(kGood, "ai4oshub/demo:latest", "AI4OSHub/Demo")),
+                  "/links/docker_image", "format"));
+  EXPECT_TRUE(
+      has(strict(replace(kGood, "'2024-03-04'", "'2024-02-30'")), "/dates/updated", "format"));
+  EXPECT_TRUE(
+      has(strict(replace(kGood, "'2024-03-04'", "'2023-03-04'")), "/dates/updated", "dates"));
   EXPECT_TRUE(has(strict(replace(kGood, "tags: [demo]", "tags: []")), "/tags", "empty"));
   EXPECT_TRUE(has(strict(std::string(kGood) + "doi: zenodo 123\n"), "/doi", "format"));
   EXPECT_TRUE(strict(std::string(kGood) + "doi: 10.5281/zenodo.1234567\n").valid);
-  EXPECT_TRUE(has(strict(replace(kGood, "gpu_memory_MB: 8000", "gpu_memory_MB: 0")), "/resources/inference/gpu_memory_MB", "resources"));
-  EXPECT_TRUE(has(strict(replace(kGood, "gpu_compute_capability: 7.5", "gpu_compute_capability: 100.0")),
-                  "/resources/inference/gpu_compute_capability", "resources"));
-  EXPECT_TRUE(has(strict(replace(kGood, "gpu: 1,", "gpu: 0,")), "/resources/inference/gpu_memory_MB", "resources"));
+  EXPECT_TRUE(has(strict(replace(kGood, "gpu_memory_MB: 8000", "gpu_memory_MB: 0")),
+                  "/resources/inference/gpu_memory_MB", "resources"));
+  EXPECT_TRUE(
+      has(strict(replace(kGood, "gpu_compute_capability: 7.5", "gpu_compute_capability: 100.0")),
+          "/resources/inference/gpu_compute_capability", "resources"));
+  EXPECT_TRUE(has(strict(replace(kGood, "gpu: 1,", "gpu: 0,")),
+                  "/resources/inference/gpu_memory_MB", "resources"));
   EXPECT_TRUE(has(strict(std::string(kGood) + "title: Again\n"), "/title", "duplicate"));
   auto dup = validate(parse_document(std::string(kGood) + "title: Again\n", "d.yml"), {});
   EXPECT_TRUE(dup.valid); // upstream: the last one wins
@@ -303,7 +378,8 @@ TEST(CatalogMetadata, FormatChecks) {
   EXPECT_NE(check_format("doi", "10.52/x"), "");
   EXPECT_EQ(check_format("docker-image", "registry.services.ai4os.eu/ai4os/ai4-cvat-ui"), "");
   EXPECT_EQ(check_format("docker-image", "tensorflow/tensorflow:2.10.0-gpu"), "");
-  EXPECT_EQ(check_format("docker-image", "localhost:5000/x@sha256:0123456789abcdef0123456789abcdef"), "");
+  EXPECT_EQ(
+      check_format("docker-image", "localhost:5000/x@sha256:0123456789abcdef0123456789abcdef"), "");
   EXPECT_NE(check_format("docker-image", "ai4oshub/x:"), "");
   EXPECT_NE(check_format("docker-image", "Ai4oshub/x"), "");
 }
@@ -316,10 +392,13 @@ TEST(CatalogMetadata, MigratedV1FilesValidateAsLatest) {
     std::vector<std::string> notes;
     Value v2 = migrate(doc.root, notes);
     // Through YAML text and back, as a user gets it.
-    auto again = parse_document(to_yaml(v2), entry.path().filename().string() + ".yml", Syntax::yaml);
+    auto again =
+        parse_document(to_yaml(v2), entry.path().filename().string() + ".yml", Syntax::yaml);
     auto r = validate(again, {});
     EXPECT_EQ(r.schema_version, latest_version());
-    EXPECT_TRUE(r.valid) << entry.path() << ": " << (r.errors.empty() ? "" : r.errors[0].pointer + " " + r.errors[0].message);
+    EXPECT_TRUE(r.valid) << entry.path() << ": "
+                         << (r.errors.empty() ? ""
+                                              : r.errors[0].pointer + " " + r.errors[0].message);
     EXPECT_EQ(again.root.find("title")->text, doc.root.find("title")->text);
     ++n;
   }
@@ -327,7 +406,8 @@ TEST(CatalogMetadata, MigratedV1FilesValidateAsLatest) {
 }
 
 TEST(CatalogMetadata, YamlWriterRoundTrips) {
-  Value v = Value::from_json(nlohmann::json::parse(R"({"a":"yes","b":"2024-01-02","c":"multi\nline\n","d":" lead","e":["x: y","#no",""],
+  Value v = Value::from_json(nlohmann::json::parse(
+      R"({"a":"yes","b":"2024-01-02","c":"multi\nline\n","d":" lead","e":["x: y","#no",""],
     "f":{"g":[{"h":1,"i":[true,null]}]},"j":"tab\there","k":"null","l":"-","m":"é","n":"line1\n\nline3"})"));
   auto back = parse_document(to_yaml(v), "w.yml", Syntax::yaml).root;
   EXPECT_EQ(back.to_json().dump(), v.to_json().dump()) << to_yaml(v);
@@ -376,18 +456,23 @@ TEST(CatalogSync, RawUrls) {
             "https://raw.githubusercontent.com/deephdc/DEEP-OC-mods/master/ai4-metadata.yml");
   EXPECT_EQ(candidate_urls({"x", "https://codebase.helmholtz.cloud/grp/repo", "dev", 1}, o)[0],
             "https://codebase.helmholtz.cloud/grp/repo/-/raw/dev/ai4-metadata.yml");
-  EXPECT_EQ(candidate_urls({"x", "file:///srv/repo", "", 1}, o)[0], "file:///srv/repo/ai4-metadata.yml");
-  EXPECT_EQ(candidate_urls({"x", "https://example.org/m/ai4-metadata.json", "", 1}, o)[0], "https://example.org/m/ai4-metadata.json");
+  EXPECT_EQ(candidate_urls({"x", "file:///srv/repo", "", 1}, o)[0],
+            "file:///srv/repo/ai4-metadata.yml");
+  EXPECT_EQ(candidate_urls({"x", "https://example.org/m/ai4-metadata.json", "", 1}, o)[0],
+            "https://example.org/m/ai4-metadata.json");
   o.raw_url = "http://127.0.0.1:9/{owner}/{repo}/{branch}/{file}";
-  EXPECT_EQ(candidate_urls({"x", "https://github.com/a/b", "", 1}, o)[0], "http://127.0.0.1:9/a/b/HEAD/ai4-metadata.yml");
+  EXPECT_EQ(candidate_urls({"x", "https://github.com/a/b", "", 1}, o)[0],
+            "http://127.0.0.1:9/a/b/HEAD/ai4-metadata.yml");
   EXPECT_THROW(parse_module_list("ftp://example.org/x\n", "l.txt"), aip::Error);
-  EXPECT_THROW(parse_module_list("https://github.com/a/b\nhttps://github.com/a/b/\n", "l.txt"), aip::Error);
+  EXPECT_THROW(parse_module_list("https://github.com/a/b\nhttps://github.com/a/b/\n", "l.txt"),
+               aip::Error);
   EXPECT_THROW(parse_module_list("[submodule \"x\"]\n\tpath = x\n", ".gitmodules"), aip::Error);
 }
 
 namespace {
 
-aip::records::Module mod(const std::string &id, std::vector<std::string> tags, double gpus, double mem_gib) {
+aip::records::Module mod(const std::string &id, std::vector<std::string> tags, double gpus,
+                         double mem_gib) {
   aip::records::Module m;
   m.id = id;
   m.title = "Module " + id;
@@ -402,7 +487,8 @@ aip::records::Module mod(const std::string &id, std::vector<std::string> tags, d
 
 TEST(CatalogIndex, FiltersAndSearch) {
   Index idx;
-  idx.modules = {mod("a", {"vision"}, 1, 16), mod("b", {"Vision", "audio"}, 0, 4), mod("c", {"audio"}, -1, -1)};
+  idx.modules = {mod("a", {"vision"}, 1, 16), mod("b", {"Vision", "audio"}, 0, 4),
+                 mod("c", {"audio"}, -1, -1)};
   idx.modules[2].title = "Plankton audio";
   Filter f;
   f.tags = {"vision"};
@@ -430,7 +516,8 @@ TEST(CatalogIndex, FiltersAndSearch) {
 }
 
 TEST(CatalogSite, Escaping) {
-  EXPECT_EQ(html_escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+  EXPECT_EQ(html_escape("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
   auto j = script_json(nlohmann::ordered_json{{"t", "</script><!-- \xe2\x80\xa8 &"}});
   EXPECT_EQ(j.find('<'), std::string::npos);
   EXPECT_EQ(j.find('&'), std::string::npos);

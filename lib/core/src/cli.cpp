@@ -41,8 +41,10 @@ std::vector<std::string> default_config_files() {
   files.emplace_back(system != nullptr && *system != '\0' ? system : "/etc/aip/aip.conf");
   const char *xdg = std::getenv("XDG_CONFIG_HOME");
   const char *home = std::getenv("HOME");
-  if (xdg != nullptr && *xdg != '\0') files.push_back(std::string(xdg) + "/aip/aip.conf");
-  else if (home != nullptr && *home != '\0') files.push_back(std::string(home) + "/.config/aip/aip.conf");
+  if (xdg != nullptr && *xdg != '\0')
+    files.push_back(std::string(xdg) + "/aip/aip.conf");
+  else if (home != nullptr && *home != '\0')
+    files.push_back(std::string(home) + "/.config/aip/aip.conf");
   return files;
 }
 
@@ -57,7 +59,8 @@ std::string join_choices(const std::vector<std::string> &values) {
 
 Parser::Parser(Command command)
     : command_(std::move(command)), options_("Options", 100, 50), hidden_("Hidden") {
-  options_.add_options()("help,h", "show this help and exit")("version", "show the version and exit");
+  options_.add_options()("help,h", "show this help and exit")("version",
+                                                              "show the version and exit");
   hidden_.add_options()("describe", "print the one-line summary (for `aip --help`)");
 }
 
@@ -70,24 +73,27 @@ void Parser::add_format(std::vector<std::string> formats, std::string fixed_defa
   formats_ = std::move(formats);
   format_default_ = std::move(fixed_default);
   std::string help = "output format: " + join_choices(formats_);
-  if (!format_default_.empty()) help += " (default " + format_default_ + ")";
-  else help += " (default: table on a terminal, jsonl otherwise)";
+  if (!format_default_.empty())
+    help += " (default " + format_default_ + ")";
+  else
+    help += " (default: table on a terminal, jsonl otherwise)";
   options_.add_options()("format,f", po::value<std::string>()->value_name("FMT"), help.c_str());
 }
 
 std::string Parser::format(const po::variables_map &vm, const Output &out) const {
   std::string f;
-  if (vm.count("format") != 0U) f = vm["format"].as<std::string>();
-  else if (!format_default_.empty()) f = format_default_;
-  else f = out.is_terminal() ? "table" : "jsonl";
+  if (vm.count("format") != 0U)
+    f = vm["format"].as<std::string>();
+  else if (!format_default_.empty())
+    f = format_default_;
+  else
+    f = out.is_terminal() ? "table" : "jsonl";
   if (std::find(formats_.begin(), formats_.end(), f) == formats_.end())
     usage_error("unknown format '" + f + "': expected " + join_choices(formats_));
   return f;
 }
 
-std::string Parser::version() const {
-  return program_of(command_) + " (aip) " AIP_VERSION "\n";
-}
+std::string Parser::version() const { return program_of(command_) + " (aip) " AIP_VERSION "\n"; }
 
 std::string Parser::help() const {
   std::ostringstream out;
@@ -104,9 +110,9 @@ std::string Parser::help() const {
   out << '\n' << command_.summary << "\n\n" << options_;
   if (!command_.examples.empty()) out << "\nExamples:\n" << command_.examples;
   if (!command_.examples.empty() && command_.examples.back() != '\n') out << '\n';
-  out << "\nOptions also come from /etc/aip/aip.conf and $XDG_CONFIG_HOME/aip/aip.conf ([" << command_.tool
-      << "] section) and AIP_* variables; see aip(7).\nFull documentation: man " << program_of(command_)
-      << '\n';
+  out << "\nOptions also come from /etc/aip/aip.conf and $XDG_CONFIG_HOME/aip/aip.conf (["
+      << command_.tool << "] section) and AIP_* variables; see aip(7).\nFull documentation: man "
+      << program_of(command_) << '\n';
   return out.str();
 }
 
@@ -133,7 +139,8 @@ void Parser::store_config(const std::string &path, po::variables_map &vm) const 
     if (eq == std::string::npos) usage_error(where + ": expected 'name = value'");
     std::string key = trim(std::string_view(t).substr(0, eq));
     std::string value = trim(std::string_view(t).substr(eq + 1));
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+      value = value.substr(1, value.size() - 2);
     if (!section.empty() && section != own) continue; // another tool's section
     const po::option_description *d = options_.find_nothrow(key, false);
     if (d == nullptr || key == "help" || key == "version") {
@@ -182,13 +189,13 @@ std::optional<po::variables_map> Parser::parse(int argc, const char *const argv[
   po::variables_map vm;
   try {
     // The first store of an option wins, so the sources go in from highest priority down.
-    po::store(po::command_line_parser(argc, argv)
-                  .options(all)
-                  .positional(positional_)
-                  .style(po::command_line_style::default_style &
-                         ~po::command_line_style::allow_guessing)
-                  .run(),
-              vm);
+    po::store(
+        po::command_line_parser(argc, argv)
+            .options(all)
+            .positional(positional_)
+            .style(po::command_line_style::default_style & ~po::command_line_style::allow_guessing)
+            .run(),
+        vm);
   } catch (const po::error &e) {
     usage_error(std::string(e.what()) + " (try --help)");
   }

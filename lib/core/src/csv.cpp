@@ -77,9 +77,10 @@ bool Reader::next(std::vector<std::string> &fields) {
 void append_field(std::string &out, std::string_view field, char separator) {
   // Leading or trailing spaces are quoted so that lenient readers keep them; a leading
   // byte-order mark so that a reader does not take it for the file's own.
-  bool quote = field.find_first_of(std::string{'"', '\n', '\r', separator}) != std::string_view::npos ||
-               (!field.empty() && (field.front() == ' ' || field.back() == ' ')) ||
-               field.substr(0, 3) == "\xEF\xBB\xBF";
+  bool quote =
+      field.find_first_of(std::string{'"', '\n', '\r', separator}) != std::string_view::npos ||
+      (!field.empty() && (field.front() == ' ' || field.back() == ' ')) ||
+      field.substr(0, 3) == "\xEF\xBB\xBF";
   if (!quote) {
     out.append(field);
     return;
@@ -92,6 +93,8 @@ void append_field(std::string &out, std::string_view field, char separator) {
   out += '"';
 }
 
-void Writer::write_row(const std::vector<std::string> &fields) { write_row(fields.begin(), fields.end()); }
+void Writer::write_row(const std::vector<std::string> &fields) {
+  write_row(fields.begin(), fields.end());
+}
 
 } // namespace aip::csv

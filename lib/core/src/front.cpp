@@ -26,7 +26,8 @@ std::vector<std::string> search_path(const std::string &self, const std::string 
   std::size_t start = 0;
   while (start <= path_env.size()) {
     auto colon = path_env.find(':', start);
-    std::string dir = path_env.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    std::string dir =
+        path_env.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
     if (!dir.empty() && std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
     if (colon == std::string::npos) break;
     start = colon + 1;
@@ -43,7 +44,8 @@ std::string self_dir() {
   return slash == std::string::npos ? "" : exe.substr(0, slash);
 }
 
-std::optional<std::string> find_tool(const std::string &name, const std::vector<std::string> &dirs) {
+std::optional<std::string> find_tool(const std::string &name,
+                                     const std::vector<std::string> &dirs) {
   // A name is a word: no path separators, no leading dash, nothing a shell would expand.
   if (name.empty() || name.find('/') != std::string::npos || name[0] == '-' || name[0] == '.')
     return std::nullopt;
@@ -87,7 +89,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return d[n][m];
 }
 
-std::optional<std::string> suggest(std::string_view name, const std::vector<std::string> &candidates) {
+std::optional<std::string> suggest(std::string_view name,
+                                   const std::vector<std::string> &candidates) {
   std::optional<std::string> best;
   std::size_t best_d = SIZE_MAX;
   for (const auto &c : candidates) {

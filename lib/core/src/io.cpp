@@ -7,10 +7,10 @@
 #include <cstring>
 #include <fcntl.h>
 #include <random>
-#include <utility>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 
 namespace aip {
 namespace {
@@ -19,9 +19,8 @@ std::string errno_text(int err) { return std::strerror(err); }
 
 [[noreturn]] void open_failed(const std::string &path, int err) {
   // A missing or unreadable input is "input missing" (66); anything else is an I/O error.
-  Exit status = (err == ENOENT || err == EACCES || err == ENOTDIR || err == EISDIR)
-                    ? Exit::no_input
-                    : Exit::io;
+  Exit status = (err == ENOENT || err == EACCES || err == ENOTDIR || err == EISDIR) ? Exit::no_input
+                                                                                    : Exit::io;
   fail(status, "cannot open '" + path + "': " + errno_text(err));
 }
 
@@ -316,8 +315,10 @@ void Output::write(std::string_view bytes) {
 
 void Output::drain() {
   if (buffer_.empty()) return;
-  if (file_) file_->write(buffer_);
-  else write_all(STDOUT_FILENO, buffer_, "standard output");
+  if (file_)
+    file_->write(buffer_);
+  else
+    write_all(STDOUT_FILENO, buffer_, "standard output");
   buffer_.clear();
 }
 

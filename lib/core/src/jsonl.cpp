@@ -21,16 +21,11 @@ bool blank(std::string_view line) {
 std::string simdjson_message(simdjson::error_code code) {
   switch (code) {
   case simdjson::TAPE_ERROR:
-  case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
-    return "invalid JSON: incomplete or malformed object";
-  case simdjson::UNCLOSED_STRING:
-    return "invalid JSON: unclosed string";
-  case simdjson::UTF8_ERROR:
-    return "invalid JSON: not valid UTF-8";
-  case simdjson::INCORRECT_TYPE:
-    return "expected a JSON object";
-  default:
-    return std::string("invalid JSON: ") + simdjson::error_message(code);
+  case simdjson::INCOMPLETE_ARRAY_OR_OBJECT: return "invalid JSON: incomplete or malformed object";
+  case simdjson::UNCLOSED_STRING: return "invalid JSON: unclosed string";
+  case simdjson::UTF8_ERROR: return "invalid JSON: not valid UTF-8";
+  case simdjson::INCORRECT_TYPE: return "expected a JSON object";
+  default: return std::string("invalid JSON: ") + simdjson::error_message(code);
   }
 }
 
@@ -41,7 +36,8 @@ void parse_line(simdjson::dom::parser &parser, std::string_view line, std::size_
                 const Location &where, Fn &&fn) {
   (void)capacity; // the callers guarantee SIMDJSON_PADDING readable bytes after the line
   simdjson::dom::element doc;
-  auto error = parser.parse(reinterpret_cast<const std::uint8_t *>(line.data()), line.size(), false).get(doc);
+  auto error = parser.parse(reinterpret_cast<const std::uint8_t *>(line.data()), line.size(), false)
+                   .get(doc);
   if (error != simdjson::SUCCESS) bad_record(where, simdjson_message(error));
   simdjson::dom::object obj;
   if (doc.get_object().get(obj) != simdjson::SUCCESS) bad_record(where, "expected a JSON object");
@@ -107,7 +103,8 @@ void parallel_for_each_object(const InputBuffer &buffer, const ParallelObjectFn 
 
   tbb::parallel_for(std::size_t{0}, cuts.size() - 1, [&](std::size_t c) {
     auto &parser = parsers.local();
-    const std::size_t worker = static_cast<std::size_t>(tbb::this_task_arena::current_thread_index());
+    const std::size_t worker =
+        static_cast<std::size_t>(tbb::this_task_arena::current_thread_index());
     std::size_t pos = cuts[c];
     const std::size_t end = cuts[c + 1];
     std::string padded;
@@ -157,7 +154,8 @@ void for_each_json(LineReader &lines, const JsonFn &fn) {
       } catch (const nlohmann::json::parse_error &e) {
         std::string what = e.what();
         auto colon = what.find("syntax error");
-        bad_record(where, "invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon)));
+        bad_record(where,
+                   "invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon)));
       }
       bad_record(where, "invalid JSON");
     }

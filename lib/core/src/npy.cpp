@@ -17,13 +17,15 @@ namespace {
 }
 
 // The value of `key` in the header dict, as raw text up to the next top-level ',' or '}'.
-std::string_view dict_value(std::string_view header, std::string_view key, const std::string &name) {
+std::string_view dict_value(std::string_view header, std::string_view key,
+                            const std::string &name) {
   for (char quote : {'\'', '"'}) {
     std::string k = std::string(1, quote) + std::string(key) + std::string(1, quote);
     auto at = header.find(k);
     if (at == std::string_view::npos) continue;
     auto colon = header.find(':', at + k.size());
-    if (colon == std::string_view::npos) bad(name, "header key '" + std::string(key) + "' has no value");
+    if (colon == std::string_view::npos)
+      bad(name, "header key '" + std::string(key) + "' has no value");
     std::size_t start = colon + 1;
     while (start < header.size() && header[start] == ' ') ++start;
     int depth = 0;
@@ -35,12 +37,17 @@ std::string_view dict_value(std::string_view header, std::string_view key, const
         if (c == in_quote) in_quote = 0;
         continue;
       }
-      if (c == '\'' || c == '"') in_quote = c;
-      else if (c == '(' || c == '[') ++depth;
-      else if (c == ')' || c == ']') --depth;
-      else if ((c == ',' || c == '}') && depth == 0) break;
+      if (c == '\'' || c == '"')
+        in_quote = c;
+      else if (c == '(' || c == '[')
+        ++depth;
+      else if (c == ')' || c == ']')
+        --depth;
+      else if ((c == ',' || c == '}') && depth == 0)
+        break;
     }
-    if (depth != 0 || in_quote != 0) bad(name, "header value of '" + std::string(key) + "' is malformed");
+    if (depth != 0 || in_quote != 0)
+      bad(name, "header value of '" + std::string(key) + "' is malformed");
     return header.substr(start, end - start);
   }
   bad(name, "header lacks '" + std::string(key) + "'");
@@ -52,7 +59,9 @@ double half_to_double(std::uint16_t h) {
   int exp = (h >> 10) & 0x1f;
   int frac = h & 0x3ff;
   if (exp == 0) return sign * std::ldexp(frac, -24);
-  if (exp == 31) return frac == 0 ? sign * std::numeric_limits<double>::infinity() : std::numeric_limits<double>::quiet_NaN();
+  if (exp == 31)
+    return frac == 0 ? sign * std::numeric_limits<double>::infinity()
+                     : std::numeric_limits<double>::quiet_NaN();
   return sign * std::ldexp(1024 + frac, exp - 25);
 }
 
@@ -69,8 +78,8 @@ Array parse(std::string_view bytes, const std::string &name) {
     offset = 10;
   } else if (major == 2 || major == 3) {
     if (bytes.size() < 12) bad(name, "truncated header");
-    header_len = u[8] | (static_cast<std::size_t>(u[9]) << 8) | (static_cast<std::size_t>(u[10]) << 16) |
-                 (static_cast<std::size_t>(u[11]) << 24);
+    header_len = u[8] | (static_cast<std::size_t>(u[9]) << 8) |
+                 (static_cast<std::size_t>(u[10]) << 16) | (static_cast<std::size_t>(u[11]) << 24);
     offset = 12;
   } else {
     bad(name, "unsupported format version " + std::to_string(major));
@@ -81,11 +90,13 @@ Array parse(std::string_view bytes, const std::string &name) {
 
   Array a;
   std::string_view descr = dict_value(header, "descr", name);
-  if (descr.size() < 3 || (descr.front() != '\'' && descr.front() != '"') || descr.back() != descr.front())
+  if (descr.size() < 3 || (descr.front() != '\'' && descr.front() != '"') ||
+      descr.back() != descr.front())
     bad(name, "unsupported dtype " + std::string(descr));
   a.dtype = std::string(descr.substr(1, descr.size() - 2));
   std::string_view fortran = dict_value(header, "fortran_order", name);
-  if (fortran != "False") bad(name, "Fortran-order arrays are not supported (save with np.ascontiguousarray)");
+  if (fortran != "False")
+    bad(name, "Fortran-order arrays are not supported (save with np.ascontiguousarray)");
   std::string_view shape = dict_value(header, "shape", name);
   if (shape.size() < 2 || shape.front() != '(' || shape.back() != ')') bad(name, "malformed shape");
   std::vector<std::size_t> dims;
@@ -100,7 +111,8 @@ Array parse(std::string_view bytes, const std::string &name) {
       ++pos;
       ++digits;
     }
-    if (digits == 0 || (pos < shape.size() - 1 && shape[pos] != ',' && shape[pos] != ' ' && shape[pos] != 'L'))
+    if (digits == 0 ||
+        (pos < shape.size() - 1 && shape[pos] != ',' && shape[pos] != ' ' && shape[pos] != 'L'))
       bad(name, "malformed shape " + std::string(shape));
     if (pos < shape.size() - 1 && shape[pos] == 'L') ++pos;
     dims.push_back(v);
@@ -115,19 +127,23 @@ Array parse(std::string_view bytes, const std::string &name) {
   char order = dt[0];
   char kind = dt.size() > 1 ? dt[1] : '?';
   std::size_t width = dt.size() > 2 ? static_cast<std::size_t>(std::atoi(dt.c_str() + 2)) : 0;
-  bool little = order == '<' || order == '|' || (order == '=' && std::endian::native == std::endian::little);
-  if (order != '<' && order != '>' && order != '|' && order != '=') bad(name, "unsupported dtype '" + dt + "'");
-  bool ok = (kind == 'f' && (width == 2 || width == 4 || width == 8)) ||
-            ((kind == 'i' || kind == 'u') && (width == 1 || width == 2 || width == 4 || width == 8)) ||
-            (kind == 'b' && width == 1);
+  bool little =
+      order == '<' || order == '|' || (order == '=' && std::endian::native == std::endian::little);
+  if (order != '<' && order != '>' && order != '|' && order != '=')
+    bad(name, "unsupported dtype '" + dt + "'");
+  bool ok =
+      (kind == 'f' && (width == 2 || width == 4 || width == 8)) ||
+      ((kind == 'i' || kind == 'u') && (width == 1 || width == 2 || width == 4 || width == 8)) ||
+      (kind == 'b' && width == 1);
   if (!ok || dt.size() != 2 + std::to_string(width).size())
     bad(name, "unsupported dtype '" + dt + "' (float16/32/64, integers and bool are)");
-  if (a.cols != 0 && a.rows > std::numeric_limits<std::size_t>::max() / a.cols / width) bad(name, "shape too large");
+  if (a.cols != 0 && a.rows > std::numeric_limits<std::size_t>::max() / a.cols / width)
+    bad(name, "shape too large");
   std::size_t count = a.rows * a.cols;
   if (bytes.size() - offset < count * width)
     bad(name, "truncated data: the header promises " + std::to_string(count) + " values of " +
-                  std::to_string(width) + " bytes, the file holds " + std::to_string(bytes.size() - offset) +
-                  " bytes");
+                  std::to_string(width) + " bytes, the file holds " +
+                  std::to_string(bytes.size() - offset) + " bytes");
   a.values.resize(count);
   const unsigned char *p = u + offset;
   for (std::size_t i = 0; i < count; ++i, p += width) {
@@ -138,9 +154,12 @@ Array parse(std::string_view bytes, const std::string &name) {
     }
     double v;
     if (kind == 'f') {
-      if (width == 2) v = half_to_double(static_cast<std::uint16_t>(raw));
-      else if (width == 4) v = std::bit_cast<float>(static_cast<std::uint32_t>(raw));
-      else v = std::bit_cast<double>(raw);
+      if (width == 2)
+        v = half_to_double(static_cast<std::uint16_t>(raw));
+      else if (width == 4)
+        v = std::bit_cast<float>(static_cast<std::uint32_t>(raw));
+      else
+        v = std::bit_cast<double>(raw);
     } else if (kind == 'u' || kind == 'b') {
       v = static_cast<double>(raw);
     } else {
@@ -157,8 +176,9 @@ Array parse(std::string_view bytes, const std::string &name) {
 
 std::string write_float64(const std::vector<double> &values, std::size_t rows, std::size_t cols,
                           bool one_dimensional) {
-  std::string shape = one_dimensional ? "(" + std::to_string(rows) + ",)"
-                                      : "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
+  std::string shape = one_dimensional
+                          ? "(" + std::to_string(rows) + ",)"
+                          : "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
   std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': " + shape + ", }";
   // Version 1.0: the magic, version, length and header are padded to a multiple of 64 with
   // spaces and end with '\n'.

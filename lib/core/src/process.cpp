@@ -22,7 +22,8 @@ namespace {
 struct Pipe {
   int fd[2] = {-1, -1};
   Pipe() {
-    if (::pipe2(fd, O_CLOEXEC) != 0) fail(Exit::internal, std::string("pipe: ") + std::strerror(errno));
+    if (::pipe2(fd, O_CLOEXEC) != 0)
+      fail(Exit::internal, std::string("pipe: ") + std::strerror(errno));
   }
   ~Pipe() { close_both(); }
   void close_end(int i) {
@@ -43,13 +44,15 @@ bool executable(const std::string &path) {
 } // namespace
 
 std::optional<std::string> find_on_path(const std::string &name) {
-  if (name.find('/') != std::string::npos) return executable(name) ? std::optional(name) : std::nullopt;
+  if (name.find('/') != std::string::npos)
+    return executable(name) ? std::optional(name) : std::nullopt;
   const char *path = std::getenv("PATH");
   std::string p = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
   std::size_t start = 0;
   while (start <= p.size()) {
     auto colon = p.find(':', start);
-    std::string dir = p.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    std::string dir =
+        p.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
     if (dir.empty()) dir = ".";
     std::string candidate = dir + "/" + name;
     if (executable(candidate)) return candidate;
@@ -70,7 +73,8 @@ ProcessResult run_process(const std::vector<std::string> &argv, const ProcessOpt
   posix_spawn_file_actions_adddup2(&actions, in.fd[0], STDIN_FILENO);
   posix_spawn_file_actions_adddup2(&actions, out.fd[1], STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, err.fd[1], STDERR_FILENO);
-  if (!options.workdir.empty()) posix_spawn_file_actions_addchdir_np(&actions, options.workdir.c_str());
+  if (!options.workdir.empty())
+    posix_spawn_file_actions_addchdir_np(&actions, options.workdir.c_str());
 
   std::vector<std::string> env_store;
   for (char **e = environ; e != nullptr && *e != nullptr; ++e) {
@@ -99,8 +103,10 @@ ProcessResult run_process(const std::vector<std::string> &argv, const ProcessOpt
 
   ProcessResult result;
   std::size_t written = 0;
-  if (options.input.empty()) in.close_end(1);
-  else ::fcntl(in.fd[1], F_SETFL, O_NONBLOCK);
+  if (options.input.empty())
+    in.close_end(1);
+  else
+    ::fcntl(in.fd[1], F_SETFL, O_NONBLOCK);
   auto deadline = options.timeout ? std::chrono::steady_clock::now() + *options.timeout
                                   : std::chrono::steady_clock::time_point::max();
   bool term_sent = false;
@@ -109,12 +115,23 @@ ProcessResult run_process(const std::vector<std::string> &argv, const ProcessOpt
     pollfd fds[3];
     int n = 0;
     int idx_out = -1, idx_err = -1, idx_in = -1;
-    if (out.fd[0] >= 0) { fds[n] = {out.fd[0], POLLIN, 0}; idx_out = n++; }
-    if (err.fd[0] >= 0) { fds[n] = {err.fd[0], POLLIN, 0}; idx_err = n++; }
-    if (in.fd[1] >= 0) { fds[n] = {in.fd[1], POLLOUT, 0}; idx_in = n++; }
+    if (out.fd[0] >= 0) {
+      fds[n] = {out.fd[0], POLLIN, 0};
+      idx_out = n++;
+    }
+    if (err.fd[0] >= 0) {
+      fds[n] = {err.fd[0], POLLIN, 0};
+      idx_err = n++;
+    }
+    if (in.fd[1] >= 0) {
+      fds[n] = {in.fd[1], POLLOUT, 0};
+      idx_in = n++;
+    }
     int wait_ms = -1;
     if (options.timeout) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      deadline - std::chrono::steady_clock::now())
+                      .count();
       wait_ms = left > 0 ? static_cast<int>(left) : 0;
       if (left <= 0) {
         if (!term_sent) {
@@ -136,8 +153,10 @@ ProcessResult run_process(const std::vector<std::string> &argv, const ProcessOpt
     auto drain = [&](int idx, Pipe &p, std::string &sink) {
       if (idx < 0 || (fds[idx].revents & (POLLIN | POLLHUP | POLLERR)) == 0) return;
       ssize_t got = ::read(p.fd[0], buf, sizeof buf);
-      if (got > 0) sink.append(buf, static_cast<std::size_t>(got));
-      else if (got == 0 || errno != EINTR) p.close_end(0);
+      if (got > 0)
+        sink.append(buf, static_cast<std::size_t>(got));
+      else if (got == 0 || errno != EINTR)
+        p.close_end(0);
     };
     drain(idx_out, out, result.out);
     drain(idx_err, err, result.err);
@@ -148,14 +167,16 @@ ProcessResult run_process(const std::vector<std::string> &argv, const ProcessOpt
       sigemptyset(&pipe_set);
       sigaddset(&pipe_set, SIGPIPE);
       ::pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
-      ssize_t put = ::write(in.fd[1], options.input.data() + written, options.input.size() - written);
+      ssize_t put =
+          ::write(in.fd[1], options.input.data() + written, options.input.size() - written);
       if (put < 0 && errno == EPIPE) {
         timespec zero{};
         ::sigtimedwait(&pipe_set, nullptr, &zero);
       }
       ::pthread_sigmask(SIG_SETMASK, &old_set, nullptr);
       if (put > 0) written += static_cast<std::size_t>(put);
-      if (put < 0 && errno != EAGAIN && errno != EINTR) in.close_end(1); // the child closed its stdin
+      if (put < 0 && errno != EAGAIN && errno != EINTR)
+        in.close_end(1); // the child closed its stdin
       if (written == options.input.size()) in.close_end(1);
     }
   }
@@ -163,8 +184,10 @@ ProcessResult run_process(const std::vector<std::string> &argv, const ProcessOpt
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  else if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
+  if (WIFEXITED(status))
+    result.exit_code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status))
+    result.exit_code = 128 + WTERMSIG(status);
   return result;
 }
 

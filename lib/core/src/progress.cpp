@@ -17,7 +17,8 @@ std::string Progress::render(std::uint64_t done, double elapsed_s) const {
   if (total_ > 0) {
     double pct = 100.0 * static_cast<double>(done) / static_cast<double>(total_);
     std::snprintf(buf, sizeof buf, "%s: %5.1f%% (%llu/%llu, %.0f/s)", label_.c_str(), pct,
-                  static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_), rate);
+                  static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_),
+                  rate);
   } else {
     std::snprintf(buf, sizeof buf, "%s: %llu (%.0f/s)", label_.c_str(),
                   static_cast<unsigned long long>(done), rate);
@@ -30,7 +31,8 @@ void Progress::update(std::uint64_t done) {
   auto now = std::chrono::steady_clock::now();
   if (drawn_ && now - last_ < std::chrono::milliseconds(100)) return;
   last_ = now;
-  std::string line = "\r" + render(done, std::chrono::duration<double>(now - start_).count()) + "\033[K";
+  std::string line =
+      "\r" + render(done, std::chrono::duration<double>(now - start_).count()) + "\033[K";
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);
   drawn_ = true;

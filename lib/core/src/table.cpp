@@ -16,12 +16,14 @@ namespace aip::table {
 namespace {
 
 bool ends_with(const std::string &s, const std::string &suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 Format sniff(const std::string &path, const std::string &bytes) {
   if (ends_with(path, ".npy")) return Format::npy;
-  if (ends_with(path, ".jsonl") || ends_with(path, ".ndjson") || ends_with(path, ".json")) return Format::jsonl;
+  if (ends_with(path, ".jsonl") || ends_with(path, ".ndjson") || ends_with(path, ".json"))
+    return Format::jsonl;
   if (ends_with(path, ".csv")) return Format::csv;
   if (bytes.rfind("\x93NUMPY", 0) == 0) return Format::npy;
   auto first = bytes.find_first_not_of(" \t\r\n");
@@ -62,7 +64,8 @@ Table finish(Table t, std::vector<std::vector<std::string>> where_of_row, const 
   if (!o.features.empty()) {
     std::vector<Column> chosen;
     for (const auto &f : o.features) {
-      auto it = std::find_if(t.columns.begin(), t.columns.end(), [&](const Column &c) { return c.name == f; });
+      auto it = std::find_if(t.columns.begin(), t.columns.end(),
+                             [&](const Column &c) { return c.name == f; });
       if (it == t.columns.end()) {
         std::string names;
         for (const auto &c : t.columns) names += (names.empty() ? "" : ", ") + c.name;
@@ -80,11 +83,13 @@ Table finish(Table t, std::vector<std::vector<std::string>> where_of_row, const 
     c.labels.shrink_to_fit();
     for (std::size_t r = 0; r < c.numbers.size(); ++r) {
       double v = c.numbers[r];
-      std::string at = where_of_row.empty() ? t.source + ": row " + std::to_string(r + 1) : where_of_row[r][0];
+      std::string at =
+          where_of_row.empty() ? t.source + ": row " + std::to_string(r + 1) : where_of_row[r][0];
       if (std::isinf(v)) data_error(at + ", column '" + c.name + "': infinite value");
       if (std::isnan(v)) {
         if (o.nan == Nan::error)
-          data_error(at + ", column '" + c.name + "': missing or NaN value (use --nan drop to leave such rows out)");
+          data_error(at + ", column '" + c.name +
+                     "': missing or NaN value (use --nan drop to leave such rows out)");
         keep[r] = false;
       }
     }
@@ -96,13 +101,17 @@ Table finish(Table t, std::vector<std::vector<std::string>> where_of_row, const 
       for (std::size_t r = 0; r < t.rows; ++r) {
         if (!keep[r]) continue;
         if (w != r) {
-          if (c.categorical) c.labels[w] = std::move(c.labels[r]);
-          else c.numbers[w] = c.numbers[r];
+          if (c.categorical)
+            c.labels[w] = std::move(c.labels[r]);
+          else
+            c.numbers[w] = c.numbers[r];
         }
         ++w;
       }
-      if (c.categorical) c.labels.resize(w);
-      else c.numbers.resize(w);
+      if (c.categorical)
+        c.labels.resize(w);
+      else
+        c.numbers.resize(w);
     }
     t.dropped = t.rows - kept;
     t.rows = kept;
@@ -125,8 +134,8 @@ Table read_csv(const std::string &bytes, const std::string &source, const Option
   std::vector<std::vector<std::string>> where_of_row;
   while (reader.next(fields)) {
     if (fields.size() != t.columns.size())
-      data_error(reader.where() + ": " + std::to_string(fields.size()) + " fields, the header has " +
-                 std::to_string(t.columns.size()));
+      data_error(reader.where() + ": " + std::to_string(fields.size()) +
+                 " fields, the header has " + std::to_string(t.columns.size()));
     std::string where = reader.where();
     for (std::size_t i = 0; i < fields.size(); ++i)
       add_cell(t.columns[i], fields[i], reader.where(i + 1) + " ('" + t.columns[i].name + "')");
@@ -143,7 +152,8 @@ Table read_jsonl(const std::string &bytes, const std::string &source, const Opti
   std::size_t line_no = 0, start = 0;
   while (start < bytes.size()) {
     auto nl = bytes.find('\n', start);
-    std::string_view line(bytes.data() + start, (nl == std::string::npos ? bytes.size() : nl) - start);
+    std::string_view line(bytes.data() + start,
+                          (nl == std::string::npos ? bytes.size() : nl) - start);
     start = nl == std::string::npos ? bytes.size() : nl + 1;
     ++line_no;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
@@ -156,7 +166,8 @@ Table read_jsonl(const std::string &bytes, const std::string &source, const Opti
       if (!o.array_field.empty()) {
         auto it = j.find(o.array_field);
         if (it == j.end() || !it->is_array() || it->empty())
-          data_error(where + ": field '" + o.array_field + "': expected a non-empty array of numbers");
+          data_error(where + ": field '" + o.array_field +
+                     "': expected a non-empty array of numbers");
         for (std::size_t i = 0; i < it->size(); ++i) {
           Column c;
           c.name = o.array_field + "[" + std::to_string(i) + "]";
@@ -182,8 +193,10 @@ Table read_jsonl(const std::string &bytes, const std::string &source, const Opti
       for (std::size_t i = 0; i < it->size(); ++i) {
         const auto &v = (*it)[i];
         if (!v.is_number() && !v.is_null())
-          data_error(where + ": field '" + o.array_field + "': item " + std::to_string(i) + ": expected a number");
-        t.columns[i].numbers.push_back(v.is_null() ? std::numeric_limits<double>::quiet_NaN() : v.get<double>());
+          data_error(where + ": field '" + o.array_field + "': item " + std::to_string(i) +
+                     ": expected a number");
+        t.columns[i].numbers.push_back(v.is_null() ? std::numeric_limits<double>::quiet_NaN()
+                                                   : v.get<double>());
       }
     } else {
       for (auto &c : t.columns) {
@@ -191,7 +204,8 @@ Table read_jsonl(const std::string &bytes, const std::string &source, const Opti
         if (it == j.end() || it->is_null()) {
           add_cell(c, "", where);
         } else if (it->is_number()) {
-          if (c.categorical) c.labels.push_back(it->dump());
+          if (c.categorical)
+            c.labels.push_back(it->dump());
           else {
             c.numbers.push_back(it->get<double>());
             c.labels.push_back(it->dump());

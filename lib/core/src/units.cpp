@@ -51,7 +51,7 @@ std::string lower(std::string_view s) {
 std::uint64_t parse_size(std::string_view text, Exit on_error) {
   auto bad = [&](const char *why) -> std::uint64_t {
     fail(on_error, "invalid size " + quoted(text) + ": " + why +
-                " (examples: 512M, 16G, 16GiB, 16GB, 1048576)");
+                       " (examples: 512M, 16G, 16GiB, 16GB, 1048576)");
   };
   std::size_t pos = 0;
   double value = 0;
@@ -68,9 +68,12 @@ std::uint64_t parse_size(std::string_view text, Exit on_error) {
     } else {
       std::string rest = suffix.substr(1);
       double base;
-      if (rest.empty() || rest == "i" || rest == "ib") base = 1024;
-      else if (rest == "b") base = 1000;
-      else return bad("unknown unit");
+      if (rest.empty() || rest == "i" || rest == "ib")
+        base = 1024;
+      else if (rest == "b")
+        base = 1000;
+      else
+        return bad("unknown unit");
       factor = std::pow(base, static_cast<double>(at + 1));
     }
   }
@@ -82,7 +85,7 @@ std::uint64_t parse_size(std::string_view text, Exit on_error) {
 double parse_duration(std::string_view text, Exit on_error) {
   auto bad = [&](const char *why) -> double {
     fail(on_error, "invalid duration " + quoted(text) + ": " + why +
-                " (examples: 90s, 2h30m, 1d12h, 06:00:00, 2-00:00:00)");
+                       " (examples: 90s, 2h30m, 1d12h, 06:00:00, 2-00:00:00)");
   };
   if (text.empty()) return bad("empty");
   // Slurm's forms: [D-]HH[:MM[:SS]] with a day part, or MM:SS / HH:MM:SS without one.
@@ -135,13 +138,20 @@ double parse_duration(std::string_view text, Exit on_error) {
     if (unit.empty()) {
       if (groups > 0 || pos != text.size()) return bad("a number without a unit");
       f = 1;
-    } else if (unit == "ms") f = 0.001;
-    else if (unit == "s" || unit == "sec" || unit == "secs") f = 1;
-    else if (unit == "m" || unit == "min" || unit == "mins") f = 60;
-    else if (unit == "h" || unit == "hr" || unit == "hrs") f = 3600;
-    else if (unit == "d" || unit == "day" || unit == "days") f = 86400;
-    else if (unit == "w" || unit == "week" || unit == "weeks") f = 7 * 86400;
-    else return bad("unknown unit");
+    } else if (unit == "ms")
+      f = 0.001;
+    else if (unit == "s" || unit == "sec" || unit == "secs")
+      f = 1;
+    else if (unit == "m" || unit == "min" || unit == "mins")
+      f = 60;
+    else if (unit == "h" || unit == "hr" || unit == "hrs")
+      f = 3600;
+    else if (unit == "d" || unit == "day" || unit == "days")
+      f = 86400;
+    else if (unit == "w" || unit == "week" || unit == "weeks")
+      f = 7 * 86400;
+    else
+      return bad("unknown unit");
     total += v * f;
     ++groups;
   }
@@ -172,7 +182,7 @@ void civil_from_days(std::int64_t z, std::int64_t &y, unsigned &m, unsigned &d) 
 double parse_timestamp(std::string_view text, Exit on_error) {
   auto bad = [&](const char *why) -> double {
     fail(on_error, "invalid timestamp " + quoted(text) + ": " + why +
-               " (expected RFC 3339 such as 2026-11-22T10:00:00Z, or epoch seconds)");
+                       " (expected RFC 3339 such as 2026-11-22T10:00:00Z, or epoch seconds)");
   };
   std::string_view s = text;
   if (!s.empty() && s[0] == '@') s.remove_prefix(1);
@@ -231,16 +241,16 @@ double parse_timestamp(std::string_view text, Exit on_error) {
     offset = 0;
   } else if (z == '+' || z == '-') {
     int oh, om;
-    if (!read_int(s, pos, 2, oh) || pos >= s.size() || s[pos++] != ':' || !read_int(s, pos, 2, om) ||
-        oh > 23 || om > 59)
+    if (!read_int(s, pos, 2, oh) || pos >= s.size() || s[pos++] != ':' ||
+        !read_int(s, pos, 2, om) || oh > 23 || om > 59)
       return bad("bad zone offset");
     offset = (oh * 60 + om) * 60 * (z == '-' ? -1 : 1);
   } else {
     return bad("bad time zone");
   }
   if (pos != s.size()) return bad("trailing characters");
-  double days = static_cast<double>(days_from_civil(year, static_cast<unsigned>(month),
-                                                    static_cast<unsigned>(day)));
+  double days = static_cast<double>(
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)));
   return days * 86400 + hour * 3600 + minute * 60 + second + frac - offset;
 }
 
@@ -265,8 +275,8 @@ std::string format_timestamp(double epoch_seconds) {
     std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03lldZ",
                   static_cast<long long>(y), m, d, h, mi, s, ms);
   else
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(y),
-                  m, d, h, mi, s);
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(y), m,
+                  d, h, mi, s);
   return buf;
 }
 

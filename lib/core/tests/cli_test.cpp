@@ -14,9 +14,9 @@ cli::Parser make_parser(std::string subcommand = "") {
   cli::Parser p({"drift", std::move(subcommand), "Detect drift between two samples.",
                  "aip drift detect [OPTIONS] --reference REF --current CUR",
                  "  aip drift detect --reference ref.csv --current cur.csv\n"});
-  p.add()("threshold", po::value<double>()->default_value(0.05), "p-value threshold")(
-      "method", po::value<std::string>(), "test")("state-dir", po::value<std::string>(), "state")(
-      "verbose", po::bool_switch(), "more output");
+  p.add()("threshold", po::value<double>()->default_value(0.05),
+          "p-value threshold")("method", po::value<std::string>(), "test")(
+      "state-dir", po::value<std::string>(), "state")("verbose", po::bool_switch(), "more output");
   p.add_output();
   p.add_format({"jsonl", "table", "csv"});
   p.positional("input", -1);
@@ -35,8 +35,11 @@ po::variables_map parse(cli::Parser &p, std::vector<const char *> args, const cl
 
 TEST(Cli, PrecedenceIsEtcThenXdgThenEnvironmentThenFlags) {
   test::TempDir dir;
-  auto etc = dir.write("etc.conf", "threshold = 0.5\nmethod = etc\nstate-dir = /etc-state\nverbose = true\n");
-  auto xdg = dir.write("xdg.conf", "# user file\n[drift]\nthreshold = 0.25\nmethod = xdg\n[account]\nthreshold = 9\n");
+  auto etc = dir.write("etc.conf",
+                       "threshold = 0.5\nmethod = etc\nstate-dir = /etc-state\nverbose = true\n");
+  auto xdg =
+      dir.write("xdg.conf",
+                "# user file\n[drift]\nthreshold = 0.25\nmethod = xdg\n[account]\nthreshold = 9\n");
   cli::Sources s{{etc, xdg}, {"AIP_METHOD=env", "HOME=/root", "AIP_UNRELATED=1"}};
   auto p = make_parser();
   auto vm = parse(p, {}, s);
@@ -48,7 +51,8 @@ TEST(Cli, PrecedenceIsEtcThenXdgThenEnvironmentThenFlags) {
   auto vm2 = parse(p2, {"--method", "flag", "--threshold=0.01", "a.csv", "b.csv"}, s);
   EXPECT_EQ(vm2["method"].as<std::string>(), "flag");
   EXPECT_DOUBLE_EQ(vm2["threshold"].as<double>(), 0.01);
-  EXPECT_EQ(vm2["input"].as<std::vector<std::string>>(), (std::vector<std::string>{"a.csv", "b.csv"}));
+  EXPECT_EQ(vm2["input"].as<std::vector<std::string>>(),
+            (std::vector<std::string>{"a.csv", "b.csv"}));
   cli::Sources none;
   auto p3 = make_parser();
   EXPECT_DOUBLE_EQ(parse(p3, {}, none)["threshold"].as<double>(), 0.05); // the default
@@ -96,8 +100,8 @@ TEST(Cli, HelpHasSynopsisOptionsAndExamples) {
   auto p = make_parser("detect");
   std::string help = p.help();
   EXPECT_EQ(help.rfind("Usage: aip drift detect [OPTIONS]", 0), 0U);
-  for (const char *part : {"Detect drift", "--threshold", "-o [ --output ] FILE", "--format", "Examples:",
-                           "aip drift detect --reference ref.csv", "man aip-drift"})
+  for (const char *part : {"Detect drift", "--threshold", "-o [ --output ] FILE", "--format",
+                           "Examples:", "aip drift detect --reference ref.csv", "man aip-drift"})
     EXPECT_NE(help.find(part), std::string::npos) << part;
   EXPECT_EQ(p.version(), "aip-drift (aip) " AIP_VERSION_FOR_TEST "\n");
   std::vector<const char *> args{"aip-drift", "--help"};

@@ -20,8 +20,10 @@ std::vector<std::vector<std::string>> read_all(std::string_view text) {
 // The examples of RFC 4180, section 2.
 TEST(Csv, ReadsRfc4180Examples) {
   using Rows = std::vector<std::vector<std::string>>;
-  EXPECT_EQ(read_all("aaa,bbb,ccc\r\nzzz,yyy,xxx\r\n"), (Rows{{"aaa", "bbb", "ccc"}, {"zzz", "yyy", "xxx"}}));
-  EXPECT_EQ(read_all("aaa,bbb,ccc\nzzz,yyy,xxx"), (Rows{{"aaa", "bbb", "ccc"}, {"zzz", "yyy", "xxx"}}));
+  EXPECT_EQ(read_all("aaa,bbb,ccc\r\nzzz,yyy,xxx\r\n"),
+            (Rows{{"aaa", "bbb", "ccc"}, {"zzz", "yyy", "xxx"}}));
+  EXPECT_EQ(read_all("aaa,bbb,ccc\nzzz,yyy,xxx"),
+            (Rows{{"aaa", "bbb", "ccc"}, {"zzz", "yyy", "xxx"}}));
   EXPECT_EQ(read_all("\"aaa\",\"b\r\nbb\",\"ccc\"\r\nzzz,yyy,xxx"),
             (Rows{{"aaa", "b\r\nbb", "ccc"}, {"zzz", "yyy", "xxx"}}));
   EXPECT_EQ(read_all("\"aaa\",\"b\"\"bb\",\"ccc\""), (Rows{{"aaa", "b\"bb", "ccc"}}));
@@ -52,7 +54,8 @@ TEST(Csv, ErrorsNameLineAndColumn) {
     return std::string("(no error)");
   };
   EXPECT_EQ(msg("a,b\n1,\"2\n"), "t.csv:2, column 2: unterminated quoted field");
-  EXPECT_EQ(msg("a,b\n1,\"2\"x\n"), "t.csv:2, column 2: unexpected character after a closing quote");
+  EXPECT_EQ(msg("a,b\n1,\"2\"x\n"),
+            "t.csv:2, column 2: unexpected character after a closing quote");
   EXPECT_EQ(msg("a,b\n1,2\"3\n"), "t.csv:2, column 2: a quote inside an unquoted field");
 }
 
@@ -69,5 +72,6 @@ TEST(Csv, WriterQuotesOnlyWhatNeedsIt) {
   EXPECT_EQ(text, "plain,\"with,comma\",\"with \"\"quote\"\"\",\"line\nbreak\",,\" pad\"\n");
   auto rows = read_all(text);
   ASSERT_EQ(rows.size(), 1U);
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"plain", "with,comma", "with \"quote\"", "line\nbreak", "", " pad"}));
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"plain", "with,comma", "with \"quote\"",
+                                               "line\nbreak", "", " pad"}));
 }

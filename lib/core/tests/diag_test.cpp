@@ -33,12 +33,12 @@ TEST(Diag, NoColorAndPipesTurnColourOff) {
 
 TEST(Diag, RunTurnsErrorsIntoExitStatusesAndMessages) {
   testing::internal::CaptureStderr();
-  int code = cli::run("aip-test", [] () -> int { data_error("in.jsonl:2: field 'kind': missing"); });
+  int code = cli::run("aip-test", []() -> int { data_error("in.jsonl:2: field 'kind': missing"); });
   std::string err = testing::internal::GetCapturedStderr();
   EXPECT_EQ(code, 65);
   EXPECT_EQ(err, "aip-test: error: in.jsonl:2: field 'kind': missing\n");
   testing::internal::CaptureStderr();
-  code = cli::run("aip-test", [] () -> int { throw std::logic_error("oops"); });
+  code = cli::run("aip-test", []() -> int { throw std::logic_error("oops"); });
   err = testing::internal::GetCapturedStderr();
   EXPECT_EQ(code, 70);
   EXPECT_EQ(err, "aip-test: error: internal error: oops\n");

@@ -140,7 +140,8 @@ TEST(AtomicFile, KilledWriterLeavesNoPartialFile) {
 TEST(AtomicFile, KeepsPermissionsOfReplacedFile) {
   TempDir dir;
   auto target = dir.write("conf", "x");
-  std::filesystem::permissions(target, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::filesystem::permissions(target, std::filesystem::perms::owner_read |
+                                           std::filesystem::perms::owner_write);
   AtomicFile f(target);
   f.write("y");
   f.commit();
@@ -164,7 +165,8 @@ TEST(Output, FileOutputOnlyAppearsOnCommit) {
   auto target = dir.file("o.txt");
   {
     Output out(target);
-    out << "a" << "b\n";
+    out << "a"
+        << "b\n";
     out.flush();
     EXPECT_FALSE(std::filesystem::exists(target));
     out.commit();

@@ -33,7 +33,8 @@ std::string error_of(const std::function<void()> &fn) {
 
 TEST(JsonLines, ReadsRecordsSkippingBlankLines) {
   TempDir dir;
-  auto p = dir.write("r.jsonl", "{\"v\": 1, \"x\": [1,2,{\"y\":null}]}\n\n  \n{\"v\":2.5}\r\n{\"v\":3}");
+  auto p =
+      dir.write("r.jsonl", "{\"v\": 1, \"x\": [1,2,{\"y\":null}]}\n\n  \n{\"v\":2.5}\r\n{\"v\":3}");
   auto lines = LineReader::open(p);
   double total = 0;
   std::vector<std::uint64_t> at;
@@ -74,19 +75,24 @@ TEST(JsonLines, ParallelReadGivesTheSameSumForAnyThreadCount) {
   std::string text;
   double expected = 0;
   for (int i = 0; i < 20000; ++i) {
-    text += "{\"pad\":\"" + std::string(static_cast<std::size_t>(i % 37), 'p') + "\",\"v\":" + std::to_string(i) + "}\n";
+    text += "{\"pad\":\"" + std::string(static_cast<std::size_t>(i % 37), 'p') +
+            "\",\"v\":" + std::to_string(i) + "}\n";
     expected += i;
   }
   auto p = dir.write("many.jsonl", text);
   for (int threads : {1, 2, 4}) {
-    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
+                              static_cast<std::size_t>(threads));
     auto buf = InputBuffer::open(p);
     std::vector<double> partial(jsonl::worker_count(), 0);
     std::atomic<int> records{0};
-    jsonl::parallel_for_each_object(buf, [&](std::size_t w, auto obj, const auto &where) {
-      partial[w] += sum_v(obj, where);
-      ++records;
-    }, 4096);
+    jsonl::parallel_for_each_object(
+        buf,
+        [&](std::size_t w, auto obj, const auto &where) {
+          partial[w] += sum_v(obj, where);
+          ++records;
+        },
+        4096);
     double total = 0;
     for (double x : partial) total += x;
     EXPECT_EQ(records.load(), 20000);
@@ -98,20 +104,24 @@ TEST(JsonLines, ParallelReadReportsTheEarliestBadLine) {
   TempDir dir;
   std::string text;
   for (int i = 1; i <= 5000; ++i) {
-    if (i == 1234 || i == 4000) text += "{\"v\": oops}\n";
-    else text += "{\"v\":" + std::to_string(i) + "}\n";
+    if (i == 1234 || i == 4000)
+      text += "{\"v\": oops}\n";
+    else
+      text += "{\"v\":" + std::to_string(i) + "}\n";
   }
   text += "{\"v\":1"; // the last line, unterminated and without padding after it
   auto p = dir.write("bad.jsonl", text);
   auto buf = InputBuffer::open(p);
   auto msg = error_of([&] {
-    jsonl::parallel_for_each_object(buf, [](std::size_t, auto obj, const auto &where) { sum_v(obj, where); }, 1024);
+    jsonl::parallel_for_each_object(
+        buf, [](std::size_t, auto obj, const auto &where) { sum_v(obj, where); }, 1024);
   });
   EXPECT_EQ(msg.rfind(p + ":1234: ", 0), 0U) << msg;
   auto tail = dir.write("tail.jsonl", "{\"v\":1}\n{\"v\":2");
   auto tbuf = InputBuffer::open(tail);
   msg = error_of([&] {
-    jsonl::parallel_for_each_object(tbuf, [](std::size_t, auto obj, const auto &where) { sum_v(obj, where); });
+    jsonl::parallel_for_each_object(
+        tbuf, [](std::size_t, auto obj, const auto &where) { sum_v(obj, where); });
   });
   EXPECT_EQ(msg.rfind(tail + ":2: invalid JSON", 0), 0U) << msg;
 }
@@ -133,7 +143,8 @@ TEST(JsonLines, ParallelAndSequentialReadersAgreeOnBadInput) {
     });
     auto buf = InputBuffer::open(p);
     auto par = error_of([&] {
-      jsonl::parallel_for_each_object(buf, [](std::size_t, auto obj, const auto &where) { sum_v(obj, where); }, 512);
+      jsonl::parallel_for_each_object(
+          buf, [](std::size_t, auto obj, const auto &where) { sum_v(obj, where); }, 512);
     });
     EXPECT_EQ(seq.rfind(p + ":301: ", 0), 0U) << bad << " -> " << seq;
     EXPECT_EQ(par.rfind(p + ":301: ", 0), 0U) << bad << " -> " << par;

@@ -4,8 +4,8 @@
 #include "aip/dispatch/kubernetes.hpp"
 #include "aip/dispatch/local.hpp"
 #include "aip/dispatch/nomad.hpp"
-#include "aip/dispatch/slurmrestd.hpp"
 #include "aip/dispatch/slurm.hpp"
+#include "aip/dispatch/slurmrestd.hpp"
 
 #include "aip/dispatch/spec.hpp"
 
@@ -22,7 +22,8 @@ std::string render_all(const Backend &backend, std::string_view text, const std:
   std::size_t start = 0;
   while (start < text.size()) {
     auto nl = text.find('\n', start);
-    lines.push_back(text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start));
+    lines.push_back(
+        text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start));
     start = nl == std::string_view::npos ? text.size() : nl + 1;
   }
   const std::size_t block = 256;
@@ -72,7 +73,8 @@ std::unique_ptr<Backend> make_backend(const std::string &name, const BackendOpti
   if (name == "nomad") return make_nomad_backend(options);
   if (name == "htcondor") return make_htcondor_backend(options);
   if (name == "slurmrestd") return make_slurmrestd_backend(options);
-  usage_error("unknown backend '" + name + "': expected local, slurm, slurmrestd, kubernetes, nomad or htcondor");
+  usage_error("unknown backend '" + name +
+              "': expected local, slurm, slurmrestd, kubernetes, nomad or htcondor");
 }
 
 } // namespace aip::dispatch

@@ -33,10 +33,12 @@ std::string cancel_request_path(const Queue &queue, const std::string &id) {
   return queue.state_dir() + "/queue/active/" + id + ".cancel";
 }
 
-Dispatcher::Dispatcher(Queue &queue, Backend &backend, const SiteConfig &site, DispatchOptions options)
+Dispatcher::Dispatcher(Queue &queue, Backend &backend, const SiteConfig &site,
+                       DispatchOptions options)
     : queue_(queue), backend_(backend), site_(site), opt_(std::move(options)), node_(site.node()) {}
 
-void Dispatcher::emit(const Entry &e, records::JobState state, const std::string &reason, std::optional<int> exit_code) {
+void Dispatcher::emit(const Entry &e, records::JobState state, const std::string &reason,
+                      std::optional<int> exit_code) {
   records::Event ev;
   ev.job_id = e.job.id;
   ev.backend = backend_.name();
@@ -69,7 +71,8 @@ void Dispatcher::apply(Entry &e, const Observation &o) {
     emit(e, S::submitted, "", std::nullopt);
   }
   const bool ended = records::is_final(state) || state == S::preempted;
-  if (state != e.track.state && (state == S::running || (ended && e.track.state == S::submitted && o.started_at != 0))) {
+  if (state != e.track.state &&
+      (state == S::running || (ended && e.track.state == S::submitted && o.started_at != 0))) {
     e.track.state = S::running;
     e.track.started_at = o.started_at != 0 ? o.started_at : now_s();
     emit(e, S::running, "", std::nullopt);
@@ -79,7 +82,9 @@ void Dispatcher::apply(Entry &e, const Observation &o) {
       e.track.state = state;
       emit(e, state, reason, o.exit_code);
     }
-    if (e.track.state != before.state || e.track.backend_id != before.backend_id || e.track.gpus != before.gpus) queue_.save(e);
+    if (e.track.state != before.state || e.track.backend_id != before.backend_id ||
+        e.track.gpus != before.gpus)
+      queue_.save(e);
     return;
   }
   e.track.state = state;
@@ -172,7 +177,8 @@ bool Dispatcher::step() {
   handle_cancel_requests(active);
   std::vector<Handle> handles;
   for (const auto &e : active)
-    if (e.stage == Stage::active && e.track.backend == backend_.name() && (!e.track.backend_id.empty() || e.track.state != S::queued))
+    if (e.stage == Stage::active && e.track.backend == backend_.name() &&
+        (!e.track.backend_id.empty() || e.track.state != S::queued))
       handles.push_back({e.job.id, e.track.backend_id});
   if (!handles.empty()) {
     auto seen = backend_.poll(handles);

@@ -27,8 +27,8 @@ extern char **environ;
 namespace aip::dispatch {
 
 // The supervisor's body (below): runs the job, writes local/ID/status.json; the exit status.
-int supervise(const std::string &state, const records::Job &job, const std::string &gpus, double grace,
-              const std::string &runtime);
+int supervise(const std::string &state, const records::Job &job, const std::string &gpus,
+              double grace, const std::string &runtime);
 
 namespace {
 
@@ -36,13 +36,17 @@ double now_s() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::string run_dir(const std::string &state, const std::string &id) { return state + "/local/" + id; }
+std::string run_dir(const std::string &state, const std::string &id) {
+  return state + "/local/" + id;
+}
 
 bool exists(const std::string &p) { return ::access(p.c_str(), F_OK) == 0; }
 
 // The run folder's files only have to survive the dispatcher's and the supervisor's
 // deaths, not a power cut (which ends the job too): rename without fsync.
-void write_json(const std::string &path, const nlohmann::json &j) { replace_file(path, j.dump() + "\n", false); }
+void write_json(const std::string &path, const nlohmann::json &j) {
+  replace_file(path, j.dump() + "\n", false);
+}
 
 std::optional<nlohmann::json> read_json(const std::string &path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -70,7 +74,8 @@ Observation from_status(const nlohmann::json &s, const std::string &backend_id) 
   Observation o;
   o.backend_id = backend_id;
   o.state = records::parse_job_state(s.value("state", "failed"));
-  if (s.contains("exit_code") && s["exit_code"].is_number_integer()) o.exit_code = s["exit_code"].get<int>();
+  if (s.contains("exit_code") && s["exit_code"].is_number_integer())
+    o.exit_code = s["exit_code"].get<int>();
   o.reason = s.value("reason", "");
   o.started_at = s.value("started_at", 0.0);
   o.ended_at = s.value("ended_at", 0.0);
@@ -80,7 +85,9 @@ Observation from_status(const nlohmann::json &s, const std::string &backend_id) 
 // The supervisor's pid, from started.json (written once the job runs).
 std::string read_pid(const std::string &dir) {
   auto j = read_json(dir + "/started.json");
-  return j && j->contains("pid") && (*j)["pid"].is_number_integer() ? std::to_string((*j)["pid"].get<long>()) : "";
+  return j && j->contains("pid") && (*j)["pid"].is_number_integer()
+             ? std::to_string((*j)["pid"].get<long>())
+             : "";
 }
 
 // What a run folder says about its job; nothing when the supervisor never started it.
@@ -138,7 +145,8 @@ public:
     Observation o;
     if (!job.image.empty() && opt_.runtime == "none") {
       o.state = records::JobState::failed;
-      o.reason = "image '" + job.image + "' needs a container runtime: set runtime = podman or apptainer in [node]";
+      o.reason = "image '" + job.image +
+                 "' needs a container runtime: set runtime = podman or apptainer in [node]";
       return o;
     }
     std::string dir = run_dir(opt_.state_dir, job.id);
@@ -146,7 +154,8 @@ public:
     make_dirs(dir);
     // The lock is on the run folder itself (flock(2) works on a folder's descriptor).
     int lock = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (lock < 0 || ::flock(lock, LOCK_EX) != 0) fail(Exit::cant_create, dir + ": cannot lock: " + std::strerror(errno));
+    if (lock < 0 || ::flock(lock, LOCK_EX) != 0)
+      fail(Exit::cant_create, dir + ": cannot lock: " + std::strerror(errno));
     std::string gpu_list;
     for (int g : gpus) gpu_list += (gpu_list.empty() ? "" : ",") + std::to_string(g);
     // The supervisor is a fork of the dispatcher (no exec: a job starts in about the time
@@ -160,7 +169,8 @@ public:
     if (pid < 0) {
       int err = errno;
       ::close(lock);
-      fail(Exit::unavailable, std::string("cannot start the local supervisor: fork: ") + std::strerror(err));
+      fail(Exit::unavailable,
+           std::string("cannot start the local supervisor: fork: ") + std::strerror(err));
     }
     if (pid == 0) {
       // First of all, let go of every descriptor of the dispatcher's but the lock: the
@@ -237,26 +247,34 @@ std::string join(const std::vector<int> &v) {
 
 } // namespace
 
-std::unique_ptr<Backend> make_local_backend(const BackendOptions &options) { return std::make_unique<LocalBackend>(options); }
+std::unique_ptr<Backend> make_local_backend(const BackendOptions &options) {
+  return std::make_unique<LocalBackend>(options);
+}
 
-std::vector<std::string> container_argv(const records::Job &job, const std::string &runtime, const std::vector<int> &gpus) {
+std::vector<std::string> container_argv(const records::Job &job, const std::string &runtime,
+                                        const std::vector<int> &gpus) {
   if (job.image.empty() || runtime == "none") return job.command;
   std::vector<std::string> a;
   if (runtime == "podman") {
     a = {"podman", "run", "--rm", "--init", "--name", "aip-" + job.id};
-    for (const auto &[k, v] : job.env) a.insert(a.end(), {"--env", k}); // the value comes from our environment
+    for (const auto &[k, v] : job.env)
+      a.insert(a.end(), {"--env", k}); // the value comes from our environment
     a.insert(a.end(), {"--env", "AIP_JOB_ID"});
     if (!job.workdir.empty()) a.insert(a.end(), {"--workdir", job.workdir});
     for (const auto &m : job.mounts)
-      a.insert(a.end(), {"--mount", "type=bind,source=" + m.source + ",target=" + m.target + (m.read_only ? ",readonly" : "")});
+      a.insert(a.end(), {"--mount", "type=bind,source=" + m.source + ",target=" + m.target +
+                                        (m.read_only ? ",readonly" : "")});
     for (int g : gpus) a.insert(a.end(), {"--device", "nvidia.com/gpu=" + std::to_string(g)});
     a.insert(a.end(), {"--", job.image});
   } else if (runtime == "apptainer") {
     a = {"apptainer", "exec"};
     if (!gpus.empty()) a.push_back("--nv");
     if (!job.workdir.empty()) a.insert(a.end(), {"--pwd", job.workdir});
-    for (const auto &m : job.mounts) a.insert(a.end(), {"--bind", m.source + ":" + m.target + (m.read_only ? ":ro" : "")});
-    a.push_back(job.image.find("://") != std::string::npos || job.image[0] == '/' ? job.image : "docker://" + job.image);
+    for (const auto &m : job.mounts)
+      a.insert(a.end(), {"--bind", m.source + ":" + m.target + (m.read_only ? ":ro" : "")});
+    a.push_back(job.image.find("://") != std::string::npos || job.image[0] == '/'
+                    ? job.image
+                    : "docker://" + job.image);
   } else {
     usage_error("unknown container runtime '" + runtime + "': expected none, podman or apptainer");
   }
@@ -264,8 +282,8 @@ std::vector<std::string> container_argv(const records::Job &job, const std::stri
   return a;
 }
 
-int supervise(const std::string &state, const records::Job &job, const std::string &gpu_arg, double grace,
-              const std::string &runtime) {
+int supervise(const std::string &state, const records::Job &job, const std::string &gpu_arg,
+              double grace, const std::string &runtime) {
   const std::string &id = job.id;
   // Runs with TERM, INT, HUP and CHLD blocked; fd 3 is the lock, kept for life but not
   // given to the job.
@@ -282,7 +300,8 @@ int supervise(const std::string &state, const records::Job &job, const std::stri
     return 0;
   };
   try {
-    if (auto stop = read_json(dir + "/stop.json")) return finish(stop->value("reason", "cancelled"), std::nullopt, "stopped before it started");
+    if (auto stop = read_json(dir + "/stop.json"))
+      return finish(stop->value("reason", "cancelled"), std::nullopt, "stopped before it started");
     std::vector<int> gpus;
     if (!gpu_arg.empty()) {
       std::size_t start = 0;
@@ -298,14 +317,17 @@ int supervise(const std::string &state, const records::Job &job, const std::stri
     // may hold secrets such as AIP_DB), then the job's own, then what aip sets.
     std::vector<std::string> env;
     for (const char *keep : {"PATH", "HOME", "USER", "LOGNAME", "LANG", "TZ", "TMPDIR"})
-      if (const char *v = std::getenv(keep); v != nullptr && job.env.count(keep) == 0U) env.push_back(std::string(keep) + "=" + v);
+      if (const char *v = std::getenv(keep); v != nullptr && job.env.count(keep) == 0U)
+        env.push_back(std::string(keep) + "=" + v);
     for (const auto &[k, v] : job.env) env.push_back(k + "=" + v);
     env.push_back("AIP_JOB_ID=" + job.id);
     env.push_back("CUDA_VISIBLE_DEVICES=" + join(gpus));
-    const std::string out_log = state + "/logs/" + id + ".out", err_log = state + "/logs/" + id + ".err";
+    const std::string out_log = state + "/logs/" + id + ".out",
+                      err_log = state + "/logs/" + id + ".err";
 
     pid_t child = ::fork();
-    if (child < 0) return finish("failed", std::nullopt, std::string("fork: ") + std::strerror(errno));
+    if (child < 0)
+      return finish("failed", std::nullopt, std::string("fork: ") + std::strerror(errno));
     if (child == 0) {
       ::setpgid(0, 0);
       sigset_t none;
@@ -339,7 +361,8 @@ int supervise(const std::string &state, const records::Job &job, const std::stri
       _exit(127);
     }
     ::setpgid(child, child);
-    write_json(dir + "/started.json", {{"pid", ::getpid()}, {"pgid", child}, {"started_at", started}, {"gpus", gpus}});
+    write_json(dir + "/started.json",
+               {{"pid", ::getpid()}, {"pgid", child}, {"started_at", started}, {"gpus", gpus}});
 
     sigset_t wait_set;
     sigemptyset(&wait_set);
@@ -356,7 +379,8 @@ int supervise(const std::string &state, const records::Job &job, const std::stri
       if (stopped.empty() && now >= deadline) {
         stopped = "timeout";
         char b[96];
-        std::snprintf(b, sizeof b, "walltime of %lld s reached", static_cast<long long>(job.walltime_s));
+        std::snprintf(b, sizeof b, "walltime of %lld s reached",
+                      static_cast<long long>(job.walltime_s));
         reason = b;
         ::kill(-child, SIGTERM);
         kill_at = now + grace;
@@ -383,7 +407,8 @@ int supervise(const std::string &state, const records::Job &job, const std::stri
     ::kill(-child, SIGKILL); // whatever the job left behind in its group
     int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
     if (!stopped.empty()) return finish(stopped, code, reason);
-    return finish(code == 0 ? "succeeded" : "failed", code, code == 127 ? "the command could not be run (see the .err log)" : "");
+    return finish(code == 0 ? "succeeded" : "failed", code,
+                  code == 127 ? "the command could not be run (see the .err log)" : "");
   } catch (const std::exception &e) {
     return finish("failed", std::nullopt, std::string("supervisor: ") + e.what());
   }

@@ -18,7 +18,8 @@ double setting_number(const Section *s, const char *key, double fallback) {
   const Setting *st = s->find(key);
   if (st == nullptr) return fallback;
   try {
-    if (std::string(key).find("memory") != std::string::npos) return static_cast<double>(parse_size(st->value));
+    if (std::string(key).find("memory") != std::string::npos)
+      return static_cast<double>(parse_size(st->value));
     return std::stod(st->value);
   } catch (const std::exception &) {
     usage_error(st->where + ": " + key + ": expected a number");
@@ -35,11 +36,16 @@ struct Use {
   }
 };
 
-void take(FairShare &fs, const std::string &user, const std::string &project, double v, const std::string &where) {
-  if (!std::isfinite(v) || v < 0 || v > 1) data_error(where + ": field 'fairshare': expected a number from 0 to 1");
-  if (!user.empty()) fs.user[user] = v;
-  else if (!project.empty()) fs.project[project] = v;
-  else data_error(where + ": needs a 'user' or 'project' field");
+void take(FairShare &fs, const std::string &user, const std::string &project, double v,
+          const std::string &where) {
+  if (!std::isfinite(v) || v < 0 || v > 1)
+    data_error(where + ": field 'fairshare': expected a number from 0 to 1");
+  if (!user.empty())
+    fs.user[user] = v;
+  else if (!project.empty())
+    fs.project[project] = v;
+  else
+    data_error(where + ": needs a 'user' or 'project' field");
 }
 
 } // namespace
@@ -59,7 +65,8 @@ FairShare FairShare::parse(std::string_view text, const std::string &name) {
     std::size_t line_no = 0, start = 0;
     while (start < text.size()) {
       auto nl = text.find('\n', start);
-      std::string_view line = text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+      std::string_view line =
+          text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
       start = nl == std::string_view::npos ? text.size() : nl + 1;
       ++line_no;
       if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
@@ -73,7 +80,9 @@ FairShare FairShare::parse(std::string_view text, const std::string &name) {
           break;
         }
       if (!v) data_error(where + ": field 'fairshare': expected a number");
-      auto str = [&](const char *k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
+      auto str = [&](const char *k) {
+        return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string();
+      };
       std::string project = str("project").empty() ? str("account") : str("project");
       take(fs, str("user"), project, *v, where);
     }
@@ -87,7 +96,8 @@ FairShare FairShare::parse(std::string_view text, const std::string &name) {
     const auto &h = header[i];
     if (h == "user") ui = static_cast<int>(i);
     if (h == "project" || (h == "account" && pi < 0)) pi = static_cast<int>(i);
-    if (vi < 0 && (h == "fairshare" || h == "fair_share" || h == "factor")) vi = static_cast<int>(i);
+    if (vi < 0 && (h == "fairshare" || h == "fair_share" || h == "factor"))
+      vi = static_cast<int>(i);
   }
   if (vi < 0) data_error(name + ":1: no 'fairshare' column");
   while (r.next(row)) {
@@ -101,13 +111,15 @@ FairShare FairShare::parse(std::string_view text, const std::string &name) {
     } catch (const std::exception &) {
       data_error(where + ": field 'fairshare': '" + row[vi] + "' is not a number");
     }
-    take(fs, ui >= 0 && ui < static_cast<int>(row.size()) ? row[ui] : "", pi >= 0 && pi < static_cast<int>(row.size()) ? row[pi] : "",
-         v, where);
+    take(fs, ui >= 0 && ui < static_cast<int>(row.size()) ? row[ui] : "",
+         pi >= 0 && pi < static_cast<int>(row.size()) ? row[pi] : "", v, where);
   }
   return fs;
 }
 
-FairShare FairShare::load(const std::string &path) { return parse(read_file(path), display_name(path)); }
+FairShare FairShare::load(const std::string &path) {
+  return parse(read_file(path), display_name(path));
+}
 
 int class_rank(records::PriorityClass c) {
   switch (c) {
@@ -126,13 +138,15 @@ std::vector<const Entry *> order_queue(const std::vector<Entry> &queued, const F
     if (ra != rb) return ra < rb;
     double fa = fs.of(a->job), fb = fs.of(b->job);
     if (fa != fb) return fa > fb;
-    if (a->job.submitted_at != b->job.submitted_at) return a->job.submitted_at < b->job.submitted_at;
+    if (a->job.submitted_at != b->job.submitted_at)
+      return a->job.submitted_at < b->job.submitted_at;
     return a->job.id < b->job.id;
   });
   return out;
 }
 
-std::vector<Decision> plan(const std::vector<const Entry *> &ordered, const std::vector<Entry> &active, const Node *node,
+std::vector<Decision> plan(const std::vector<const Entry *> &ordered,
+                           const std::vector<Entry> &active, const Node *node,
                            const SiteConfig &site) {
   std::vector<Decision> out;
   double free_cpus = node != nullptr ? node->cpus : 0;
@@ -158,7 +172,8 @@ std::vector<Decision> plan(const std::vector<const Entry *> &ordered, const std:
   // Opportunistic jobs that can still be preempted, newest first.
   std::vector<const Entry *> victims;
   for (const auto &a : active)
-    if (a.job.priority_class == records::PriorityClass::opportunistic && a.track.stopping.empty()) victims.push_back(&a);
+    if (a.job.priority_class == records::PriorityClass::opportunistic && a.track.stopping.empty())
+      victims.push_back(&a);
   std::sort(victims.begin(), victims.end(), [](const Entry *a, const Entry *b) {
     double sa = a->track.started_at != 0 ? a->track.started_at : a->track.claimed_at;
     double sb = b->track.started_at != 0 ? b->track.started_at : b->track.claimed_at;
@@ -179,16 +194,19 @@ std::vector<Decision> plan(const std::vector<const Entry *> &ordered, const std:
       }
     if (rank > blocked_rank) continue;
     // Project quotas on what runs at once.
-    if (const Section *p = site.project(j.owner.project); p != nullptr && !j.owner.project.empty()) {
+    if (const Section *p = site.project(j.owner.project);
+        p != nullptr && !j.owner.project.empty()) {
       const Use &u = projects[j.owner.project];
       if (u.jobs + 1 > setting_number(p, "max-running-jobs", INFINITY) ||
           u.cpus + j.resources.cpus > setting_number(p, "max-running-cpus", INFINITY) ||
           u.gpus + j.resources.gpus > setting_number(p, "max-running-gpus", INFINITY) ||
-          u.memory + static_cast<double>(j.resources.memory_bytes) > setting_number(p, "max-running-memory", INFINITY))
+          u.memory + static_cast<double>(j.resources.memory_bytes) >
+              setting_number(p, "max-running-memory", INFINITY))
         continue; // waits for its project's own jobs; others may pass
     }
     auto fits = [&](double cpus, double mem, std::size_t gpus) {
-      return j.resources.cpus <= cpus + 1e-9 && (!mem_known || static_cast<double>(j.resources.memory_bytes) <= mem) &&
+      return j.resources.cpus <= cpus + 1e-9 &&
+             (!mem_known || static_cast<double>(j.resources.memory_bytes) <= mem) &&
              j.resources.gpus <= gpus;
     };
     if (node == nullptr || fits(free_cpus, free_mem, free_gpus.size())) {

@@ -63,7 +63,8 @@ std::vector<std::pair<std::string, unsigned long>> json_files(const std::string 
   if (d == nullptr) fail(Exit::io, dir + ": " + std::strerror(errno));
   while (dirent *e = ::readdir(d)) {
     std::string n = e->d_name;
-    if (n.size() > 5 && n[0] != '.' && n.compare(n.size() - 5, 5, ".json") == 0) names.emplace_back(n, e->d_ino);
+    if (n.size() > 5 && n[0] != '.' && n.compare(n.size() - 5, 5, ".json") == 0)
+      names.emplace_back(n, e->d_ino);
   }
   ::closedir(d);
   std::sort(names.begin(), names.end());
@@ -80,8 +81,8 @@ std::string dir_of(const std::string &path) {
 void replace_file(const std::string &path, std::string_view bytes, bool durable) {
   static std::atomic<unsigned> counter{0};
   const std::string dir = dir_of(path);
-  const std::string tmp = dir + "/." + path.substr(dir.size() + 1) + ".tmp-" + std::to_string(::getpid()) + "-" +
-                          std::to_string(counter++);
+  const std::string tmp = dir + "/." + path.substr(dir.size() + 1) + ".tmp-" +
+                          std::to_string(::getpid()) + "-" + std::to_string(counter++);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) fail(Exit::cant_create, "cannot create '" + path + "': " + std::strerror(errno));
   std::size_t done = 0;
@@ -127,7 +128,8 @@ const char *stage_dir(Stage s) {
 }
 
 Queue::Queue(std::string state_dir) : dir_(std::move(state_dir)) {
-  for (const char *sub : {"/queue/new", "/queue/active", "/queue/done", "/logs", "/local"}) make_dirs(dir_ + sub);
+  for (const char *sub : {"/queue/new", "/queue/active", "/queue/done", "/logs", "/local"})
+    make_dirs(dir_ + sub);
 }
 
 Queue::~Queue() {
@@ -174,7 +176,8 @@ Entry Queue::read_entry(const std::string &file, Stage stage) const {
   }
   check_job(e.job, file);
   std::string base = file.substr(file.rfind('/') + 1);
-  if (base != e.job.id + ".json") data_error(file + ": field 'id': '" + e.job.id + "' does not match the file name");
+  if (base != e.job.id + ".json")
+    data_error(file + ": field 'id': '" + e.job.id + "' does not match the file name");
   return e;
 }
 
@@ -248,7 +251,8 @@ void Queue::append_event(const records::Event &event) const {
   ssize_t n = ::write(fd, line.data(), line.size());
   int err = errno;
   ::close(fd);
-  if (n != static_cast<ssize_t>(line.size())) fail(Exit::io, events_path() + ": " + std::strerror(err));
+  if (n != static_cast<ssize_t>(line.size()))
+    fail(Exit::io, events_path() + ": " + std::strerror(err));
 }
 
 bool Queue::try_lock(long &holder) {

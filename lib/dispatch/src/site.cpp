@@ -23,9 +23,9 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(b, e - b + 1));
 }
 
-const std::set<std::string> kRangeKeys{"min-cpus",   "max-cpus",   "min-memory",   "max-memory",
-                                       "min-gpus",   "max-gpus",   "min-disk",     "max-disk",
-                                       "min-walltime", "max-walltime", "images",   "classes",
+const std::set<std::string> kRangeKeys{"min-cpus",     "max-cpus",     "min-memory", "max-memory",
+                                       "min-gpus",     "max-gpus",     "min-disk",   "max-disk",
+                                       "min-walltime", "max-walltime", "images",     "classes",
                                        "max-user-gpus"};
 const std::set<std::string> kProjectKeys{"max-running-jobs", "max-running-cpus", "max-running-gpus",
                                          "max-running-memory"};
@@ -142,8 +142,10 @@ void SiteConfig::parse(std::string_view text, const std::string &name) {
       std::string header = trim(std::string_view(t).substr(1, t.size() - 2));
       auto space = header.find_first_of(" \t");
       std::string kind = header.substr(0, space);
-      std::string arg = space == std::string::npos ? "" : trim(std::string_view(header).substr(space));
-      if (arg.size() >= 2 && arg.front() == '"' && arg.back() == '"') arg = arg.substr(1, arg.size() - 2);
+      std::string arg =
+          space == std::string::npos ? "" : trim(std::string_view(header).substr(space));
+      if (arg.size() >= 2 && arg.front() == '"' && arg.back() == '"')
+        arg = arg.substr(1, arg.size() - 2);
       current = nullptr;
       bool named = kind == "queue" || kind == "vo" || kind == "user" || kind == "project";
       if (named) {
@@ -160,11 +162,16 @@ void SiteConfig::parse(std::string_view text, const std::string &name) {
     if (current == nullptr) continue; // global options and other tools' sections
     auto eq = t.find('=');
     if (eq == std::string::npos) usage_error(where + ": expected 'name = value'");
-    Setting s{trim(std::string_view(t).substr(0, eq)), trim(std::string_view(t).substr(eq + 1)), where};
-    if (s.value.size() >= 2 && s.value.front() == '"' && s.value.back() == '"') s.value = s.value.substr(1, s.value.size() - 2);
+    Setting s{trim(std::string_view(t).substr(0, eq)), trim(std::string_view(t).substr(eq + 1)),
+              where};
+    if (s.value.size() >= 2 && s.value.front() == '"' && s.value.back() == '"')
+      s.value = s.value.substr(1, s.value.size() - 2);
     const auto &keys = current->kind == "node" ? kNodeKeys : kRangeKeys;
-    bool known = keys.count(s.key) != 0U || (current->kind == "project" && kProjectKeys.count(s.key) != 0U);
-    if (!known) usage_error(where + ": unknown key '" + s.key + "' in [" + current->kind + (current->name.empty() ? "" : " " + current->name) + "]");
+    bool known =
+        keys.count(s.key) != 0U || (current->kind == "project" && kProjectKeys.count(s.key) != 0U);
+    if (!known)
+      usage_error(where + ": unknown key '" + s.key + "' in [" + current->kind +
+                  (current->name.empty() ? "" : " " + current->name) + "]");
     validate(s);
     current->settings.push_back(std::move(s));
   }
@@ -186,7 +193,8 @@ std::vector<const Section *> SiteConfig::applying(const records::Job &job) const
   std::vector<const Section *> out;
   for (const auto &s : sections) {
     if ((s.kind == "limits") || (s.kind == "queue" && s.name == job.queue) ||
-        (s.kind == "vo" && s.name == job.owner.vo) || (s.kind == "user" && s.name == job.owner.user) ||
+        (s.kind == "vo" && s.name == job.owner.vo) ||
+        (s.kind == "user" && s.name == job.owner.user) ||
         (s.kind == "project" && s.name == job.owner.project))
       out.push_back(&s);
   }
@@ -203,17 +211,24 @@ Node SiteConfig::node() const {
   Node n;
   cpu_set_t set;
   CPU_ZERO(&set);
-  n.cpus = ::sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : static_cast<double>(::sysconf(_SC_NPROCESSORS_ONLN));
+  n.cpus = ::sched_getaffinity(0, sizeof set, &set) == 0
+               ? CPU_COUNT(&set)
+               : static_cast<double>(::sysconf(_SC_NPROCESSORS_ONLN));
   n.memory_bytes = detect_memory();
   n.gpus = detect_gpus();
   for (const auto &s : sections) {
     if (s.kind != "node") continue;
     for (const auto &st : s.settings) {
-      if (st.key == "cpus") n.cpus = number_of(st);
-      else if (st.key == "memory") n.memory_bytes = static_cast<std::uint64_t>(number_of(st));
-      else if (st.key == "gpus") n.gpus = static_cast<std::uint32_t>(number_of(st));
-      else if (st.key == "gpu-model") n.gpu_model = st.value;
-      else if (st.key == "runtime") n.runtime = st.value;
+      if (st.key == "cpus")
+        n.cpus = number_of(st);
+      else if (st.key == "memory")
+        n.memory_bytes = static_cast<std::uint64_t>(number_of(st));
+      else if (st.key == "gpus")
+        n.gpus = static_cast<std::uint32_t>(number_of(st));
+      else if (st.key == "gpu-model")
+        n.gpu_model = st.value;
+      else if (st.key == "runtime")
+        n.runtime = st.value;
     }
   }
   return n;
@@ -223,7 +238,8 @@ bool image_allowed(const std::string &image, const std::string &pattern) {
   return ::fnmatch(pattern.c_str(), image.c_str(), 0) == 0;
 }
 
-std::optional<Refusal> check_limits(const records::Job &job, const SiteConfig &site, const std::vector<records::Job> &live) {
+std::optional<Refusal> check_limits(const records::Job &job, const SiteConfig &site,
+                                    const std::vector<records::Job> &live) {
   struct Quantity {
     const char *name;
     double value;
@@ -242,23 +258,26 @@ std::optional<Refusal> check_limits(const records::Job &job, const SiteConfig &s
         double limit = number_of(*s);
         bool is_max = bound[1] == 'a';
         if (is_max ? q.value > limit : q.value < limit)
-          return Refusal{key, "refused by " + key + " = " + s->value + " of " + sec->label() + " (" + s->where +
-                                  "): the job asks for " + human(q.value, key) + ", " + (is_max ? "at most " : "at least ") +
-                                  human(limit, key) + " allowed"};
+          return Refusal{key, "refused by " + key + " = " + s->value + " of " + sec->label() +
+                                  " (" + s->where + "): the job asks for " + human(q.value, key) +
+                                  ", " + (is_max ? "at most " : "at least ") + human(limit, key) +
+                                  " allowed"};
       }
     }
     if (const Setting *s = sec->find("images")) {
       bool ok = false;
       for (const auto &p : split_list(s->value)) ok = ok || image_allowed(job.image, p);
       if (!ok)
-        return Refusal{"images", "refused by images = " + s->value + " of " + sec->label() + " (" + s->where + "): image '" +
-                                     job.image + "' is not allowed"};
+        return Refusal{"images", "refused by images = " + s->value + " of " + sec->label() + " (" +
+                                     s->where + "): image '" + job.image + "' is not allowed"};
     }
     if (const Setting *s = sec->find("classes")) {
       auto allowed = split_list(s->value);
-      if (std::find(allowed.begin(), allowed.end(), records::to_string(job.priority_class)) == allowed.end())
-        return Refusal{"classes", "refused by classes = " + s->value + " of " + sec->label() + " (" + s->where +
-                                      "): priority class '" + records::to_string(job.priority_class) + "' is not allowed"};
+      if (std::find(allowed.begin(), allowed.end(), records::to_string(job.priority_class)) ==
+          allowed.end())
+        return Refusal{"classes", "refused by classes = " + s->value + " of " + sec->label() +
+                                      " (" + s->where + "): priority class '" +
+                                      records::to_string(job.priority_class) + "' is not allowed"};
     }
   }
   // The per-user GPU cap: the most specific section that sets it wins (user over vo and
@@ -283,10 +302,12 @@ std::optional<Refusal> check_limits(const records::Job &job, const SiteConfig &s
     double limit = number_of(*cap);
     if (held + job.resources.gpus > limit) {
       char b[256];
-      std::snprintf(b, sizeof b, "user '%s' holds %.0f GPUs in running and queued jobs and the job asks for %u more; at most %.0f allowed",
+      std::snprintf(b, sizeof b,
+                    "user '%s' holds %.0f GPUs in running and queued jobs and the job asks for %u "
+                    "more; at most %.0f allowed",
                     job.owner.user.c_str(), held, job.resources.gpus, limit);
-      return Refusal{"max-user-gpus", "refused by max-user-gpus = " + cap->value + " of " + cap_section->label() + " (" +
-                                          cap->where + "): " + b};
+      return Refusal{"max-user-gpus", "refused by max-user-gpus = " + cap->value + " of " +
+                                          cap_section->label() + " (" + cap->where + "): " + b};
     }
   }
   return std::nullopt;
@@ -295,11 +316,13 @@ std::optional<Refusal> check_limits(const records::Job &job, const SiteConfig &s
 std::optional<std::string> exceeds_node(const records::Job &job, const Node &node) {
   char b[256];
   if (job.resources.cpus > node.cpus) {
-    std::snprintf(b, sizeof b, "asks for %.4g CPUs; the node has %.4g", job.resources.cpus, node.cpus);
+    std::snprintf(b, sizeof b, "asks for %.4g CPUs; the node has %.4g", job.resources.cpus,
+                  node.cpus);
     return b;
   }
   if (node.memory_bytes != 0 && job.resources.memory_bytes > node.memory_bytes) {
-    std::snprintf(b, sizeof b, "asks for %llu bytes of memory; the node has %llu", static_cast<unsigned long long>(job.resources.memory_bytes),
+    std::snprintf(b, sizeof b, "asks for %llu bytes of memory; the node has %llu",
+                  static_cast<unsigned long long>(job.resources.memory_bytes),
                   static_cast<unsigned long long>(node.memory_bytes));
     return b;
   }
@@ -307,8 +330,10 @@ std::optional<std::string> exceeds_node(const records::Job &job, const Node &nod
     std::snprintf(b, sizeof b, "asks for %u GPUs; the node has %u", job.resources.gpus, node.gpus);
     return b;
   }
-  if (!job.resources.gpu_model.empty() && job.resources.gpus > 0 && job.resources.gpu_model != node.gpu_model)
-    return "asks for GPU model '" + job.resources.gpu_model + "'; the node has '" + node.gpu_model + "'";
+  if (!job.resources.gpu_model.empty() && job.resources.gpus > 0 &&
+      job.resources.gpu_model != node.gpu_model)
+    return "asks for GPU model '" + job.resources.gpu_model + "'; the node has '" + node.gpu_model +
+           "'";
   return std::nullopt;
 }
 

@@ -6,10 +6,10 @@
 #include <aip/core/process.hpp>
 
 #include <chrono>
-#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <set>
 
 namespace aip::dispatch {
@@ -24,7 +24,8 @@ std::vector<std::string_view> split(std::string_view line, char sep) {
   std::size_t start = 0;
   for (;;) {
     auto p = line.find(sep, start);
-    out.push_back(line.substr(start, p == std::string_view::npos ? std::string_view::npos : p - start));
+    out.push_back(
+        line.substr(start, p == std::string_view::npos ? std::string_view::npos : p - start));
     if (p == std::string_view::npos) break;
     start = p + 1;
   }
@@ -36,9 +37,11 @@ std::vector<std::string_view> split(std::string_view line, char sep) {
 // and paths go there.
 void check_directive_value(const std::string &value, const std::string &what) {
   for (char c : value)
-    if (std::isspace(static_cast<unsigned char>(c)) != 0 || c == '"' || c == '\'' || c == '%' || c == '\\' || c == '#' ||
-        static_cast<unsigned char>(c) < 0x20)
-      usage_error(what + " '" + value + "' cannot go into an #SBATCH line (blanks, quotes, '%', '\\' and '#' are not allowed)");
+    if (std::isspace(static_cast<unsigned char>(c)) != 0 || c == '"' || c == '\'' || c == '%' ||
+        c == '\\' || c == '#' || static_cast<unsigned char>(c) < 0x20)
+      usage_error(
+          what + " '" + value +
+          "' cannot go into an #SBATCH line (blanks, quotes, '%', '\\' and '#' are not allowed)");
 }
 
 bool is_id(std::string_view s) {
@@ -72,9 +75,11 @@ double slurm_local_time(std::string_view text) {
 }
 
 bool unreachable(const std::string &err) {
-  for (const char *s : {"Unable to contact slurm controller", "Socket timed out", "Connection refused", "Zero Bytes were transmitted",
-                        "Communication connection failure", "slurm_load_jobs error", "Unable to establish", "DNS SRV lookup failed",
-                        "Could not establish a configuration source"})
+  for (const char *s :
+       {"Unable to contact slurm controller", "Socket timed out", "Connection refused",
+        "Zero Bytes were transmitted", "Communication connection failure", "slurm_load_jobs error",
+        "Unable to establish", "DNS SRV lookup failed",
+        "Could not establish a configuration source"})
     if (err.find(s) != std::string::npos) return true;
   return false;
 }
@@ -89,10 +94,14 @@ std::string first_line(const std::string &text) {
 
 class SlurmBackend : public Backend {
 public:
-  explicit SlurmBackend(BackendOptions o) : opt_(std::move(o)) { check_directive_value(opt_.state_dir + "/logs", "the log folder"); }
+  explicit SlurmBackend(BackendOptions o) : opt_(std::move(o)) {
+    check_directive_value(opt_.state_dir + "/logs", "the log folder");
+  }
   std::string name() const override { return "slurm"; }
   bool schedules_itself() const override { return true; }
-  std::string render(const records::Job &job) const override { return render_sbatch(job, opt_.state_dir + "/logs", opt_.qos); }
+  std::string render(const records::Job &job) const override {
+    return render_sbatch(job, opt_.state_dir + "/logs", opt_.qos);
+  }
 
   ProcessResult call(const std::vector<std::string> &argv, const std::string &input = "") {
     ProcessOptions po;
@@ -152,7 +161,9 @@ public:
       return o;
     }
     std::string id = r.out.substr(0, r.out.find_first_of(";\n"));
-    if (!is_id(id)) fail(Exit::unavailable, "sbatch --parsable printed '" + first_line(r.out) + "', not a job id");
+    if (!is_id(id))
+      fail(Exit::unavailable,
+           "sbatch --parsable printed '" + first_line(r.out) + "', not a job id");
     o.backend_id = id;
     o.state = records::JobState::submitted;
     return o;
@@ -175,7 +186,8 @@ public:
       if (it == by_backend.end()) continue;
       Observation o = observation(row);
       seen.insert(row.job_id);
-      if (records::is_final(o.state) || o.state == records::JobState::preempted) final_seen.insert(row.job_id);
+      if (records::is_final(o.state) || o.state == records::JobState::preempted)
+        final_seen.insert(row.job_id);
       out[it->second] = o;
     }
     // Exit codes of ended jobs, and jobs squeue no longer lists, from the completion log.
@@ -186,8 +198,10 @@ public:
       for (const auto &[bid, jid] : by_backend) {
         auto l = log.find(bid);
         if (final_seen.count(bid) != 0U) {
-          if (l != log.end()) out[jid] = observation(l->second);
-          else out.erase(jid); // the completion log lags a moment: ask again next time
+          if (l != log.end())
+            out[jid] = observation(l->second);
+          else
+            out.erase(jid); // the completion log lags a moment: ask again next time
         } else if (seen.count(bid) == 0U && l != log.end()) {
           out[jid] = observation(l->second);
         }
@@ -201,7 +215,8 @@ public:
   void cancel(const Handle &h, const std::string &, double) override {
     if (h.backend_id.empty()) return;
     auto r = call({"scancel", h.backend_id});
-    if (r.exit_code != 0 && unreachable(r.err)) fail(Exit::unavailable, "scancel: " + first_line(r.err));
+    if (r.exit_code != 0 && unreachable(r.err))
+      fail(Exit::unavailable, "scancel: " + first_line(r.err));
   }
 
 private:
@@ -210,15 +225,19 @@ private:
 
 } // namespace
 
-std::unique_ptr<Backend> make_slurm_backend(const BackendOptions &options) { return std::make_unique<SlurmBackend>(options); }
+std::unique_ptr<Backend> make_slurm_backend(const BackendOptions &options) {
+  return std::make_unique<SlurmBackend>(options);
+}
 
 std::string shell_quote(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 2);
   out += '\'';
   for (char c : text) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   out += '\'';
   return out;
@@ -232,7 +251,8 @@ std::string slurm_time(std::int64_t seconds) {
   return b;
 }
 
-std::string render_sbatch(const records::Job &job, const std::string &logs, const std::map<std::string, std::string> &qos) {
+std::string render_sbatch(const records::Job &job, const std::string &logs,
+                          const std::map<std::string, std::string> &qos) {
   check_job(job, "job " + job.id);
   check_directive_value(logs, "the log folder");
   std::string s;
@@ -250,22 +270,27 @@ std::string render_sbatch(const records::Job &job, const std::string &logs, cons
   directive("--error", logs + "/" + job.id + ".err");
   if (!job.queue.empty()) directive("--partition", job.queue);
   if (!job.owner.project.empty()) directive("--account", job.owner.project);
-  if (auto q = qos.find(records::to_string(job.priority_class)); q != qos.end() && !q->second.empty()) {
+  if (auto q = qos.find(records::to_string(job.priority_class));
+      q != qos.end() && !q->second.empty()) {
     check_directive_value(q->second, "QOS");
     directive("--qos", q->second);
   }
-  directive("--cpus-per-task", std::to_string(static_cast<long long>(std::ceil(job.resources.cpus))));
+  directive("--cpus-per-task",
+            std::to_string(static_cast<long long>(std::ceil(job.resources.cpus))));
   if (job.resources.memory_bytes > 0) // 0 would mean "all the node's memory" to Slurm
     directive("--mem", std::to_string((job.resources.memory_bytes + (1 << 20) - 1) >> 20) + "M");
   if (job.resources.gpus > 0)
-    directive("--gres", "gpu:" + (job.resources.gpu_model.empty() ? "" : job.resources.gpu_model + ":") +
-                            std::to_string(job.resources.gpus));
-  if (job.resources.disk_bytes > 0) directive("--tmp", std::to_string((job.resources.disk_bytes + (1 << 20) - 1) >> 20) + "M");
+    directive("--gres",
+              "gpu:" + (job.resources.gpu_model.empty() ? "" : job.resources.gpu_model + ":") +
+                  std::to_string(job.resources.gpus));
+  if (job.resources.disk_bytes > 0)
+    directive("--tmp", std::to_string((job.resources.disk_bytes + (1 << 20) - 1) >> 20) + "M");
   directive("--time", slurm_time(job.walltime_s));
   // The submitting environment stays out of the job (it may hold secrets); the job's own
   // variables follow as quoted assignments.
   directive("--export", "NONE");
-  s += "# Generated by aip dispatch for job " + job.id + ". Every value below is single-quoted: no\n"
+  s += "# Generated by aip dispatch for job " + job.id +
+       ". Every value below is single-quoted: no\n"
        "# part of it is expanded by the shell.\n";
   s += "export PATH=\"${PATH:-/usr/local/bin:/usr/bin:/bin}\"\n";
   for (const auto &[k, v] : job.env) {
@@ -292,32 +317,56 @@ records::JobState map_slurm_state(std::string_view state, std::string &reason) {
   using S = records::JobState;
   std::string st(state);
   if (auto sp = st.find(' '); sp != std::string::npos) st = st.substr(0, sp); // "CANCELLED by 0"
-  while (!st.empty() && st.back() == '+') st.pop_back();                       // "CANCELLED+"
+  while (!st.empty() && st.back() == '+') st.pop_back();                      // "CANCELLED+"
   static const std::map<std::string, std::pair<S, const char *>> table{
-      {"PENDING", {S::submitted, ""}},       {"PD", {S::submitted, ""}},
-      {"CONFIGURING", {S::submitted, ""}},   {"CF", {S::submitted, ""}},
-      {"REQUEUED", {S::submitted, "requeued by Slurm"}}, {"RQ", {S::submitted, "requeued by Slurm"}},
-      {"REQUEUE_HOLD", {S::submitted, "held after requeue"}}, {"RH", {S::submitted, "held after requeue"}},
-      {"REQUEUE_FED", {S::submitted, "requeued"}}, {"RF", {S::submitted, "requeued"}},
-      {"RESV_DEL_HOLD", {S::submitted, "held"}}, {"RD", {S::submitted, "held"}},
-      {"RUNNING", {S::running, ""}},         {"R", {S::running, ""}},
-      {"COMPLETING", {S::running, ""}},      {"CG", {S::running, ""}},
-      {"SUSPENDED", {S::running, "suspended"}}, {"S", {S::running, "suspended"}},
-      {"STOPPED", {S::running, "stopped"}},  {"ST", {S::running, "stopped"}},
-      {"SIGNALING", {S::running, ""}},       {"SI", {S::running, ""}},
-      {"STAGE_OUT", {S::running, ""}},       {"SO", {S::running, ""}},
-      {"RESIZING", {S::running, ""}},        {"RS", {S::running, ""}},
-      {"COMPLETED", {S::succeeded, ""}},     {"CD", {S::succeeded, ""}},
-      {"FAILED", {S::failed, ""}},           {"F", {S::failed, ""}},
-      {"OUT_OF_MEMORY", {S::failed, "out of memory"}}, {"OOM", {S::failed, "out of memory"}},
-      {"NODE_FAIL", {S::failed, "node failure"}}, {"NF", {S::failed, "node failure"}},
-      {"BOOT_FAIL", {S::failed, "boot failure"}}, {"BF", {S::failed, "boot failure"}},
-      {"SPECIAL_EXIT", {S::failed, "special exit"}}, {"SE", {S::failed, "special exit"}},
-      {"DEADLINE", {S::timeout, "deadline reached"}}, {"DL", {S::timeout, "deadline reached"}},
-      {"TIMEOUT", {S::timeout, ""}},         {"TO", {S::timeout, ""}},
-      {"CANCELLED", {S::cancelled, ""}},     {"CA", {S::cancelled, ""}},
-      {"REVOKED", {S::cancelled, "revoked"}}, {"RV", {S::cancelled, "revoked"}},
-      {"PREEMPTED", {S::preempted, ""}},     {"PR", {S::preempted, ""}},
+      {"PENDING", {S::submitted, ""}},
+      {"PD", {S::submitted, ""}},
+      {"CONFIGURING", {S::submitted, ""}},
+      {"CF", {S::submitted, ""}},
+      {"REQUEUED", {S::submitted, "requeued by Slurm"}},
+      {"RQ", {S::submitted, "requeued by Slurm"}},
+      {"REQUEUE_HOLD", {S::submitted, "held after requeue"}},
+      {"RH", {S::submitted, "held after requeue"}},
+      {"REQUEUE_FED", {S::submitted, "requeued"}},
+      {"RF", {S::submitted, "requeued"}},
+      {"RESV_DEL_HOLD", {S::submitted, "held"}},
+      {"RD", {S::submitted, "held"}},
+      {"RUNNING", {S::running, ""}},
+      {"R", {S::running, ""}},
+      {"COMPLETING", {S::running, ""}},
+      {"CG", {S::running, ""}},
+      {"SUSPENDED", {S::running, "suspended"}},
+      {"S", {S::running, "suspended"}},
+      {"STOPPED", {S::running, "stopped"}},
+      {"ST", {S::running, "stopped"}},
+      {"SIGNALING", {S::running, ""}},
+      {"SI", {S::running, ""}},
+      {"STAGE_OUT", {S::running, ""}},
+      {"SO", {S::running, ""}},
+      {"RESIZING", {S::running, ""}},
+      {"RS", {S::running, ""}},
+      {"COMPLETED", {S::succeeded, ""}},
+      {"CD", {S::succeeded, ""}},
+      {"FAILED", {S::failed, ""}},
+      {"F", {S::failed, ""}},
+      {"OUT_OF_MEMORY", {S::failed, "out of memory"}},
+      {"OOM", {S::failed, "out of memory"}},
+      {"NODE_FAIL", {S::failed, "node failure"}},
+      {"NF", {S::failed, "node failure"}},
+      {"BOOT_FAIL", {S::failed, "boot failure"}},
+      {"BF", {S::failed, "boot failure"}},
+      {"SPECIAL_EXIT", {S::failed, "special exit"}},
+      {"SE", {S::failed, "special exit"}},
+      {"DEADLINE", {S::timeout, "deadline reached"}},
+      {"DL", {S::timeout, "deadline reached"}},
+      {"TIMEOUT", {S::timeout, ""}},
+      {"TO", {S::timeout, ""}},
+      {"CANCELLED", {S::cancelled, ""}},
+      {"CA", {S::cancelled, ""}},
+      {"REVOKED", {S::cancelled, "revoked"}},
+      {"RV", {S::cancelled, "revoked"}},
+      {"PREEMPTED", {S::preempted, ""}},
+      {"PR", {S::preempted, ""}},
   };
   auto it = table.find(st);
   if (it == table.end()) data_error("unknown Slurm job state '" + std::string(state) + "'");
@@ -335,7 +384,8 @@ std::vector<SlurmRow> parse_squeue(std::string_view text, const std::string &whe
     auto f = split(line, '|');
     // The name is last and may itself hold '|': rejoin it.
     if (f.size() < 3 || !is_id(f[0]) || f[1].empty())
-      data_error(where + ":" + std::to_string(line_no) + ": expected 'jobid|state|name', got '" + std::string(line) + "'");
+      data_error(where + ":" + std::to_string(line_no) + ": expected 'jobid|state|name', got '" +
+                 std::string(line) + "'");
     std::string name(line.substr(f[0].size() + f[1].size() + 2));
     rows.push_back({std::string(f[0]), name, std::string(f[1]), std::nullopt});
   }
@@ -351,14 +401,15 @@ std::vector<SlurmRow> parse_sacct(std::string_view text, const std::string &wher
     if (line.empty()) continue;
     auto f = split(line, '|');
     if (f.size() < 6 || !is_id(f[0]))
-      data_error(where + ":" + std::to_string(line_no) + ": expected 'jobid|jobname|state|exitcode|start|end', got '" +
-                 std::string(line) + "'");
+      data_error(where + ":" + std::to_string(line_no) +
+                 ": expected 'jobid|jobname|state|exitcode|start|end', got '" + std::string(line) +
+                 "'");
     // jobname may hold '|': the last four fields are counted from the end.
     const std::size_t n = f.size();
     std::size_t tail = f[n - 4].size() + f[n - 3].size() + f[n - 2].size() + f[n - 1].size() + 4;
     std::string name(line.substr(f[0].size() + 1, line.size() - f[0].size() - 1 - tail));
-    rows.push_back({std::string(f[0]), name, std::string(f[n - 4]), parse_exit(f[n - 3]), slurm_local_time(f[n - 2]),
-                    slurm_local_time(f[n - 1])});
+    rows.push_back({std::string(f[0]), name, std::string(f[n - 4]), parse_exit(f[n - 3]),
+                    slurm_local_time(f[n - 2]), slurm_local_time(f[n - 1])});
   }
   return rows;
 }

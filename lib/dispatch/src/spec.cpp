@@ -21,7 +21,8 @@ namespace {
 
 bool has_nul(const std::string &s) { return s.find('\0') != std::string::npos; }
 
-[[noreturn]] void bad(const std::string &where, const std::string &field, const std::string &problem) {
+[[noreturn]] void bad(const std::string &where, const std::string &field,
+                      const std::string &problem) {
   data_error(where + ": field '" + field + "': " + problem);
 }
 
@@ -41,7 +42,8 @@ void set_default(nlohmann::json &obj, const char *key, const nlohmann::json &val
 bool is_safe_token(std::string_view s) {
   if (s.empty() || s.size() > 128 || s[0] == '.' || s[0] == '-') return false;
   for (char c : s)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' || c == '-')) return false;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' || c == '-'))
+      return false;
   return true;
 }
 
@@ -60,16 +62,21 @@ std::string new_job_id(double now) {
 }
 
 std::string current_user() {
-  if (const passwd *pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_name != nullptr && *pw->pw_name != '\0')
+  if (const passwd *pw = ::getpwuid(::geteuid());
+      pw != nullptr && pw->pw_name != nullptr && *pw->pw_name != '\0')
     return pw->pw_name;
   if (const char *u = std::getenv("USER"); u != nullptr && *u != '\0') return u;
   return "uid" + std::to_string(::geteuid());
 }
 
 void check_job(const records::Job &job, const std::string &where) {
-  if (!is_safe_token(job.id)) bad(where, "id", "'" + job.id + "' is not a safe name ([A-Za-z0-9._-], at most 128, not starting with '.' or '-')");
+  if (!is_safe_token(job.id))
+    bad(where, "id",
+        "'" + job.id +
+            "' is not a safe name ([A-Za-z0-9._-], at most 128, not starting with '.' or '-')");
   auto token = [&](const std::string &value, const char *field) {
-    if (!value.empty() && !is_safe_token(value)) bad(where, field, "'" + value + "' is not a safe name ([A-Za-z0-9._-])");
+    if (!value.empty() && !is_safe_token(value))
+      bad(where, field, "'" + value + "' is not a safe name ([A-Za-z0-9._-])");
   };
   token(job.queue, "queue");
   token(job.owner.project, "owner.project");
@@ -80,7 +87,8 @@ void check_job(const records::Job &job, const std::string &where) {
   token(job.resources.mig_profile, "resources.mig_profile");
   if (job.owner.user.empty()) bad(where, "owner.user", "must not be empty");
   for (std::size_t i = 0; i < job.command.size(); ++i)
-    if (has_nul(job.command[i])) bad(where, "command[" + std::to_string(i) + "]", "contains a NUL byte");
+    if (has_nul(job.command[i]))
+      bad(where, "command[" + std::to_string(i) + "]", "contains a NUL byte");
   if (job.command[0].empty()) bad(where, "command[0]", "the program must not be empty");
   for (const auto &[k, v] : job.env) {
     if (!is_env_name(k)) bad(where, "env." + k, "not a variable name ([A-Za-z_][A-Za-z0-9_]*)");
@@ -89,16 +97,20 @@ void check_job(const records::Job &job, const std::string &where) {
   for (const auto &[k, v] : job.labels)
     if (has_nul(k) || has_nul(v)) bad(where, "labels." + k, "contains a NUL byte");
   if (has_nul(job.workdir)) bad(where, "workdir", "contains a NUL byte");
-  if (!job.workdir.empty() && job.workdir[0] != '/') bad(where, "workdir", "must be an absolute path");
-  if (has_nul(job.image) || has_nul(job.name)) bad(where, has_nul(job.image) ? "image" : "name", "contains a NUL byte");
+  if (!job.workdir.empty() && job.workdir[0] != '/')
+    bad(where, "workdir", "must be an absolute path");
+  if (has_nul(job.image) || has_nul(job.name))
+    bad(where, has_nul(job.image) ? "image" : "name", "contains a NUL byte");
   for (std::size_t i = 0; i < job.mounts.size(); ++i)
     if (has_nul(job.mounts[i].source) || has_nul(job.mounts[i].target))
       bad(where, "mounts[" + std::to_string(i) + "]", "contains a NUL byte");
-  if (job.resources.cpus > 1e6 || !(job.resources.cpus > 0)) bad(where, "resources.cpus", "out of range");
+  if (job.resources.cpus > 1e6 || !(job.resources.cpus > 0))
+    bad(where, "resources.cpus", "out of range");
   if (job.walltime_s > 100LL * 365 * 86400) bad(where, "walltime_s", "more than 100 years");
 }
 
-records::Job complete_job(nlohmann::json spec, const std::string &where, double now, const std::string &user) {
+records::Job complete_job(nlohmann::json spec, const std::string &where, double now,
+                          const std::string &user) {
   if (!spec.is_object()) data_error(where + ": expected a JSON object (a job)");
   set_default(spec, "kind", records::kJobKind);
   set_default(spec, "id", new_job_id(now));
@@ -128,14 +140,16 @@ nlohmann::json read_job_file(const std::string &path) {
 }
 
 const std::vector<std::string> &default_session_keep() {
-  static const std::vector<std::string> keep{"PATH", "LANG", "LC_*", "TZ", "PYTHONPATH", "VIRTUAL_ENV",
-                                             "CONDA_PREFIX", "CONDA_DEFAULT_ENV", "HF_HOME", "TORCH_HOME",
-                                             "OMP_NUM_THREADS"};
+  static const std::vector<std::string> keep{
+      "PATH",       "LANG",        "LC_*",           "TZ",
+      "PYTHONPATH", "VIRTUAL_ENV", "CONDA_PREFIX",   "CONDA_DEFAULT_ENV",
+      "HF_HOME",    "TORCH_HOME",  "OMP_NUM_THREADS"};
   return keep;
 }
 
-nlohmann::json session_spec(const std::vector<std::string> &environment, const std::vector<std::string> &keep,
-                            const std::string &cwd, const std::string &containerenv_path) {
+nlohmann::json session_spec(const std::vector<std::string> &environment,
+                            const std::vector<std::string> &keep, const std::string &cwd,
+                            const std::string &containerenv_path) {
   nlohmann::json spec = nlohmann::json::object();
   spec["workdir"] = cwd;
   nlohmann::json env = nlohmann::json::object();
@@ -149,7 +163,8 @@ nlohmann::json session_spec(const std::vector<std::string> &environment, const s
     for (const auto &k : keep) {
       if (!k.empty() && k.back() == '*') {
         if (name.compare(0, k.size() - 1, k, 0, k.size() - 1) == 0) return true;
-      } else if (k == name) return true;
+      } else if (k == name)
+        return true;
     }
     return false;
   };
@@ -159,11 +174,14 @@ nlohmann::json session_spec(const std::vector<std::string> &environment, const s
   // activate` does, so the batch job finds the same python.
   if (auto c = all.find("CONDA_PREFIX"); c != all.end() && !c->second.empty()) {
     env["CONDA_PREFIX"] = c->second;
-    if (auto d = all.find("CONDA_DEFAULT_ENV"); d != all.end()) env["CONDA_DEFAULT_ENV"] = d->second;
+    if (auto d = all.find("CONDA_DEFAULT_ENV"); d != all.end())
+      env["CONDA_DEFAULT_ENV"] = d->second;
     std::string path = env.contains("PATH") ? env["PATH"].get<std::string>() : "";
     std::string bin = c->second + "/bin";
-    if (path.rfind(bin + ":", 0) != 0 && path != bin) env["PATH"] = path.empty() ? bin : bin + ":" + path;
-    spec["labels"]["conda_env"] = all.count("CONDA_DEFAULT_ENV") != 0U ? all["CONDA_DEFAULT_ENV"] : c->second;
+    if (path.rfind(bin + ":", 0) != 0 && path != bin)
+      env["PATH"] = path.empty() ? bin : bin + ":" + path;
+    spec["labels"]["conda_env"] =
+        all.count("CONDA_DEFAULT_ENV") != 0U ? all["CONDA_DEFAULT_ENV"] : c->second;
   }
   if (!env.empty()) spec["env"] = env;
   // The container the session runs in. podman writes image="..." into /run/.containerenv;
@@ -172,7 +190,8 @@ nlohmann::json session_spec(const std::vector<std::string> &environment, const s
   if (std::ifstream in(containerenv_path); in) {
     std::string line;
     while (std::getline(in, line))
-      if (line.rfind("image=\"", 0) == 0 && line.size() > 8 && line.back() == '"') image = line.substr(7, line.size() - 8);
+      if (line.rfind("image=\"", 0) == 0 && line.size() > 8 && line.back() == '"')
+        image = line.substr(7, line.size() - 8);
   }
   for (const char *var : {"APPTAINER_CONTAINER", "SINGULARITY_CONTAINER"})
     if (image.empty())

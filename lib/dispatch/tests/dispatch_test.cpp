@@ -23,7 +23,8 @@ using records::PriorityClass;
 
 namespace {
 
-Job job(const std::string &id, PriorityClass c = PriorityClass::batch, double cpus = 1, unsigned gpus = 0, double t = 1000) {
+Job job(const std::string &id, PriorityClass c = PriorityClass::batch, double cpus = 1,
+        unsigned gpus = 0, double t = 1000) {
   Job j;
   j.id = id;
   j.owner.user = "alice";
@@ -66,20 +67,36 @@ TEST(Spec, CompletesDefaultsAndNamesBadFields) {
   EXPECT_TRUE(j.id.rfind("j20261122T100000-", 0) == 0) << j.id; // 1795341600 = 2026-11-22T10:00:00Z
   EXPECT_TRUE(is_safe_token(j.id));
   Exit st{};
-  EXPECT_EQ(error_of([] { complete_job({{"command", {"x"}}, {"resources", {{"cpus", "four"}}}}, "job.json", 0, "u"); }, &st),
+  EXPECT_EQ(error_of(
+                [] {
+                  complete_job({{"command", {"x"}}, {"resources", {{"cpus", "four"}}}}, "job.json",
+                               0, "u");
+                },
+                &st),
             "job.json: field 'resources.cpus': expected a number, got a string");
   EXPECT_EQ(st, Exit::data);
-  EXPECT_EQ(error_of([] { complete_job({{"command", {"x"}}, {"id", "../etc"}}, "j", 0, "u"); }),
-            "j: field 'id': '../etc' is not a safe name ([A-Za-z0-9._-], at most 128, not starting with '.' or '-')");
-  EXPECT_EQ(error_of([] { complete_job({{"command", {"x"}}, {"env", {{"A B", "1"}}}}, "j", 0, "u"); }),
+  EXPECT_EQ(error_of([] {
+              complete_job({{"command", {"x"}}, {"id", "../etc"}}, "j", 0, "u");
+            }),
+            "j: field 'id': '../etc' is not a safe name ([A-Za-z0-9._-], at most 128, not starting "
+            "with '.' or '-')");
+  EXPECT_EQ(error_of([] {
+              complete_job({{"command", {"x"}}, {"env", {{"A B", "1"}}}}, "j", 0, "u");
+            }),
             "j: field 'env.A B': not a variable name ([A-Za-z_][A-Za-z0-9_]*)");
-  EXPECT_EQ(error_of([] { complete_job({{"command", {"x"}}, {"queue", "gpu;rm"}}, "j", 0, "u"); }),
+  EXPECT_EQ(error_of([] {
+              complete_job({{"command", {"x"}}, {"queue", "gpu;rm"}}, "j", 0, "u");
+            }),
             "j: field 'queue': 'gpu;rm' is not a safe name ([A-Za-z0-9._-])");
   EXPECT_EQ(error_of([] { complete_job(nlohmann::json::object(), "j", 0, "u"); }),
             "j: field 'command': no command: give it after -- or in the job file");
-  EXPECT_EQ(error_of([] { complete_job({{"command", {std::string("a\0b", 3)}}}, "j", 0, "u"); }),
+  EXPECT_EQ(error_of([] {
+              complete_job({{"command", {std::string("a\0b", 3)}}}, "j", 0, "u");
+            }),
             "j: field 'command[0]': contains a NUL byte");
-  EXPECT_EQ(error_of([] { complete_job({{"command", {"x"}}, {"workdir", "rel"}}, "j", 0, "u"); }),
+  EXPECT_EQ(error_of([] {
+              complete_job({{"command", {"x"}}, {"workdir", "rel"}}, "j", 0, "u");
+            }),
             "j: field 'workdir': must be an absolute path");
 }
 
@@ -90,9 +107,10 @@ TEST(Spec, SessionKeepsChosenVariablesCondaAndContainer) {
   std::string ce = "engine=\"podman-4.3.1\"\nimage=\"docker.io/ai4oshub/yolo:latest\"\n";
   ASSERT_EQ(::write(fd, ce.data(), ce.size()), static_cast<ssize_t>(ce.size()));
   ::close(fd);
-  auto s = session_spec({"PATH=/usr/bin", "SECRET_TOKEN=x", "LC_ALL=C", "CONDA_PREFIX=/opt/conda/envs/torch",
-                         "CONDA_DEFAULT_ENV=torch", "HOME=/root"},
-                        default_session_keep(), "/srv/work", tmpl);
+  auto s =
+      session_spec({"PATH=/usr/bin", "SECRET_TOKEN=x", "LC_ALL=C",
+                    "CONDA_PREFIX=/opt/conda/envs/torch", "CONDA_DEFAULT_ENV=torch", "HOME=/root"},
+                   default_session_keep(), "/srv/work", tmpl);
   ::unlink(tmpl);
   EXPECT_EQ(s["workdir"], "/srv/work");
   EXPECT_EQ(s["env"]["PATH"], "/opt/conda/envs/torch/bin:/usr/bin");
@@ -143,16 +161,19 @@ TEST(Site, RefusalsNameTheLimitSectionAndLine) {
   auto r = check_limits(j, site, {});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->limit, "max-gpus");
-  EXPECT_EQ(r->message, "refused by max-gpus = 2 of queue 'gpu' (aip.conf:10): the job asks for 4, at most 2 allowed");
+  EXPECT_EQ(r->message, "refused by max-gpus = 2 of queue 'gpu' (aip.conf:10): the job asks for 4, "
+                        "at most 2 allowed");
   j.resources.gpus = 1;
   j.resources.memory_bytes = 65ULL << 30;
   EXPECT_EQ(check_limits(j, site, {})->message,
-            "refused by max-memory = 64G of queue 'gpu' (aip.conf:12): the job asks for 65 GiB, at most 64 GiB allowed");
+            "refused by max-memory = 64G of queue 'gpu' (aip.conf:12): the job asks for 65 GiB, at "
+            "most 64 GiB allowed");
   j.resources.memory_bytes = 1 << 30;
   EXPECT_FALSE(check_limits(j, site, {}));
   j.walltime_s = 3 * 86400;
   EXPECT_EQ(check_limits(j, site, {})->message,
-            "refused by max-walltime = 2d of the site limits [limits] (aip.conf:6): the job asks for 259200 s, at most 172800 s allowed");
+            "refused by max-walltime = 2d of the site limits [limits] (aip.conf:6): the job asks "
+            "for 259200 s, at most 172800 s allowed");
   j.walltime_s = 60;
   j.image = "evil/miner";
   EXPECT_EQ(check_limits(j, site, {})->limit, "images");
@@ -161,7 +182,8 @@ TEST(Site, RefusalsNameTheLimitSectionAndLine) {
   j.owner.vo = "vo.imagine-ai.eu";
   j.priority_class = PriorityClass::interactive;
   EXPECT_EQ(check_limits(j, site, {})->message,
-            "refused by classes = batch, opportunistic of vo 'vo.imagine-ai.eu' (aip.conf:15): priority class 'interactive' is not allowed");
+            "refused by classes = batch, opportunistic of vo 'vo.imagine-ai.eu' (aip.conf:15): "
+            "priority class 'interactive' is not allowed");
 }
 
 TEST(Site, PerUserGpuCapCountsRunningAndQueuedJobs) {
@@ -171,11 +193,14 @@ TEST(Site, PerUserGpuCapCountsRunningAndQueuedJobs) {
   j.image = "ai4oshub/x";
   j.queue = "gpu";
   // alice holds 1 + 2 GPUs; 3 + 2 = 5 > 4 (the [limits] cap).
-  std::vector<Job> live{job("q1", PriorityClass::batch, 1, 1), job("r1", PriorityClass::batch, 1, 2), job("o", PriorityClass::batch, 1, 8)};
+  std::vector<Job> live{job("q1", PriorityClass::batch, 1, 1),
+                        job("r1", PriorityClass::batch, 1, 2),
+                        job("o", PriorityClass::batch, 1, 8)};
   live[2].owner.user = "bob";
   auto r = check_limits(j, site, live);
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->message, "refused by max-user-gpus = 4 of the site limits [limits] (aip.conf:7): user 'alice' holds 3 GPUs in running "
+  EXPECT_EQ(r->message, "refused by max-user-gpus = 4 of the site limits [limits] (aip.conf:7): "
+                        "user 'alice' holds 3 GPUs in running "
                         "and queued jobs and the job asks for 2 more; at most 4 allowed");
   live.pop_back();
   live.pop_back(); // 1 + 2 = 3 <= 4
@@ -195,11 +220,16 @@ TEST(Site, BadConfigurationNamesFileAndLine) {
   EXPECT_EQ(error_of([&] { site.parse("[queue gpu]\nmax-gpus = two\n", "x.conf"); }, &st),
             "x.conf:2: max-gpus: expected a non-negative number, got 'two'");
   EXPECT_EQ(st, Exit::usage);
-  EXPECT_EQ(error_of([&] { site.parse("[limits]\nmax-gpu = 2\n", "x.conf"); }), "x.conf:2: unknown key 'max-gpu' in [limits]");
-  EXPECT_EQ(error_of([&] { site.parse("[queue]\n", "x.conf"); }), "x.conf:1: [queue NAME] needs a name");
+  EXPECT_EQ(error_of([&] { site.parse("[limits]\nmax-gpu = 2\n", "x.conf"); }),
+            "x.conf:2: unknown key 'max-gpu' in [limits]");
+  EXPECT_EQ(error_of([&] { site.parse("[queue]\n", "x.conf"); }),
+            "x.conf:1: [queue NAME] needs a name");
   EXPECT_EQ(error_of([&] { site.parse("[node]\nruntime = docker\n", "x.conf"); }),
             "x.conf:2: runtime: expected none, podman or apptainer, got 'docker'");
-  EXPECT_NE(error_of([&] { site.parse("[limits]\nmax-walltime = forever\n", "x.conf"); }).find("x.conf:2: max-walltime"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              site.parse("[limits]\nmax-walltime = forever\n", "x.conf");
+            }).find("x.conf:2: max-walltime"),
+            std::string::npos);
 }
 
 TEST(Site, NodeFromConfigAndRequestsLargerThanTheNode) {
@@ -209,8 +239,10 @@ TEST(Site, NodeFromConfigAndRequestsLargerThanTheNode) {
   EXPECT_EQ(n.cpus, 4);
   EXPECT_EQ(n.memory_bytes, 8ULL << 30);
   EXPECT_EQ(n.gpus, 2U);
-  EXPECT_EQ(*exceeds_node(job("a", PriorityClass::batch, 64), n), "asks for 64 CPUs; the node has 4");
-  EXPECT_EQ(*exceeds_node(job("a", PriorityClass::batch, 1, 3), n), "asks for 3 GPUs; the node has 2");
+  EXPECT_EQ(*exceeds_node(job("a", PriorityClass::batch, 64), n),
+            "asks for 64 CPUs; the node has 4");
+  EXPECT_EQ(*exceeds_node(job("a", PriorityClass::batch, 1, 3), n),
+            "asks for 3 GPUs; the node has 2");
   Job h = job("a", PriorityClass::batch, 1, 1);
   h.resources.gpu_model = "H100";
   EXPECT_EQ(*exceeds_node(h, n), "asks for GPU model 'H100'; the node has 'A100'");
@@ -232,15 +264,20 @@ TEST(Policy, OrderByClassThenFairShareThenSubmitTime) {
   auto fs = FairShare::parse("user,fairshare\nalice,0.9\nbob,0.2\n", "fs.csv");
   std::vector<std::string> got;
   for (const auto *e : order_queue(q, fs)) got.push_back(e->job.id);
-  EXPECT_EQ(got, (std::vector<std::string>{"inter", "batch-alice", "batch-bob-early", "batch-bob-late", "opp-early"}));
+  EXPECT_EQ(got, (std::vector<std::string>{"inter", "batch-alice", "batch-bob-early",
+                                           "batch-bob-late", "opp-early"}));
   // Without fair share: submit time within a class.
   got.clear();
   for (const auto *e : order_queue(q, {})) got.push_back(e->job.id);
-  EXPECT_EQ(got, (std::vector<std::string>{"inter", "batch-bob-early", "batch-alice", "batch-bob-late", "opp-early"}));
-  auto js = FairShare::parse("{\"user\":\"bob\",\"fairshare\":0.75}\n{\"account\":\"uc3\",\"fair_share\":0.1}\n", "fs.jsonl");
+  EXPECT_EQ(got, (std::vector<std::string>{"inter", "batch-bob-early", "batch-alice",
+                                           "batch-bob-late", "opp-early"}));
+  auto js = FairShare::parse(
+      "{\"user\":\"bob\",\"fairshare\":0.75}\n{\"account\":\"uc3\",\"fair_share\":0.1}\n",
+      "fs.jsonl");
   EXPECT_EQ(js.user.at("bob"), 0.75);
   EXPECT_EQ(js.project.at("uc3"), 0.1);
-  EXPECT_EQ(error_of([] { FairShare::parse("user,fairshare\nbob,high\n", "fs.csv"); }), "fs.csv:2: field 'fairshare': 'high' is not a number");
+  EXPECT_EQ(error_of([] { FairShare::parse("user,fairshare\nbob,high\n", "fs.csv"); }),
+            "fs.csv:2: field 'fairshare': 'high' is not a number");
   EXPECT_EQ(error_of([] { FairShare::parse("{\"user\":\"bob\",\"fairshare\":3}\n", "fs.jsonl"); }),
             "fs.jsonl:1: field 'fairshare': expected a number from 0 to 1");
 }
@@ -251,10 +288,12 @@ TEST(Policy, SlotsGpusAndProjectQuotas) {
   Node node = site.node(); // 4 CPUs, 8 GiB, 2 GPUs
   std::vector<Entry> active{running(job("r", PriorityClass::batch, 1, 1), 10, {0})};
   std::vector<Entry> q;
-  q.push_back({job("a", PriorityClass::batch, 2, 1, 1), {}, Stage::queued});  // fits: GPU 1
-  q.push_back({job("b", PriorityClass::batch, 2, 0, 2), {}, Stage::queued});  // 1 CPU left: no
-  q.push_back({job("c", PriorityClass::batch, 1, 0, 3), {}, Stage::queued});  // same class passes: fits
-  q.push_back({job("d", PriorityClass::opportunistic, 0.5, 0, 0), {}, Stage::queued}); // held back by b
+  q.push_back({job("a", PriorityClass::batch, 2, 1, 1), {}, Stage::queued}); // fits: GPU 1
+  q.push_back({job("b", PriorityClass::batch, 2, 0, 2), {}, Stage::queued}); // 1 CPU left: no
+  q.push_back(
+      {job("c", PriorityClass::batch, 1, 0, 3), {}, Stage::queued}); // same class passes: fits
+  q.push_back(
+      {job("d", PriorityClass::opportunistic, 0.5, 0, 0), {}, Stage::queued}); // held back by b
   q.push_back({job("huge", PriorityClass::batch, 16, 0, 5), {}, Stage::queued});
   auto d = plan(order_queue(q, {}), active, &node, site);
   ASSERT_EQ(d.size(), 3U);
@@ -266,7 +305,8 @@ TEST(Policy, SlotsGpusAndProjectQuotas) {
   EXPECT_EQ(d[2].reason, "larger than the node: asks for 16 CPUs; the node has 4");
   // Project uc3 may run one job at a time; its second waits, bob's passes.
   std::vector<Entry> q2;
-  Job u1 = job("u1", PriorityClass::batch, 1, 0, 1), u2 = job("u2", PriorityClass::batch, 1, 0, 2), o = job("o", PriorityClass::batch, 1, 0, 3);
+  Job u1 = job("u1", PriorityClass::batch, 1, 0, 1), u2 = job("u2", PriorityClass::batch, 1, 0, 2),
+      o = job("o", PriorityClass::batch, 1, 0, 3);
   u1.owner.project = u2.owner.project = "uc3";
   q2 = {{u1, {}, Stage::queued}, {u2, {}, Stage::queued}, {o, {}, Stage::queued}};
   d = plan(order_queue(q2, {}), {}, &node, site);
@@ -335,9 +375,11 @@ TEST(Slurm, StateMappingAndParsers) {
   auto sq = parse_squeue("12|RUNNING|aip-j1\n13|PENDING|aip-a|b\n", "squeue");
   ASSERT_EQ(sq.size(), 2U);
   EXPECT_EQ(sq[1].name, "aip-a|b");
-  EXPECT_EQ(error_of([] { parse_squeue("x|R|n\n", "squeue"); }), "squeue:1: expected 'jobid|state|name', got 'x|R|n'");
+  EXPECT_EQ(error_of([] { parse_squeue("x|R|n\n", "squeue"); }),
+            "squeue:1: expected 'jobid|state|name', got 'x|R|n'");
   // sacct's ExitCode is "code:signal" (sacct(1)): 2:0 exits 2; 0:9 was killed by SIGKILL.
-  auto sa = parse_sacct("20|aip-j2|FAILED|2:0|2026-12-02T05:45:31|2026-12-02T05:45:33\n21|aip-j3|CANCELLED by 0|0:9|Unknown|"
+  auto sa = parse_sacct("20|aip-j2|FAILED|2:0|2026-12-02T05:45:31|2026-12-02T05:45:33\n21|aip-j3|"
+                        "CANCELLED by 0|0:9|Unknown|"
                         "2026-12-02T05:45:39\n22|n|a|COMPLETED|0:0|None|None\n",
                         "sacct");
   ASSERT_EQ(sa.size(), 3U);
@@ -365,21 +407,50 @@ TEST(Slurm, RenderedScriptDirectives) {
   j.walltime_s = 5400;
   j.workdir = "/srv/my work";
   auto s = render_sbatch(j, "/var/aip/logs", {{"opportunistic", "scavenger"}});
-  for (const char *line : {"#SBATCH --job-name=aip-j1\n", "#SBATCH --output=/var/aip/logs/j1.out\n", "#SBATCH --partition=gpu\n",
-                           "#SBATCH --account=uc3\n", "#SBATCH --qos=scavenger\n", "#SBATCH --cpus-per-task=3\n",
-                           "#SBATCH --mem=1536M\n", "#SBATCH --gres=gpu:A100:2\n", "#SBATCH --time=0-01:30:00\n",
-                           "cd -- '/srv/my work' || exit 1\n", "exec 'true'\n"})
+  for (const char *line :
+       {"#SBATCH --job-name=aip-j1\n", "#SBATCH --output=/var/aip/logs/j1.out\n",
+        "#SBATCH --partition=gpu\n", "#SBATCH --account=uc3\n", "#SBATCH --qos=scavenger\n",
+        "#SBATCH --cpus-per-task=3\n", "#SBATCH --mem=1536M\n", "#SBATCH --gres=gpu:A100:2\n",
+        "#SBATCH --time=0-01:30:00\n", "cd -- '/srv/my work' || exit 1\n", "exec 'true'\n"})
     EXPECT_NE(s.find(line), std::string::npos) << line << " missing in\n" << s;
-  EXPECT_NE(error_of([] { render_sbatch(job("j2"), "/var/my logs", {}); }).find("cannot go into an #SBATCH line"), std::string::npos);
+  EXPECT_NE(error_of([] {
+              render_sbatch(job("j2"), "/var/my logs", {});
+            }).find("cannot go into an #SBATCH line"),
+            std::string::npos);
 }
 
 // The hostile corpus: each argument and environment value goes through the rendered script
 // and comes back byte for byte from the real bash, with nothing expanded or run.
 TEST(Slurm, HostileArgumentsRunLiterallyUnderBash) {
-  const std::vector<std::string> hostile{"$(touch /tmp/aip-pwned)", "`touch /tmp/aip-pwned`", "'", "\"", "'\"'\"", "a b  c",
-                                         "*", "/*", "~", "$HOME", "${PATH}", "\\", "\\'", "line1\nline2", ";rm -rf /tmp/x;",
-                                         "|", "&", ">", "<(ls)", "!!", "#not a comment", "--", "-e", "%j", "\t", "é ü 中",
-                                         "'$(id)'", "\r", ""};
+  const std::vector<std::string> hostile{"$(touch /tmp/aip-pwned)",
+                                         "`touch /tmp/aip-pwned`",
+                                         "'",
+                                         "\"",
+                                         "'\"'\"",
+                                         "a b  c",
+                                         "*",
+                                         "/*",
+                                         "~",
+                                         "$HOME",
+                                         "${PATH}",
+                                         "\\",
+                                         "\\'",
+                                         "line1\nline2",
+                                         ";rm -rf /tmp/x;",
+                                         "|",
+                                         "&",
+                                         ">",
+                                         "<(ls)",
+                                         "!!",
+                                         "#not a comment",
+                                         "--",
+                                         "-e",
+                                         "%j",
+                                         "\t",
+                                         "é ü 中",
+                                         "'$(id)'",
+                                         "\r",
+                                         ""};
   Job j = job("hostile");
   j.command = {"printf", "[%s]\n"};
   j.command.insert(j.command.end(), hostile.begin(), hostile.end());
@@ -409,12 +480,14 @@ TEST(Local, ContainerArgvKeepsValuesOutOfArgv) {
   j.workdir = "/w";
   j.mounts = {{"/data", "/mnt/data", true}};
   auto p = container_argv(j, "podman", {1});
-  EXPECT_EQ(p, (std::vector<std::string>{"podman", "run", "--rm", "--init", "--name", "aip-c1", "--env", "TOKEN", "--env", "AIP_JOB_ID",
-                                         "--workdir", "/w", "--mount", "type=bind,source=/data,target=/mnt/data,readonly", "--device",
-                                         "nvidia.com/gpu=1", "--", "ai4oshub/yolo", "true"}));
+  EXPECT_EQ(
+      p, (std::vector<std::string>{"podman", "run", "--rm", "--init", "--name", "aip-c1", "--env",
+                                   "TOKEN", "--env", "AIP_JOB_ID", "--workdir", "/w", "--mount",
+                                   "type=bind,source=/data,target=/mnt/data,readonly", "--device",
+                                   "nvidia.com/gpu=1", "--", "ai4oshub/yolo", "true"}));
   auto a = container_argv(j, "apptainer", {1});
-  EXPECT_EQ(a, (std::vector<std::string>{"apptainer", "exec", "--nv", "--pwd", "/w", "--bind", "/data:/mnt/data:ro", "docker://ai4oshub/yolo",
-                                         "true"}));
+  EXPECT_EQ(a, (std::vector<std::string>{"apptainer", "exec", "--nv", "--pwd", "/w", "--bind",
+                                         "/data:/mnt/data:ro", "docker://ai4oshub/yolo", "true"}));
   for (const auto &arg : p) EXPECT_EQ(arg.find("s3cret"), std::string::npos);
   EXPECT_EQ(container_argv(job("plain"), "podman", {}), std::vector<std::string>{"true"});
 }
@@ -425,9 +498,11 @@ TEST(Render, AllJobsInInputOrderAndTheEarliestBadLine) {
   auto local = make_backend("local", o);
   std::string text;
   for (int i = 0; i < 1000; ++i)
-    text += R"({"kind":"aip.job/v1","id":"j)" + std::to_string(i) +
-            R"(","owner":{"user":"u"},"command":["echo",")" + std::to_string(i) +
-            R"("],"resources":{"cpus":1,"memory_bytes":0},"walltime_s":5,"priority_class":"batch","submitted_at":0})" + "\n";
+    text +=
+        R"({"kind":"aip.job/v1","id":"j)" + std::to_string(i) +
+        R"(","owner":{"user":"u"},"command":["echo",")" + std::to_string(i) +
+        R"("],"resources":{"cpus":1,"memory_bytes":0},"walltime_s":5,"priority_class":"batch","submitted_at":0})" +
+        "\n";
   std::string expected;
   for (int i = 0; i < 1000; ++i) expected += "echo " + std::to_string(i) + "\n";
   EXPECT_EQ(render_all(*local, text, "jobs.jsonl"), expected);
@@ -440,5 +515,6 @@ TEST(Render, AllJobsInInputOrderAndTheEarliestBadLine) {
   };
   bad.insert(line_start(700), "{\"kind\":\"aip.job/v1\"}\n");
   bad.insert(line_start(300), "not json\n");
-  EXPECT_EQ(error_of([&] { render_all(*local, bad, "jobs.jsonl"); }), "jobs.jsonl:300: not a JSON object");
+  EXPECT_EQ(error_of([&] { render_all(*local, bad, "jobs.jsonl"); }),
+            "jobs.jsonl:300: not a JSON object");
 }

@@ -13,8 +13,10 @@ namespace {
 using Stat = std::function<double(const std::vector<double> &, const std::vector<double> &)>;
 
 Stat distance_statistic(const std::string &method, const DetectOptions &o) {
-  if (method == "wasserstein") return [](const auto &a, const auto &b) { return stats::wasserstein1(a, b); };
-  if (method == "energy") return [](const auto &a, const auto &b) { return stats::energy_distance(a, b); };
+  if (method == "wasserstein")
+    return [](const auto &a, const auto &b) { return stats::wasserstein1(a, b); };
+  if (method == "energy")
+    return [](const auto &a, const auto &b) { return stats::energy_distance(a, b); };
   return [method, o](const std::vector<double> &a, const std::vector<double> &b) {
     auto d = stats::binned_distances(stats::histograms(a, b, o.bins, o.binning), o.raw);
     if (method == "hellinger") return d.hellinger;
@@ -26,8 +28,8 @@ Stat distance_statistic(const std::string &method, const DetectOptions &o) {
   };
 }
 
-records::Drift base(const std::string &method, const std::optional<std::string> &feature, std::size_t n_ref,
-                    std::size_t n_cur, double threshold) {
+records::Drift base(const std::string &method, const std::optional<std::string> &feature,
+                    std::size_t n_ref, std::size_t n_cur, double threshold) {
   records::Drift d;
   d.method = method;
   d.feature = feature;
@@ -40,18 +42,21 @@ records::Drift base(const std::string &method, const std::optional<std::string> 
 } // namespace
 
 const std::vector<std::string> &univariate_tests() {
-  static const std::vector<std::string> v{"ks", "cvm", "anderson", "kuiper", "bws", "mannwhitney", "welch", "chi2"};
+  static const std::vector<std::string> v{"ks",  "cvm",         "anderson", "kuiper",
+                                          "bws", "mannwhitney", "welch",    "chi2"};
   return v;
 }
 
 const std::vector<std::string> &distance_methods() {
-  static const std::vector<std::string> v{"wasserstein", "energy", "hellinger", "psi", "js", "kl", "hi", "bhattacharyya"};
+  static const std::vector<std::string> v{"wasserstein", "energy", "hellinger", "psi",
+                                          "js",          "kl",     "hi",        "bhattacharyya"};
   return v;
 }
 
 bool is_known_method(const std::string &name) {
   const auto &u = univariate_tests(), &d = distance_methods();
-  return name == "mmd" || std::find(u.begin(), u.end(), name) != u.end() || std::find(d.begin(), d.end(), name) != d.end();
+  return name == "mmd" || std::find(u.begin(), u.end(), name) != u.end() ||
+         std::find(d.begin(), d.end(), name) != d.end();
 }
 
 DetectResult detect(const table::Table &ref, const table::Table &cur, const DetectOptions &o) {
@@ -62,13 +67,15 @@ DetectResult detect(const table::Table &ref, const table::Table &cur, const Dete
   std::vector<std::pair<const table::Column *, const table::Column *>> features;
   for (const auto &rc : ref.columns) {
     const auto *cc = cur.find(rc.name);
-    if (cc == nullptr) data_error(cur.source + ": no column '" + rc.name + "' (the reference has it)");
+    if (cc == nullptr)
+      data_error(cur.source + ": no column '" + rc.name + "' (the reference has it)");
     if (rc.categorical != cc->categorical) {
       const auto &text = rc.categorical ? rc.first_text : cc->first_text;
       data_error(text + ": not a number, but the column is numeric in the " +
                  std::string(rc.categorical ? "current" : "reference") + " data");
     }
-    if (rc.size() == 0 || cc->size() == 0) data_error("column '" + rc.name + "': a sample is empty");
+    if (rc.size() == 0 || cc->size() == 0)
+      data_error("column '" + rc.name + "': a sample is empty");
     features.emplace_back(&rc, cc);
   }
   DetectResult result;
@@ -84,17 +91,22 @@ DetectResult detect(const table::Table &ref, const table::Table &cur, const Dete
         }
       if (rcols.empty()) data_error("mmd: no numeric features");
       auto to_matrix = [](const std::vector<const table::Column *> &cols) {
-        stats::Matrix m(static_cast<Eigen::Index>(cols[0]->numbers.size()), static_cast<Eigen::Index>(cols.size()));
+        stats::Matrix m(static_cast<Eigen::Index>(cols[0]->numbers.size()),
+                        static_cast<Eigen::Index>(cols.size()));
         for (std::size_t j = 0; j < cols.size(); ++j)
           for (std::size_t i = 0; i < cols[j]->numbers.size(); ++i)
             m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = cols[j]->numbers[i];
         return m;
       };
-      auto r = stats::mmd_test(to_matrix(rcols), to_matrix(ccols), o.kernel, o.sigma, o.permutations, o.seed);
-      auto d = base("mmd", std::nullopt, rcols[0]->numbers.size(), ccols[0]->numbers.size(), o.threshold);
+      auto r = stats::mmd_test(to_matrix(rcols), to_matrix(ccols), o.kernel, o.sigma,
+                               o.permutations, o.seed);
+      auto d = base("mmd", std::nullopt, rcols[0]->numbers.size(), ccols[0]->numbers.size(),
+                    o.threshold);
       d.statistic = r.mmd2;
       if (o.permutations > 0) d.p_value = r.p_value;
-      d.params = {{"kernel", o.kernel == stats::Kernel::rbf ? "rbf" : o.kernel == stats::Kernel::laplacian ? "laplacian" : "linear"},
+      d.params = {{"kernel", o.kernel == stats::Kernel::rbf         ? "rbf"
+                             : o.kernel == stats::Kernel::laplacian ? "laplacian"
+                                                                    : "linear"},
                   {"sigma", r.sigma},
                   {"sigma_rule", o.sigma > 0 ? "given" : "median heuristic"},
                   {"permutations", o.permutations},
@@ -110,7 +122,9 @@ DetectResult detect(const table::Table &ref, const table::Table &cur, const Dete
       // feature falls back to it, once, rather than failing the whole run.
       if (categorical && m != "chi2") {
         if (std::any_of(result.features.begin(), result.features.end(),
-                        [&](const records::Drift &d) { return d.method == "chi2" && d.feature == rc->name; }))
+                        [&](const records::Drift &d) {
+                          return d.method == "chi2" && d.feature == rc->name;
+                        }))
           continue;
         m = "chi2";
       }
@@ -121,15 +135,23 @@ DetectResult detect(const table::Table &ref, const table::Table &cur, const Dete
         d.statistic = t.statistic;
         d.p_value = t.p_value;
         d.params = {{"dof", t.extra}};
-      } else if (std::find(univariate_tests().begin(), univariate_tests().end(), m) != univariate_tests().end()) {
+      } else if (std::find(univariate_tests().begin(), univariate_tests().end(), m) !=
+                 univariate_tests().end()) {
         stats::TestResult t;
-        if (m == "ks") t = stats::ks_two_sample(rc->numbers, cc->numbers);
-        else if (m == "cvm") t = stats::cramer_von_mises(rc->numbers, cc->numbers);
-        else if (m == "anderson") t = stats::anderson_darling(rc->numbers, cc->numbers);
-        else if (m == "kuiper") t = stats::kuiper(rc->numbers, cc->numbers);
-        else if (m == "bws") t = stats::bws(rc->numbers, cc->numbers, 0, o.seed);
-        else if (m == "mannwhitney") t = stats::mann_whitney(rc->numbers, cc->numbers);
-        else t = stats::welch_t(rc->numbers, cc->numbers);
+        if (m == "ks")
+          t = stats::ks_two_sample(rc->numbers, cc->numbers);
+        else if (m == "cvm")
+          t = stats::cramer_von_mises(rc->numbers, cc->numbers);
+        else if (m == "anderson")
+          t = stats::anderson_darling(rc->numbers, cc->numbers);
+        else if (m == "kuiper")
+          t = stats::kuiper(rc->numbers, cc->numbers);
+        else if (m == "bws")
+          t = stats::bws(rc->numbers, cc->numbers, 0, o.seed);
+        else if (m == "mannwhitney")
+          t = stats::mann_whitney(rc->numbers, cc->numbers);
+        else
+          t = stats::welch_t(rc->numbers, cc->numbers);
         d.statistic = t.statistic;
         d.p_value = t.p_value;
         d.params = {{"p_value_mode", t.mode}};
@@ -138,10 +160,14 @@ DetectResult detect(const table::Table &ref, const table::Table &cur, const Dete
         auto stat = distance_statistic(m, o);
         d.statistic = stat(rc->numbers, cc->numbers);
         if (o.permutations > 0)
-          d.p_value = stats::permutation_p_value(rc->numbers, cc->numbers, stat, o.permutations, o.seed);
+          d.p_value =
+              stats::permutation_p_value(rc->numbers, cc->numbers, stat, o.permutations, o.seed);
         d.params = {{"permutations", o.permutations}, {"seed", o.seed}};
         if (m != "wasserstein" && m != "energy")
-          d.params["binning"] = std::to_string(o.bins) + (o.binning == stats::Binning::equal_width ? " equal-width bins over the pooled range" : " reference-quantile bins");
+          d.params["binning"] =
+              std::to_string(o.bins) + (o.binning == stats::Binning::equal_width
+                                            ? " equal-width bins over the pooled range"
+                                            : " reference-quantile bins");
       }
       result.features.push_back(d);
     }
@@ -156,7 +182,9 @@ DetectResult detect(const table::Table &ref, const table::Table &cur, const Dete
     if (!d.p_value) continue;
     if (o.correction != stats::Correction::none) {
       d.params["p_value_raw"] = *d.p_value;
-      d.params["correction"] = o.correction == stats::Correction::bonferroni ? "bonferroni" : o.correction == stats::Correction::holm ? "holm" : "bh";
+      d.params["correction"] = o.correction == stats::Correction::bonferroni ? "bonferroni"
+                               : o.correction == stats::Correction::holm     ? "holm"
+                                                                             : "bh";
       d.p_value = adjusted[k];
     }
     ++k;

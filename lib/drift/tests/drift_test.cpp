@@ -19,13 +19,14 @@ table::Table csv(const std::string &text, const std::string &name = "t.csv") {
 } // namespace
 
 TEST(Detect, KsRecordCarriesScipysNumbers) {
-  auto ref = table::read(kData + "ks-shift/reference.csv"), cur = table::read(kData + "ks-shift/current.csv");
+  auto ref = table::read(kData + "ks-shift/reference.csv"),
+       cur = table::read(kData + "ks-shift/current.csv");
   auto r = drift::detect(ref, cur, {});
   ASSERT_EQ(r.features.size(), 1U);
   const auto &d = r.features[0];
   EXPECT_EQ(d.method, "ks");
   EXPECT_EQ(d.feature, "x");
-  EXPECT_NEAR(d.statistic, 0.08225, 1e-12);               // scipy.stats.ks_2samp, expected.json
+  EXPECT_NEAR(d.statistic, 0.08225, 1e-12); // scipy.stats.ks_2samp, expected.json
   EXPECT_NEAR(*d.p_value, 0.0046195072322336725, 1e-9);
   EXPECT_TRUE(d.drift);
   EXPECT_EQ(*d.n_ref, 1000U);
@@ -34,13 +35,15 @@ TEST(Detect, KsRecordCarriesScipysNumbers) {
 }
 
 TEST(Detect, AndersonKuiperBwsRecords) {
-  auto ref = table::read(kData + "anderson-0/reference.csv"), cur = table::read(kData + "anderson-0/current.csv");
+  auto ref = table::read(kData + "anderson-0/reference.csv"),
+       cur = table::read(kData + "anderson-0/current.csv");
   drift::DetectOptions o;
   o.methods = {"anderson", "kuiper", "bws"};
   auto r = drift::detect(ref, cur, o);
   ASSERT_EQ(r.features.size(), 3U);
   EXPECT_EQ(r.features[0].method, "anderson");
-  EXPECT_NEAR(r.features[0].statistic, 2.74707960358154, 1e-9); // scipy anderson_ksamp, expected.json
+  EXPECT_NEAR(r.features[0].statistic, 2.74707960358154,
+              1e-9); // scipy anderson_ksamp, expected.json
   EXPECT_NEAR(*r.features[0].p_value, 0.024474635914086, 1e-9);
   EXPECT_EQ(r.features[0].params["p_value_mode"], "table-interpolated");
   EXPECT_EQ(r.features[1].method, "kuiper");
@@ -66,7 +69,8 @@ TEST(Detect, CorrectionAndDatasetShare) {
   auto corrected = drift::detect(csv(ref), csv(cur), o);
   ASSERT_EQ(plain.features.size(), 2U);
   for (std::size_t i = 0; i < 2; ++i)
-    EXPECT_NEAR(*corrected.features[i].p_value, std::min(1.0, 2 * *plain.features[i].p_value), 1e-15);
+    EXPECT_NEAR(*corrected.features[i].p_value, std::min(1.0, 2 * *plain.features[i].p_value),
+                1e-15);
   EXPECT_TRUE(corrected.features[0].drift);
   EXPECT_FALSE(corrected.features[1].drift);
   EXPECT_DOUBLE_EQ(corrected.dataset.statistic, 0.5);
@@ -75,7 +79,8 @@ TEST(Detect, CorrectionAndDatasetShare) {
 }
 
 TEST(Detect, CategoricalFeaturesGetChiSquare) {
-  auto ref = table::read(kData + "chi2-1/reference.csv"), cur = table::read(kData + "chi2-1/current.csv");
+  auto ref = table::read(kData + "chi2-1/reference.csv"),
+       cur = table::read(kData + "chi2-1/current.csv");
   drift::DetectOptions o;
   o.methods = {"ks", "welch"};
   auto r = drift::detect(ref, cur, o);
@@ -85,7 +90,8 @@ TEST(Detect, CategoricalFeaturesGetChiSquare) {
 }
 
 TEST(Detect, DistancesAndMmdTakePermutationPValues) {
-  auto ref = table::read(kData + "mmd-0/reference.csv"), cur = table::read(kData + "mmd-0/current.csv");
+  auto ref = table::read(kData + "mmd-0/reference.csv"),
+       cur = table::read(kData + "mmd-0/current.csv");
   drift::DetectOptions o;
   o.methods = {"mmd", "wasserstein"};
   o.permutations = 200;
@@ -113,7 +119,9 @@ TEST(Detect, MismatchedInputsAreNamed) {
     drift::detect(csv("a\n1\n2\n"), csv("a\n1\nzwei\n", "cur.csv"), {});
     FAIL();
   } catch (const Error &e) {
-    EXPECT_EQ(std::string(e.what()), "cur.csv:3, column 1 ('a'): not a number, but the column is numeric in the reference data");
+    EXPECT_EQ(
+        std::string(e.what()),
+        "cur.csv:3, column 1 ('a'): not a number, but the column is numeric in the reference data");
   }
   drift::DetectOptions o;
   o.methods = {"magic"};
@@ -121,8 +129,10 @@ TEST(Detect, MismatchedInputsAreNamed) {
 }
 
 TEST(Html, HistogramCountsByHandAndSelfContainedReport) {
-  // Bins of width 1 over [0, 4]: 0.5 -> 0, 1 -> 1, 1.5 -> 1, 3.9 -> 3, 4 -> 3 (last bin closed), -1 clamps to 0.
-  EXPECT_EQ(drift::histogram({0.5, 1, 1.5, 3.9, 4, -1}, 0, 4, 4), (std::vector<double>{2, 2, 0, 2}));
+  // Bins of width 1 over [0, 4]: 0.5 -> 0, 1 -> 1, 1.5 -> 1, 3.9 -> 3, 4 -> 3 (last bin closed), -1
+  // clamps to 0.
+  EXPECT_EQ(drift::histogram({0.5, 1, 1.5, 3.9, 4, -1}, 0, 4, 4),
+            (std::vector<double>{2, 2, 0, 2}));
   EXPECT_EQ(drift::escape_html("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
   auto ref = csv("x,c\n1,u\n2,v\n3,u\n"), cur = csv("x,c\n7,v\n8,v\n9,w\n");
   drift::HtmlInput in;

@@ -143,8 +143,7 @@ TEST(Summarize, ReadsMixedFilesAndNamesBadLines) {
     FAIL();
   } catch (const Error &e) {
     EXPECT_EQ(e.status(), Exit::data);
-    EXPECT_NE(std::string(e.what()).find(".jsonl:4: field 'cpu_s'"), std::string::npos)
-        << e.what();
+    EXPECT_NE(std::string(e.what()).find(".jsonl:4: field 'cpu_s'"), std::string::npos) << e.what();
   }
   std::ofstream(path) << R"({"kind":"aip.usage/v1"})"
                       << "\n";

@@ -13,15 +13,18 @@ nlohmann::ordered_json to_json(const Drift &d) {
   j["feature"] = value_or_null(d.feature);
   // JSON has no infinity: a raw divergence that is infinite is written as null with
   // params.statistic_inf set, so no reader ever sees a non-JSON token.
-  if (std::isfinite(d.statistic)) j["statistic"] = d.statistic;
-  else j["statistic"] = nullptr;
+  if (std::isfinite(d.statistic))
+    j["statistic"] = d.statistic;
+  else
+    j["statistic"] = nullptr;
   j["p_value"] = value_or_null(d.p_value);
   j["threshold"] = d.threshold;
   j["drift"] = d.drift;
   if (d.n_ref) j["n_ref"] = *d.n_ref;
   if (d.n_cur) j["n_cur"] = *d.n_cur;
   j["params"] = d.params;
-  if (!std::isfinite(d.statistic)) j["params"]["statistic_inf"] = d.statistic > 0 ? "+inf" : (d.statistic < 0 ? "-inf" : "nan");
+  if (!std::isfinite(d.statistic))
+    j["params"]["statistic_inf"] = d.statistic > 0 ? "+inf" : (d.statistic < 0 ? "-inf" : "nan");
   if (d.index) j["index"] = *d.index;
   if (d.level) j["level"] = *d.level;
   return j;
@@ -38,7 +41,8 @@ Drift drift_from_json(const nlohmann::json &json, const std::string &where) {
     if (!params->is_object()) f.fail("params", "expected an object");
     d.params = nlohmann::ordered_json(*params);
   }
-  if (!f.has("statistic") && d.params.contains("statistic_inf") && d.params["statistic_inf"].is_string()) {
+  if (!f.has("statistic") && d.params.contains("statistic_inf") &&
+      d.params["statistic_inf"].is_string()) {
     std::string inf = d.params["statistic_inf"].get<std::string>();
     d.statistic = inf == "-inf" ? -INFINITY : (inf == "nan" ? NAN : INFINITY);
     d.params.erase("statistic_inf");

@@ -9,8 +9,8 @@
 
 namespace aip::records {
 namespace {
-constexpr std::array<const char *, 8> kStates{"queued",    "submitted", "running",   "succeeded",
-                                              "failed",    "cancelled", "preempted", "timeout"};
+constexpr std::array<const char *, 8> kStates{"queued", "submitted", "running",   "succeeded",
+                                              "failed", "cancelled", "preempted", "timeout"};
 }
 
 std::string to_string(JobState s) { return kStates[static_cast<std::size_t>(s)]; }
@@ -18,8 +18,9 @@ std::string to_string(JobState s) { return kStates[static_cast<std::size_t>(s)];
 JobState parse_job_state(const std::string &text) {
   for (std::size_t i = 0; i < kStates.size(); ++i)
     if (text == kStates[i]) return static_cast<JobState>(i);
-  data_error("unknown state '" + text +
-             "': expected queued, submitted, running, succeeded, failed, cancelled, preempted or timeout");
+  data_error(
+      "unknown state '" + text +
+      "': expected queued, submitted, running, succeeded, failed, cancelled, preempted or timeout");
 }
 
 bool is_final(JobState s) {

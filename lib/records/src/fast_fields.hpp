@@ -46,7 +46,8 @@ struct FastFields {
     std::int64_t i;
     if (v.get_int64().get(i) == simdjson::SUCCESS) return i;
     double d = number(v, field);
-    if (d != std::trunc(d) || std::fabs(d) >= 9.2e18) fail(field, "expected an integer, got a fraction");
+    if (d != std::trunc(d) || std::fabs(d) >= 9.2e18)
+      fail(field, "expected an integer, got a fraction");
     return static_cast<std::int64_t>(d);
   }
   std::uint64_t count(Element v, std::string_view field) const {

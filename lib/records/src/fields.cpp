@@ -22,7 +22,9 @@ const char *type_name(const nlohmann::json &v) {
 FieldReader::FieldReader(const nlohmann::json &object, std::string where, std::string path)
     : object_(object), where_(std::move(where)), path_(std::move(path)) {
   if (!object_.is_object())
-    data_error(where_ + ": " + (path_.empty() ? std::string("record") : "field '" + path_.substr(0, path_.size() - 1) + "'") +
+    data_error(where_ + ": " +
+               (path_.empty() ? std::string("record")
+                              : "field '" + path_.substr(0, path_.size() - 1) + "'") +
                ": expected an object");
 }
 
@@ -77,9 +79,11 @@ std::int64_t FieldReader::integer(const char *name) const {
   if (v.is_number_integer()) return v.get<std::int64_t>();
   if (v.is_number_float()) {
     double d = v.get<double>();
-    if (std::isfinite(d) && d == std::trunc(d) && std::fabs(d) < 9.2e18) return static_cast<std::int64_t>(d);
+    if (std::isfinite(d) && d == std::trunc(d) && std::fabs(d) < 9.2e18)
+      return static_cast<std::int64_t>(d);
   }
-  fail(name, std::string("expected an integer, got ") + (v.is_number() ? "a fraction" : type_name(v)));
+  fail(name,
+       std::string("expected an integer, got ") + (v.is_number() ? "a fraction" : type_name(v)));
 }
 
 std::optional<std::int64_t> FieldReader::optional_integer(const char *name) const {
@@ -122,7 +126,8 @@ std::optional<bool> FieldReader::optional_boolean(const char *name) const {
 double FieldReader::timestamp(const char *name) const {
   const auto &v = require(name);
   if (v.is_number()) return number(name);
-  if (!v.is_string()) fail(name, std::string("expected an RFC 3339 time or epoch seconds, got ") + type_name(v));
+  if (!v.is_string())
+    fail(name, std::string("expected an RFC 3339 time or epoch seconds, got ") + type_name(v));
   try {
     return parse_timestamp(v.get_ref<const std::string &>());
   } catch (const Error &e) {
@@ -153,7 +158,8 @@ std::map<std::string, std::string> FieldReader::string_map(const char *name) con
   std::map<std::string, std::string> out;
   const auto *v = find(name);
   if (v == nullptr) return out;
-  if (!v->is_object()) fail(name, std::string("expected an object of strings, got ") + type_name(*v));
+  if (!v->is_object())
+    fail(name, std::string("expected an object of strings, got ") + type_name(*v));
   for (const auto &[k, e] : v->items()) {
     if (!e.is_string()) fail(name, "key '" + k + "': expected a string, got " + type_name(e));
     out.emplace(k, e.get<std::string>());

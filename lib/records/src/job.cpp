@@ -49,7 +49,8 @@ nlohmann::ordered_json to_json(const Job &job) {
   if (!job.mounts.empty()) {
     auto &m = j["mounts"] = nlohmann::ordered_json::array();
     for (const auto &mount : job.mounts)
-      m.push_back({{"source", mount.source}, {"target", mount.target}, {"read_only", mount.read_only}});
+      m.push_back(
+          {{"source", mount.source}, {"target", mount.target}, {"read_only", mount.read_only}});
   }
   if (!job.labels.empty()) j["labels"] = job.labels;
   if (job.requeue) j["requeue"] = true;
@@ -98,7 +99,8 @@ Job job_from_json(const nlohmann::json &json, const std::string &where) {
     if (!m.is_array()) f.fail("mounts", "expected an array of objects");
     for (std::size_t i = 0; i < m.size(); ++i) {
       FieldReader mf(m[i], where, "mounts[" + std::to_string(i) + "].");
-      job.mounts.push_back({mf.string("source"), mf.string("target"), mf.optional_boolean("read_only").value_or(false)});
+      job.mounts.push_back({mf.string("source"), mf.string("target"),
+                            mf.optional_boolean("read_only").value_or(false)});
     }
   }
   job.labels = f.string_map("labels");

@@ -23,10 +23,14 @@ ReportRow report_from_json(const nlohmann::ordered_json &j, const std::string &w
   ReportRow row;
   for (const auto &[k, v] : j.items()) {
     if (k == "kind") continue;
-    if (v.is_string()) row.dimensions.emplace_back(k, v.get<std::string>());
-    else if (v.is_null()) row.metrics.emplace_back(k, std::nullopt);
-    else if (v.is_number() && std::isfinite(v.get<double>())) row.metrics.emplace_back(k, v.get<double>());
-    else data_error(where + ": field '" + k + "': expected a string (dimension) or a number (metric)");
+    if (v.is_string())
+      row.dimensions.emplace_back(k, v.get<std::string>());
+    else if (v.is_null())
+      row.metrics.emplace_back(k, std::nullopt);
+    else if (v.is_number() && std::isfinite(v.get<double>()))
+      row.metrics.emplace_back(k, v.get<double>());
+    else
+      data_error(where + ": field '" + k + "': expected a string (dimension) or a number (metric)");
   }
   return row;
 }

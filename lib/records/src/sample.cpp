@@ -60,7 +60,8 @@ Sample sample_from_json(const nlohmann::json &json, const std::string &where) {
       gs.index = static_cast<int>(index);
       gs.model = g.string_or("model", "");
       gs.util_pct = g.optional_number("util_pct");
-      if (gs.util_pct && (*gs.util_pct < 0 || *gs.util_pct > 100)) g.fail("util_pct", "must be within 0..100");
+      if (gs.util_pct && (*gs.util_pct < 0 || *gs.util_pct > 100))
+        g.fail("util_pct", "must be within 0..100");
       gs.mem_used_bytes = g.optional_count("mem_used_bytes");
       gs.power_w = g.optional_number("power_w");
       if (gs.power_w && *gs.power_w < 0) g.fail("power_w", "must not be negative");
@@ -73,7 +74,15 @@ Sample sample_from_json(const nlohmann::json &json, const std::string &where) {
 void decode_sample(simdjson::dom::object object, const jsonl::Location &where, Sample &s) {
   detail::FastFields f{where};
   s = Sample{};
-  enum : unsigned { r_kind = 1, r_at = 2, r_job = 4, r_host = 8, r_cpu = 16, r_mem = 32, r_all = 63 };
+  enum : unsigned {
+    r_kind = 1,
+    r_at = 2,
+    r_job = 4,
+    r_host = 8,
+    r_cpu = 16,
+    r_mem = 32,
+    r_all = 63
+  };
   unsigned seen = 0;
   std::string kind;
   // As FieldReader::count words it for a value that is not a number.
@@ -129,7 +138,8 @@ void decode_sample(simdjson::dom::object object, const jsonl::Location &where, S
             f.string(gv, name("model"), gs.model);
           } else if (gk == "util_pct") {
             gs.util_pct = f.number(gv, name("util_pct"));
-            if (*gs.util_pct < 0 || *gs.util_pct > 100) f.fail(name("util_pct"), "must be within 0..100");
+            if (*gs.util_pct < 0 || *gs.util_pct > 100)
+              f.fail(name("util_pct"), "must be within 0..100");
           } else if (gk == "mem_used_bytes") {
             gs.mem_used_bytes = count(gv, name("mem_used_bytes"));
           } else if (gk == "power_w") {
@@ -144,12 +154,14 @@ void decode_sample(simdjson::dom::object object, const jsonl::Location &where, S
     }
   }
   if (seen != r_all) {
-    static constexpr std::pair<unsigned, const char *> names[] = {{r_kind, "kind"}, {r_at, "at"}, {r_job, "job_id"},
-                                                                  {r_host, "host"}, {r_cpu, "cpu_s"}, {r_mem, "mem_bytes"}};
+    static constexpr std::pair<unsigned, const char *> names[] = {
+        {r_kind, "kind"}, {r_at, "at"},     {r_job, "job_id"},
+        {r_host, "host"}, {r_cpu, "cpu_s"}, {r_mem, "mem_bytes"}};
     for (auto [bit, n] : names)
       if ((seen & bit) == 0) f.fail(n, "missing");
   }
-  if (kind != kSampleKind) f.fail("kind", "expected '" + std::string(kSampleKind) + "', got '" + kind + "'");
+  if (kind != kSampleKind)
+    f.fail("kind", "expected '" + std::string(kSampleKind) + "', got '" + kind + "'");
   if (s.cpu_s < 0) f.fail("cpu_s", "must not be negative");
 }
 

@@ -41,22 +41,26 @@ SqaCriterion sqa_from_json(const nlohmann::json &json, const std::string &where)
       if (sub.level && *sub.level != "MUST" && *sub.level != "SHOULD" && *sub.level != "MAY")
         s.fail("level", "expected MUST, SHOULD or MAY, got '" + *sub.level + "'");
       sub.status = s.optional_string("status");
-      if (sub.status && *sub.status != "pass" && *sub.status != "fail" && *sub.status != "not-assessable" &&
-          *sub.status != "not-applicable" && *sub.status != "waived")
-        s.fail("status", "expected pass, fail, not-assessable, not-applicable or waived, got '" + *sub.status + "'");
+      if (sub.status && *sub.status != "pass" && *sub.status != "fail" &&
+          *sub.status != "not-assessable" && *sub.status != "not-applicable" &&
+          *sub.status != "waived")
+        s.fail("status", "expected pass, fail, not-assessable, not-applicable or waived, got '" +
+                             *sub.status + "'");
       sub.scorecard = s.strings("scorecard");
       c.subcriteria[id] = sub;
     }
   }
   c.badge = f.optional_string("badge");
-  if (c.badge && *c.badge != "gold" && *c.badge != "silver" && *c.badge != "bronze" && *c.badge != "none")
+  if (c.badge && *c.badge != "gold" && *c.badge != "silver" && *c.badge != "bronze" &&
+      *c.badge != "none")
     f.fail("badge", "expected gold, silver, bronze or none, got '" + *c.badge + "'");
   c.score = f.optional_number("score");
   if (c.score && (*c.score < 0 || *c.score > 100)) f.fail("score", "must be within 0..100");
   c.name = f.optional_string("name");
   c.assessed = f.optional_boolean("assessed");
   c.next_badge = f.optional_string("next_badge");
-  if (c.next_badge && *c.next_badge != "gold" && *c.next_badge != "silver" && *c.next_badge != "bronze")
+  if (c.next_badge && *c.next_badge != "gold" && *c.next_badge != "silver" &&
+      *c.next_badge != "bronze")
     f.fail("next_badge", "expected bronze, silver or gold, got '" + *c.next_badge + "'");
   c.missing = f.strings("missing");
   return c;

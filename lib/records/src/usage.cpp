@@ -86,8 +86,16 @@ namespace {
 
 // Bits of the required fields, to report the first one missing.
 enum Required : unsigned {
-  r_kind = 1, r_record_id = 2, r_job_id = 4, r_user = 8, r_start = 16, r_end = 32, r_wall = 64,
-  r_cores = 128, r_source = 256, r_all = 511
+  r_kind = 1,
+  r_record_id = 2,
+  r_job_id = 4,
+  r_user = 8,
+  r_start = 16,
+  r_end = 32,
+  r_wall = 64,
+  r_cores = 128,
+  r_source = 256,
+  r_all = 511
 };
 
 } // namespace
@@ -113,40 +121,76 @@ void decode_usage(simdjson::dom::object object, const jsonl::Location &where, Us
     // Dispatch on length and first letter before comparing the whole key.
     switch (key.size()) {
     case 3:
-      if (key == "end") { u.end = f.timestamp(v, key); seen |= r_end; }
+      if (key == "end") {
+        u.end = f.timestamp(v, key);
+        seen |= r_end;
+      }
       break;
     case 4:
       if (key == "kind") {
         f.string(v, key, kind_buf);
-        if (kind_buf != kUsageKind) f.fail(key, "expected '" + std::string(kUsageKind) + "', got '" + kind_buf + "'");
+        if (kind_buf != kUsageKind)
+          f.fail(key, "expected '" + std::string(kUsageKind) + "', got '" + kind_buf + "'");
         seen |= r_kind;
-      } else if (key == "user") { f.string(v, key, u.user); seen |= r_user; }
-      else if (key == "site") { if (!f.null(v)) f.string(v, key, u.site); }
-      else if (key == "gpus") { if (!f.null(v)) { auto g = f.count(v, key); if (g > 1'000'000) f.fail(key, "implausibly large"); u.gpus = static_cast<std::uint32_t>(g); } }
+      } else if (key == "user") {
+        f.string(v, key, u.user);
+        seen |= r_user;
+      } else if (key == "site") {
+        if (!f.null(v)) f.string(v, key, u.site);
+      } else if (key == "gpus") {
+        if (!f.null(v)) {
+          auto g = f.count(v, key);
+          if (g > 1'000'000) f.fail(key, "implausibly large");
+          u.gpus = static_cast<std::uint32_t>(g);
+        }
+      }
       break;
     case 2:
-      if (key == "vo") { if (!f.null(v)) f.string(v, key, u.vo); }
+      if (key == "vo") {
+        if (!f.null(v)) f.string(v, key, u.vo);
+      }
       break;
     case 5:
-      if (key == "start") { u.start = f.timestamp(v, key); seen |= r_start; }
-      else if (key == "queue") { if (!f.null(v)) f.string(v, key, u.queue); }
-      else if (key == "state") { if (!f.null(v)) f.string(v, key, u.state); }
-      else if (key == "cores") { u.cores = f.number(v, key); seen |= r_cores; }
-      else if (key == "cpu_s") { if (!f.null(v)) u.cpu_s = f.number(v, key); }
+      if (key == "start") {
+        u.start = f.timestamp(v, key);
+        seen |= r_start;
+      } else if (key == "queue") {
+        if (!f.null(v)) f.string(v, key, u.queue);
+      } else if (key == "state") {
+        if (!f.null(v)) f.string(v, key, u.state);
+      } else if (key == "cores") {
+        u.cores = f.number(v, key);
+        seen |= r_cores;
+      } else if (key == "cpu_s") {
+        if (!f.null(v)) u.cpu_s = f.number(v, key);
+      }
       break;
     case 6:
-      if (key == "job_id") { f.string(v, key, u.job_id); seen |= r_job_id; }
-      else if (key == "wall_s") { u.wall_s = f.number(v, key); seen |= r_wall; }
-      else if (key == "source") { f.string(v, key, u.source); seen |= r_source; }
-      else if (key == "submit") { if (!f.null(v)) u.submit = f.timestamp(v, key); }
+      if (key == "job_id") {
+        f.string(v, key, u.job_id);
+        seen |= r_job_id;
+      } else if (key == "wall_s") {
+        u.wall_s = f.number(v, key);
+        seen |= r_wall;
+      } else if (key == "source") {
+        f.string(v, key, u.source);
+        seen |= r_source;
+      } else if (key == "submit") {
+        if (!f.null(v)) u.submit = f.timestamp(v, key);
+      }
       break;
     case 7:
-      if (key == "project") { if (!f.null(v)) f.string(v, key, u.project); }
+      if (key == "project") {
+        if (!f.null(v)) f.string(v, key, u.project);
+      }
       break;
     case 9:
-      if (key == "record_id") { f.string(v, key, u.record_id); seen |= r_record_id; }
-      else if (key == "gpu_model") { if (!f.null(v)) f.string(v, key, u.gpu_model); }
-      else if (key == "exit_code") {
+      if (key == "record_id") {
+        f.string(v, key, u.record_id);
+        seen |= r_record_id;
+      } else if (key == "gpu_model") {
+        if (!f.null(v)) f.string(v, key, u.gpu_model);
+      } else if (key == "exit_code") {
         if (!f.null(v)) {
           std::int64_t c = f.integer(v, key);
           if (c < std::numeric_limits<int>::min() || c > std::numeric_limits<int>::max())
@@ -156,14 +200,18 @@ void decode_usage(simdjson::dom::object object, const jsonl::Location &where, Us
       }
       break;
     case 13:
-      if (key == "mem_req_bytes") { if (!f.null(v)) u.mem_req_bytes = f.count(v, key); }
-      else if (key == "gpu_util_mean") { if (!f.null(v)) u.gpu_util_mean = f.number(v, key); }
+      if (key == "mem_req_bytes") {
+        if (!f.null(v)) u.mem_req_bytes = f.count(v, key);
+      } else if (key == "gpu_util_mean") {
+        if (!f.null(v)) u.gpu_util_mean = f.number(v, key);
+      }
       break;
     case 14:
-      if (key == "mem_peak_bytes") { if (!f.null(v)) u.mem_peak_bytes = f.count(v, key); }
+      if (key == "mem_peak_bytes") {
+        if (!f.null(v)) u.mem_peak_bytes = f.count(v, key);
+      }
       break;
-    default:
-      break; // unknown fields are ignored
+    default: break; // unknown fields are ignored
     }
   }
   if (seen != r_all) {
@@ -190,7 +238,8 @@ void append_string(std::string &out, std::string_view s) {
     default:
       if (static_cast<unsigned char>(c) < 0x20) {
         char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+        std::snprintf(buf, sizeof buf, "\\u%04x",
+                      static_cast<unsigned>(static_cast<unsigned char>(c)));
         out += buf;
       } else {
         out += c;
@@ -214,29 +263,74 @@ void key(std::string &out, const char *k) {
 
 void append_usage_line(std::string &out, const Usage &u) {
   out += "{\"kind\":\"aip.usage/v1\"";
-  key(out, "record_id"); append_string(out, u.record_id);
-  key(out, "job_id"); append_string(out, u.job_id);
-  key(out, "user"); append_string(out, u.user);
-  if (!u.project.empty()) { key(out, "project"); append_string(out, u.project); }
-  if (!u.vo.empty()) { key(out, "vo"); append_string(out, u.vo); }
-  if (!u.site.empty()) { key(out, "site"); append_string(out, u.site); }
-  if (!u.queue.empty()) { key(out, "queue"); append_string(out, u.queue); }
-  if (u.submit) { key(out, "submit"); append_string(out, format_timestamp(*u.submit)); }
-  key(out, "start"); append_string(out, format_timestamp(u.start));
-  key(out, "end"); append_string(out, format_timestamp(u.end));
-  key(out, "wall_s"); append_number(out, u.wall_s);
-  key(out, "cores"); append_number(out, u.cores);
-  if (u.cpu_s) { key(out, "cpu_s"); append_number(out, *u.cpu_s); }
-  if (u.mem_req_bytes) { key(out, "mem_req_bytes"); append_number(out, *u.mem_req_bytes); }
-  if (u.mem_peak_bytes) { key(out, "mem_peak_bytes"); append_number(out, *u.mem_peak_bytes); }
-  key(out, "gpus"); append_number(out, u.gpus);
-  if (!u.gpu_model.empty()) { key(out, "gpu_model"); append_string(out, u.gpu_model); }
+  key(out, "record_id");
+  append_string(out, u.record_id);
+  key(out, "job_id");
+  append_string(out, u.job_id);
+  key(out, "user");
+  append_string(out, u.user);
+  if (!u.project.empty()) {
+    key(out, "project");
+    append_string(out, u.project);
+  }
+  if (!u.vo.empty()) {
+    key(out, "vo");
+    append_string(out, u.vo);
+  }
+  if (!u.site.empty()) {
+    key(out, "site");
+    append_string(out, u.site);
+  }
+  if (!u.queue.empty()) {
+    key(out, "queue");
+    append_string(out, u.queue);
+  }
+  if (u.submit) {
+    key(out, "submit");
+    append_string(out, format_timestamp(*u.submit));
+  }
+  key(out, "start");
+  append_string(out, format_timestamp(u.start));
+  key(out, "end");
+  append_string(out, format_timestamp(u.end));
+  key(out, "wall_s");
+  append_number(out, u.wall_s);
+  key(out, "cores");
+  append_number(out, u.cores);
+  if (u.cpu_s) {
+    key(out, "cpu_s");
+    append_number(out, *u.cpu_s);
+  }
+  if (u.mem_req_bytes) {
+    key(out, "mem_req_bytes");
+    append_number(out, *u.mem_req_bytes);
+  }
+  if (u.mem_peak_bytes) {
+    key(out, "mem_peak_bytes");
+    append_number(out, *u.mem_peak_bytes);
+  }
+  key(out, "gpus");
+  append_number(out, u.gpus);
+  if (!u.gpu_model.empty()) {
+    key(out, "gpu_model");
+    append_string(out, u.gpu_model);
+  }
   key(out, "gpu_util_mean");
-  if (u.gpu_util_mean) append_number(out, *u.gpu_util_mean); else out += "null";
-  if (!u.state.empty()) { key(out, "state"); append_string(out, u.state); }
+  if (u.gpu_util_mean)
+    append_number(out, *u.gpu_util_mean);
+  else
+    out += "null";
+  if (!u.state.empty()) {
+    key(out, "state");
+    append_string(out, u.state);
+  }
   key(out, "exit_code");
-  if (u.exit_code) append_number(out, *u.exit_code); else out += "null";
-  key(out, "source"); append_string(out, u.source);
+  if (u.exit_code)
+    append_number(out, *u.exit_code);
+  else
+    out += "null";
+  key(out, "source");
+  append_string(out, u.source);
   out += "}\n";
 }
 

@@ -14,16 +14,24 @@ int main() {
     aip::jsonl::for_each_json(*lines, [&](nlohmann::json &j, const aip::jsonl::Location &where) {
       const std::string kind = j.value("kind", "");
       const std::string at = where.str();
-      if (kind == kJobKind) writer.write(to_json(job_from_json(j, at)));
-      else if (kind == kEventKind) writer.write(to_json(event_from_json(j, at)));
-      else if (kind == kSampleKind) writer.write(to_json(sample_from_json(j, at)));
-      else if (kind == kUsageKind) writer.write(to_json(usage_from_json(j, at)));
-      else if (kind == kDriftKind) writer.write(to_json(drift_from_json(j, at)));
-      else if (kind == kModuleKind) writer.write(to_json(module_from_json(j, at)));
-      else if (kind == kSqaKind) writer.write(to_json(sqa_from_json(j, at)));
+      if (kind == kJobKind)
+        writer.write(to_json(job_from_json(j, at)));
+      else if (kind == kEventKind)
+        writer.write(to_json(event_from_json(j, at)));
+      else if (kind == kSampleKind)
+        writer.write(to_json(sample_from_json(j, at)));
+      else if (kind == kUsageKind)
+        writer.write(to_json(usage_from_json(j, at)));
+      else if (kind == kDriftKind)
+        writer.write(to_json(drift_from_json(j, at)));
+      else if (kind == kModuleKind)
+        writer.write(to_json(module_from_json(j, at)));
+      else if (kind == kSqaKind)
+        writer.write(to_json(sqa_from_json(j, at)));
       else if (kind == kReportKind)
         writer.write(to_json(report_from_json(nlohmann::ordered_json::parse(j.dump()), at)));
-      else aip::jsonl::bad_record(where, "field 'kind': unknown kind '" + kind + "'");
+      else
+        aip::jsonl::bad_record(where, "field 'kind': unknown kind '" + kind + "'");
     });
     out.commit();
     return 0;

@@ -94,8 +94,10 @@ TEST(Records, EveryKindRoundTrips) {
   minimal.owner.user = "u";
   minimal.command = {"true"};
   round_trip(minimal, job_from_json);
-  round_trip(Event{"job-1", "slurm", "4242", JobState::failed, 1795341600.5, 137, "OUT_OF_MEMORY"}, event_from_json);
-  round_trip(Event{"job-1", "local", std::nullopt, JobState::queued, 1795341600, std::nullopt, ""}, event_from_json);
+  round_trip(Event{"job-1", "slurm", "4242", JobState::failed, 1795341600.5, 137, "OUT_OF_MEMORY"},
+             event_from_json);
+  round_trip(Event{"job-1", "local", std::nullopt, JobState::queued, 1795341600, std::nullopt, ""},
+             event_from_json);
   Sample s{1795341600, "job-1", "node1", 12.5, 1 << 30, 2ULL << 30, 100, 200, {}, ""};
   s.gpus.push_back({"GPU-abc", 0, "NVIDIA A100", 87.0, 1ULL << 33, 250.5});
   s.gpus.push_back({"GPU-def", 1, "", std::nullopt, std::nullopt, std::nullopt});
@@ -124,9 +126,21 @@ TEST(Records, EveryKindRoundTrips) {
   raw.method = "kl";
   raw.statistic = INFINITY; // a raw divergence with an empty bin
   round_trip(raw, drift_from_json);
-  Module m{"ai4os-yolo", "YOLO", "Object detection", {"vision"}, {"detection"}, {"pytorch"},
-           {{"source_code", "https://github.com/ai4os-hub/ai4os-yolov8-torch"}}, {{"gpu", true}},
-           "MIT", "10.5281/zenodo.1", "2.0.0", "ai4meta", {"AI4 trainable"}, "Detects objects.", false,
+  Module m{"ai4os-yolo",
+           "YOLO",
+           "Object detection",
+           {"vision"},
+           {"detection"},
+           {"pytorch"},
+           {{"source_code", "https://github.com/ai4os-hub/ai4os-yolov8-torch"}},
+           {{"gpu", true}},
+           "MIT",
+           "10.5281/zenodo.1",
+           "2.0.0",
+           "ai4meta",
+           {"AI4 trainable"},
+           "Detects objects.",
+           false,
            {"ai4-metadata.yml:26:3: /libraries/0: 'Pytorch' is not one of the allowed values"}};
   round_trip(m, module_from_json);
   SqaCriterion c = sqa_criterion("QC.Lic", true);
@@ -134,24 +148,38 @@ TEST(Records, EveryKindRoundTrips) {
   c.subcriteria["QC.Lic01"].evidence = {"LICENSE: Apache-2.0"};
   c.badge = "silver";
   c.score = 82.5;
-  Module unchecked{"demo", "Demo", {}, {}, {}, {}, {}, nlohmann::ordered_json::object(), {}, {}, {}, {}, {}, {}, std::nullopt, {}};
+  Module unchecked{"demo", "Demo", {}, {}, {}, {}, {},           nlohmann::ordered_json::object(),
+                   {},     {},     {}, {}, {}, {}, std::nullopt, {}};
   round_trip(unchecked, module_from_json);
   round_trip(c, sqa_from_json);
-  SqaCriterion full{.id = "QC.Sec", .valid = false,
-                    .subcriteria = {{"QC.Sec01", {.valid = false, .evidence = {"unpinned action"}, .level = "MAY", .status = "fail",
-                                                  .scorecard = {"Pinned-Dependencies"}}}},
-                    .badge = "bronze", .score = 71.0, .name = "Security", .assessed = true, .next_badge = "silver",
+  SqaCriterion full{.id = "QC.Sec",
+                    .valid = false,
+                    .subcriteria = {{"QC.Sec01",
+                                     {.valid = false,
+                                      .evidence = {"unpinned action"},
+                                      .level = "MAY",
+                                      .status = "fail",
+                                      .scorecard = {"Pinned-Dependencies"}}}},
+                    .badge = "bronze",
+                    .score = 71.0,
+                    .name = "Security",
+                    .assessed = true,
+                    .next_badge = "silver",
                     .missing = {"QC.Sty", "QC.Sec"}};
   round_trip(full, sqa_from_json);
-  ReportRow row{{{"project", "imagine"}, {"month", "2026-11"}}, {{"jobs", 12}, {"gpu_hours", 3.5}, {"cpu_eff", std::nullopt}}};
+  ReportRow row{{{"project", "imagine"}, {"month", "2026-11"}},
+                {{"jobs", 12}, {"gpu_hours", 3.5}, {"cpu_eff", std::nullopt}}};
   std::string text = to_json(row).dump();
-  EXPECT_EQ(text, R"({"kind":"aip.report/v1","project":"imagine","month":"2026-11","jobs":12.0,"gpu_hours":3.5,"cpu_eff":null})");
+  EXPECT_EQ(
+      text,
+      R"({"kind":"aip.report/v1","project":"imagine","month":"2026-11","jobs":12.0,"gpu_hours":3.5,"cpu_eff":null})");
   EXPECT_EQ(report_from_json(nlohmann::ordered_json::parse(text), "t:1"), row);
 }
 
 TEST(Records, MissingRequiredFieldsAreNamed) {
   const json job = to_json(sample_job());
-  for (const char *field : {"kind", "id", "owner", "command", "resources", "walltime_s", "priority_class", "submitted_at"}) {
+  for (const char *field : {"kind", "id", "owner", "command", "resources", "walltime_s",
+                            "priority_class", "submitted_at"}) {
     json j = job;
     j.erase(field);
     EXPECT_EQ(rejection([&] { job_from_json(j, "jobs.jsonl:7"); }),
@@ -159,28 +187,35 @@ TEST(Records, MissingRequiredFieldsAreNamed) {
   }
   json j = job;
   j["owner"].erase("user");
-  EXPECT_EQ(rejection([&] { job_from_json(j, "jobs.jsonl:7"); }), "jobs.jsonl:7: field 'owner.user': missing");
+  EXPECT_EQ(rejection([&] { job_from_json(j, "jobs.jsonl:7"); }),
+            "jobs.jsonl:7: field 'owner.user': missing");
   j = job;
   j["resources"].erase("cpus");
   EXPECT_EQ(rejection([&] { job_from_json(j, "x:1"); }), "x:1: field 'resources.cpus': missing");
 
   const json usage = to_json(sample_usage());
-  for (const char *field : {"kind", "record_id", "job_id", "user", "start", "end", "wall_s", "cores", "source"}) {
+  for (const char *field :
+       {"kind", "record_id", "job_id", "user", "start", "end", "wall_s", "cores", "source"}) {
     json u = usage;
     u.erase(field);
-    EXPECT_EQ(rejection([&] { usage_from_json(u, "u:2"); }), "u:2: field '" + std::string(field) + "': missing");
+    EXPECT_EQ(rejection([&] { usage_from_json(u, "u:2"); }),
+              "u:2: field '" + std::string(field) + "': missing");
   }
-  const json event = to_json(Event{"j", "local", std::nullopt, JobState::running, 0, std::nullopt, ""});
+  const json event =
+      to_json(Event{"j", "local", std::nullopt, JobState::running, 0, std::nullopt, ""});
   for (const char *field : {"job_id", "backend", "state", "at"}) {
     json e = event;
     e.erase(field);
-    EXPECT_EQ(rejection([&] { event_from_json(e, "e:3"); }), "e:3: field '" + std::string(field) + "': missing");
+    EXPECT_EQ(rejection([&] { event_from_json(e, "e:3"); }),
+              "e:3: field '" + std::string(field) + "': missing");
   }
-  const json sample = to_json(Sample{0, "j", "h", 1, 2, {}, {}, {}, {{"G", 0, "", {}, {}, {}}}, ""});
+  const json sample =
+      to_json(Sample{0, "j", "h", 1, 2, {}, {}, {}, {{"G", 0, "", {}, {}, {}}}, ""});
   for (const char *field : {"at", "job_id", "host", "cpu_s", "mem_bytes"}) {
     json s = sample;
     s.erase(field);
-    EXPECT_EQ(rejection([&] { sample_from_json(s, "s:4"); }), "s:4: field '" + std::string(field) + "': missing");
+    EXPECT_EQ(rejection([&] { sample_from_json(s, "s:4"); }),
+              "s:4: field '" + std::string(field) + "': missing");
   }
   json s = sample;
   s["gpus"][0].erase("uuid");
@@ -191,19 +226,23 @@ TEST(Records, MissingRequiredFieldsAreNamed) {
   for (const char *field : {"method", "statistic", "threshold", "drift"}) {
     json x = drift;
     x.erase(field);
-    EXPECT_EQ(rejection([&] { drift_from_json(x, "d:5"); }), "d:5: field '" + std::string(field) + "': missing");
+    EXPECT_EQ(rejection([&] { drift_from_json(x, "d:5"); }),
+              "d:5: field '" + std::string(field) + "': missing");
   }
-  const json module = to_json(Module{"id", "Title", {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}});
+  const json module =
+      to_json(Module{"id", "Title", {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}});
   for (const char *field : {"id", "title"}) {
     json x = module;
     x.erase(field);
-    EXPECT_EQ(rejection([&] { module_from_json(x, "m:6"); }), "m:6: field '" + std::string(field) + "': missing");
+    EXPECT_EQ(rejection([&] { module_from_json(x, "m:6"); }),
+              "m:6: field '" + std::string(field) + "': missing");
   }
   const json sqa = to_json(sqa_criterion("QC.Doc", false));
   for (const char *field : {"id", "valid"}) {
     json x = sqa;
     x.erase(field);
-    EXPECT_EQ(rejection([&] { sqa_from_json(x, "q:8"); }), "q:8: field '" + std::string(field) + "': missing");
+    EXPECT_EQ(rejection([&] { sqa_from_json(x, "q:8"); }),
+              "q:8: field '" + std::string(field) + "': missing");
   }
 }
 
@@ -214,48 +253,67 @@ TEST(Records, MistypedFieldsAreNamed) {
     j[ptr] = std::move(value);
     return j;
   };
-  EXPECT_EQ(rejection([&] { job_from_json(with(job, "/kind"_json_pointer, "aip.event/v1"), "j:1"); }),
-            "j:1: field 'kind': expected 'aip.job/v1', got 'aip.event/v1'");
+  EXPECT_EQ(
+      rejection([&] { job_from_json(with(job, "/kind"_json_pointer, "aip.event/v1"), "j:1"); }),
+      "j:1: field 'kind': expected 'aip.job/v1', got 'aip.event/v1'");
   EXPECT_EQ(rejection([&] { job_from_json(with(job, "/walltime_s"_json_pointer, "6h"), "j:1"); }),
             "j:1: field 'walltime_s': expected an integer, got a string");
   EXPECT_EQ(rejection([&] { job_from_json(with(job, "/walltime_s"_json_pointer, 1.5), "j:1"); }),
             "j:1: field 'walltime_s': expected an integer, got a fraction");
   EXPECT_EQ(rejection([&] { job_from_json(with(job, "/resources/cpus"_json_pointer, 0), "j:1"); }),
             "j:1: field 'resources.cpus': must be greater than 0");
-  EXPECT_EQ(rejection([&] { job_from_json(with(job, "/resources/memory_bytes"_json_pointer, -1), "j:1"); }),
+  EXPECT_EQ(rejection([&] {
+              job_from_json(with(job, "/resources/memory_bytes"_json_pointer, -1), "j:1");
+            }),
             "j:1: field 'resources.memory_bytes': expected a non-negative integer, got -1");
-  EXPECT_EQ(rejection([&] { job_from_json(with(job, "/command"_json_pointer, json::array()), "j:1"); }),
-            "j:1: field 'command': must have at least one item");
+  EXPECT_EQ(
+      rejection([&] { job_from_json(with(job, "/command"_json_pointer, json::array()), "j:1"); }),
+      "j:1: field 'command': must have at least one item");
   EXPECT_EQ(rejection([&] { job_from_json(with(job, "/command/1"_json_pointer, 5), "j:1"); }),
             "j:1: field 'command': item 1: expected a string, got a number");
   EXPECT_EQ(rejection([&] { job_from_json(with(job, "/env/X"_json_pointer, true), "j:1"); }),
             "j:1: field 'env': key 'X': expected a string, got a boolean");
-  EXPECT_NE(rejection([&] { job_from_json(with(job, "/priority_class"_json_pointer, "urgent"), "j:1"); })
-                .find("field 'priority_class': unknown priority class 'urgent'"),
+  EXPECT_NE(rejection([&] {
+              job_from_json(with(job, "/priority_class"_json_pointer, "urgent"), "j:1");
+            }).find("field 'priority_class': unknown priority class 'urgent'"),
             std::string::npos);
-  EXPECT_NE(rejection([&] { job_from_json(with(job, "/submitted_at"_json_pointer, "yesterday"), "j:1"); })
-                .find("field 'submitted_at': invalid timestamp 'yesterday'"),
+  EXPECT_NE(rejection([&] {
+              job_from_json(with(job, "/submitted_at"_json_pointer, "yesterday"), "j:1");
+            }).find("field 'submitted_at': invalid timestamp 'yesterday'"),
             std::string::npos);
   json usage = to_json(sample_usage());
   EXPECT_EQ(rejection([&] { usage_from_json(with(usage, "/cores"_json_pointer, "8"), "u:1"); }),
             "u:1: field 'cores': expected a number, got a string");
-  EXPECT_EQ(rejection([&] { usage_from_json(with(usage, "/end"_json_pointer, "2026-11-22T00:00:00Z"), "u:1"); }),
+  EXPECT_EQ(rejection([&] {
+              usage_from_json(with(usage, "/end"_json_pointer, "2026-11-22T00:00:00Z"), "u:1");
+            }),
             "u:1: field 'end': is before start");
-  EXPECT_EQ(rejection([&] { usage_from_json(with(usage, "/gpu_util_mean"_json_pointer, 120), "u:1"); }),
-            "u:1: field 'gpu_util_mean': must be within 0..100");
+  EXPECT_EQ(
+      rejection([&] { usage_from_json(with(usage, "/gpu_util_mean"_json_pointer, 120), "u:1"); }),
+      "u:1: field 'gpu_util_mean': must be within 0..100");
   json event = to_json(Event{"j", "local", std::nullopt, JobState::running, 0, std::nullopt, ""});
-  EXPECT_NE(rejection([&] { event_from_json(with(event, "/state"_json_pointer, "done"), "e:1"); })
-                .find("field 'state': unknown state 'done'"),
+  EXPECT_NE(rejection([&] {
+              event_from_json(with(event, "/state"_json_pointer, "done"), "e:1");
+            }).find("field 'state': unknown state 'done'"),
             std::string::npos);
   Drift d;
   d.method = "ks";
-  EXPECT_EQ(rejection([&] { drift_from_json(with(to_json(d), "/drift"_json_pointer, "yes"), "d:1"); }),
-            "d:1: field 'drift': expected true or false, got a string");
-  EXPECT_EQ(rejection([&] { drift_from_json(with(to_json(d), "/p_value"_json_pointer, 1.5), "d:1"); }),
-            "d:1: field 'p_value': must be within 0..1");
-  EXPECT_EQ(rejection([&] { sqa_from_json(with(to_json(sqa_criterion("QC.Doc", true)), "/badge"_json_pointer, "platinum"), "q:1"); }),
+  EXPECT_EQ(
+      rejection([&] { drift_from_json(with(to_json(d), "/drift"_json_pointer, "yes"), "d:1"); }),
+      "d:1: field 'drift': expected true or false, got a string");
+  EXPECT_EQ(
+      rejection([&] { drift_from_json(with(to_json(d), "/p_value"_json_pointer, 1.5), "d:1"); }),
+      "d:1: field 'p_value': must be within 0..1");
+  EXPECT_EQ(rejection([&] {
+              sqa_from_json(
+                  with(to_json(sqa_criterion("QC.Doc", true)), "/badge"_json_pointer, "platinum"),
+                  "q:1");
+            }),
             "q:1: field 'badge': expected gold, silver, bronze or none, got 'platinum'");
-  EXPECT_EQ(rejection([&] { report_from_json(nlohmann::ordered_json{{"kind", "aip.report/v1"}, {"x", json::array()}}, "r:1"); }),
+  EXPECT_EQ(rejection([&] {
+              report_from_json(
+                  nlohmann::ordered_json{{"kind", "aip.report/v1"}, {"x", json::array()}}, "r:1");
+            }),
             "r:1: field 'x': expected a string (dimension) or a number (metric)");
 }
 
@@ -320,7 +378,9 @@ TEST(Records, FastUsageDecoderMatchesTheGeneralOne) {
     } catch (const Error &e) {
       fast_result = e.what();
     }
-    EXPECT_EQ(fast_result.substr(0, fast_result.find(" (")), general_result.substr(0, general_result.find(" ("))) << text;
+    EXPECT_EQ(fast_result.substr(0, fast_result.find(" (")),
+              general_result.substr(0, general_result.find(" (")))
+        << text;
     if (general_result == "ok" && fast_result == "ok") {
       EXPECT_EQ(fast, general) << text;
     }
@@ -372,8 +432,11 @@ TEST(Records, SampleFastDecoderAgreesWithTheGeneralOne) {
     j["gpus"][1].erase(g);
     cases.push_back(j);
   }
-  for (auto [g, value] : std::vector<std::pair<const char *, json>>{
-           {"util_pct", 101}, {"power_w", -1}, {"index", 2000000}, {"mem_used_bytes", "x"}, {"model", 3}}) {
+  for (auto [g, value] : std::vector<std::pair<const char *, json>>{{"util_pct", 101},
+                                                                    {"power_w", -1},
+                                                                    {"index", 2000000},
+                                                                    {"mem_used_bytes", "x"},
+                                                                    {"model", 3}}) {
     json j = full;
     j["gpus"][0][g] = value;
     cases.push_back(j);

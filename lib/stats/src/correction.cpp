@@ -26,7 +26,8 @@ std::vector<double> adjust_p_values(const std::vector<double> &p, Correction met
   }
   std::vector<std::size_t> order(m);
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return p[a] < p[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return p[a] < p[b]; });
   if (method == Correction::holm) {
     // Step-down: the k-th smallest (0-based) times (m - k), made non-decreasing.
     double running = 0;

@@ -50,13 +50,15 @@ double energy_distance(std::vector<double> a, std::vector<double> b) {
   return std::sqrt(2 * cdf_integral(a, b, 2));
 }
 
-Histograms histograms(const std::vector<double> &ref, const std::vector<double> &cur, std::size_t bins,
-                      Binning binning) {
+Histograms histograms(const std::vector<double> &ref, const std::vector<double> &cur,
+                      std::size_t bins, Binning binning) {
   need(ref, "reference", "histogram");
   need(cur, "current", "histogram");
   if (bins < 1) usage_error("bins must be at least 1");
-  double lo = std::min(*std::min_element(ref.begin(), ref.end()), *std::min_element(cur.begin(), cur.end()));
-  double hi = std::max(*std::max_element(ref.begin(), ref.end()), *std::max_element(cur.begin(), cur.end()));
+  double lo = std::min(*std::min_element(ref.begin(), ref.end()),
+                       *std::min_element(cur.begin(), cur.end()));
+  double hi = std::max(*std::max_element(ref.begin(), ref.end()),
+                       *std::max_element(cur.begin(), cur.end()));
   Histograms h;
   if (lo == hi) {
     lo -= 0.5; // numpy.histogram's rule for a constant sample
@@ -71,7 +73,8 @@ Histograms histograms(const std::vector<double> &ref, const std::vector<double> 
     std::sort(s.begin(), s.end());
     for (std::size_t k = 0; k <= bins; ++k) {
       // Linear interpolation between order statistics (numpy.quantile's default).
-      double pos = static_cast<double>(k) / static_cast<double>(bins) * static_cast<double>(s.size() - 1);
+      double pos =
+          static_cast<double>(k) / static_cast<double>(bins) * static_cast<double>(s.size() - 1);
       auto f = static_cast<std::size_t>(std::floor(pos));
       double frac = pos - static_cast<double>(f);
       h.edges[k] = f + 1 < s.size() ? s[f] + frac * (s[f + 1] - s[f]) : s[f];
@@ -84,7 +87,8 @@ Histograms histograms(const std::vector<double> &ref, const std::vector<double> 
     for (double x : v) {
       // The bin whose half-open interval holds x; the last bin also holds its right edge.
       auto it = std::upper_bound(h.edges.begin(), h.edges.end(), x);
-      std::size_t b = it == h.edges.begin() ? 0 : static_cast<std::size_t>(it - h.edges.begin()) - 1;
+      std::size_t b =
+          it == h.edges.begin() ? 0 : static_cast<std::size_t>(it - h.edges.begin()) - 1;
       c[std::min(b, bins - 1)] += 1;
     }
     for (auto &x : c) x /= static_cast<double>(v.size());

@@ -16,7 +16,8 @@ namespace {
 
 constexpr Eigen::Index kBlock = 256;
 constexpr Eigen::Index kMaxMedianRows = 4000;
-constexpr Eigen::Index kMaxKernelMatrix = 4096; // pooled rows up to which the permutation test caches K
+constexpr Eigen::Index kMaxKernelMatrix =
+    4096; // pooled rows up to which the permutation test caches K
 
 // Kernel values between the rows of a and b, as a block.
 Matrix kernel_block(const Matrix &a, const Matrix &b, Kernel kernel, double sigma) {
@@ -24,7 +25,8 @@ Matrix kernel_block(const Matrix &a, const Matrix &b, Kernel kernel, double sigm
   if (kernel == Kernel::laplacian) {
     Matrix k(a.rows(), b.rows());
     for (Eigen::Index i = 0; i < a.rows(); ++i)
-      for (Eigen::Index j = 0; j < b.rows(); ++j) k(i, j) = std::exp(-(a.row(i) - b.row(j)).cwiseAbs().sum() / sigma);
+      for (Eigen::Index j = 0; j < b.rows(); ++j)
+        k(i, j) = std::exp(-(a.row(i) - b.row(j)).cwiseAbs().sum() / sigma);
     return k;
   }
   // ||x - y||^2 = ||x||^2 + ||y||^2 - 2 x.y, clamped at 0 against rounding.
@@ -62,7 +64,8 @@ double kernel_sum(const Matrix &a, const Matrix &b, Kernel kernel, double sigma,
 void check(const Matrix &x, const Matrix &y) {
   if (x.rows() < 2 || y.rows() < 2) data_error("mmd: each sample needs at least 2 rows");
   if (x.cols() != y.cols())
-    data_error("mmd: the samples have " + std::to_string(x.cols()) + " and " + std::to_string(y.cols()) + " columns");
+    data_error("mmd: the samples have " + std::to_string(x.cols()) + " and " +
+               std::to_string(y.cols()) + " columns");
   if (!x.allFinite() || !y.allFinite()) data_error("mmd: the samples hold NaN or infinity");
 }
 
@@ -94,19 +97,21 @@ double median_heuristic(const Matrix &x, const Matrix &y) {
   const std::size_t mid = d.size() / 2;
   std::nth_element(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(mid), d.end());
   double m = d[mid];
-  if (d.size() % 2 == 0) m = (m + *std::max_element(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(mid))) / 2;
+  if (d.size() % 2 == 0)
+    m = (m + *std::max_element(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(mid))) / 2;
   return m > 0 ? m : 1;
 }
 
 double mmd2_unbiased(const Matrix &x, const Matrix &y, Kernel kernel, double sigma) {
   check(x, y);
   const double n = static_cast<double>(x.rows()), m = static_cast<double>(y.rows());
-  return kernel_sum(x, x, kernel, sigma, true) / (n * (n - 1)) + kernel_sum(y, y, kernel, sigma, true) / (m * (m - 1)) -
+  return kernel_sum(x, x, kernel, sigma, true) / (n * (n - 1)) +
+         kernel_sum(y, y, kernel, sigma, true) / (m * (m - 1)) -
          2 * kernel_sum(x, y, kernel, sigma, false) / (n * m);
 }
 
-MmdResult mmd_test(const Matrix &x, const Matrix &y, Kernel kernel, double sigma, std::size_t permutations,
-                   std::uint64_t seed) {
+MmdResult mmd_test(const Matrix &x, const Matrix &y, Kernel kernel, double sigma,
+                   std::size_t permutations, std::uint64_t seed) {
   check(x, y);
   MmdResult r;
   r.sigma = sigma > 0 ? sigma : (kernel == Kernel::linear ? 1.0 : median_heuristic(x, y));
@@ -141,7 +146,8 @@ MmdResult mmd_test(const Matrix &x, const Matrix &y, Kernel kernel, double sigma
             auto rng = stream_for(seed, p);
             random_subset(rng, static_cast<std::size_t>(total), static_cast<std::size_t>(nx), idx);
             mask.setZero();
-            for (Eigen::Index i = 0; i < nx; ++i) mask(static_cast<Eigen::Index>(idx[static_cast<std::size_t>(i)])) = 1;
+            for (Eigen::Index i = 0; i < nx; ++i)
+              mask(static_cast<Eigen::Index>(idx[static_cast<std::size_t>(i)])) = 1;
             double a = 0, ra = 0;
             for (Eigen::Index i = 0; i < nx; ++i) {
               const auto ii = static_cast<Eigen::Index>(idx[static_cast<std::size_t>(i)]);
@@ -164,7 +170,8 @@ MmdResult mmd_test(const Matrix &x, const Matrix &y, Kernel kernel, double sigma
       random_subset(rng, static_cast<std::size_t>(total), static_cast<std::size_t>(nx), idx);
       Matrix px(nx, x.cols()), py(total - nx, x.cols());
       for (Eigen::Index i = 0; i < total; ++i)
-        (i < nx ? px.row(i) : py.row(i - nx)) = pooled.row(static_cast<Eigen::Index>(idx[static_cast<std::size_t>(i)]));
+        (i < nx ? px.row(i) : py.row(i - nx)) =
+            pooled.row(static_cast<Eigen::Index>(idx[static_cast<std::size_t>(i)]));
       if (mmd2_unbiased(px, py, kernel, r.sigma) >= r.mmd2) ++b;
     }
   }

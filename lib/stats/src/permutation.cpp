@@ -1,13 +1,14 @@
 #include "aip/stats/permutation.hpp"
 
-#include <tbb/parallel_reduce.h>
 #include <tbb/blocked_range.h>
+#include <tbb/parallel_reduce.h>
 
 #include <numeric>
 
 namespace aip::stats {
 namespace {
-__extension__ typedef unsigned __int128 u128; // GCC and Clang: a 128-bit product for Lemire's method
+__extension__ typedef unsigned __int128
+    u128; // GCC and Clang: a 128-bit product for Lemire's method
 }
 
 std::uint64_t SplitMix64::below(std::uint64_t bound) {
@@ -29,7 +30,8 @@ SplitMix64 stream_for(std::uint64_t seed, std::uint64_t index) {
   return SplitMix64(mix.next());
 }
 
-void random_subset(SplitMix64 &rng, std::size_t n, std::size_t take, std::vector<std::size_t> &out) {
+void random_subset(SplitMix64 &rng, std::size_t n, std::size_t take,
+                   std::vector<std::size_t> &out) {
   out.resize(n);
   std::iota(out.begin(), out.end(), 0);
   for (std::size_t i = 0; i < take && i + 1 < n; ++i) {
@@ -39,7 +41,8 @@ void random_subset(SplitMix64 &rng, std::size_t n, std::size_t take, std::vector
 }
 
 double permutation_p_value(const std::vector<double> &ref, const std::vector<double> &cur,
-                           const std::function<double(const std::vector<double> &, const std::vector<double> &)> &statistic,
+                           const std::function<double(const std::vector<double> &,
+                                                      const std::vector<double> &)> &statistic,
                            std::size_t permutations, std::uint64_t seed) {
   const double observed = statistic(ref, cur);
   std::vector<double> pooled(ref);

@@ -15,7 +15,8 @@ namespace detail {
 
 double param(const nlohmann::json &p, const char *name, double fallback) {
   if (!p.contains(name)) return fallback;
-  if (!p[name].is_number()) usage_error(std::string("detector parameter '") + name + "' must be a number");
+  if (!p[name].is_number())
+    usage_error(std::string("detector parameter '") + name + "' must be a number");
   return p[name].get<double>();
 }
 
@@ -50,16 +51,21 @@ class CumulativeSum : public Detector {
 public:
   enum Kind { page_hinkley, cusum, gma };
   CumulativeSum(Kind kind, const nlohmann::json &p) : kind_(kind) {
-    only(p, kind == page_hinkley ? std::set<std::string>{"delta", "lambda", "alpha", "min_instances"}
-            : kind == cusum      ? std::set<std::string>{"delta", "lambda", "min_instances"}
-                                 : std::set<std::string>{"lambda", "alpha", "min_instances"},
+    only(p,
+         kind == page_hinkley ? std::set<std::string>{"delta", "lambda", "alpha", "min_instances"}
+         : kind == cusum      ? std::set<std::string>{"delta", "lambda", "min_instances"}
+                              : std::set<std::string>{"lambda", "alpha", "min_instances"},
          name());
     delta_ = kind == gma ? 0.0 : param(p, "delta", 0.005);
     lambda_ = param(p, "lambda", kind == gma ? 1.0 : 50.0);
-    alpha_ = kind == page_hinkley ? param(p, "alpha", 0.9999) : kind == gma ? param(p, "alpha", 0.99) : 1.0;
+    alpha_ = kind == page_hinkley ? param(p, "alpha", 0.9999)
+             : kind == gma        ? param(p, "alpha", 0.99)
+                                  : 1.0;
     min_ = static_cast<std::uint64_t>(param(p, "min_instances", 30));
   }
-  std::string name() const override { return kind_ == page_hinkley ? "page-hinkley" : kind_ == cusum ? "cusum" : "gma"; }
+  std::string name() const override {
+    return kind_ == page_hinkley ? "page-hinkley" : kind_ == cusum ? "cusum" : "gma";
+  }
   Signal update(double x) override {
     ++seen_;
     mean_ += (x - mean_) / static_cast<double>(seen_);
@@ -128,7 +134,9 @@ public:
   }
   double statistic() const override { return p_ + s_; }
   double threshold() const override { return p_min_ + drift_ * s_min_; }
-  nlohmann::json parameters() const override { return {{"warning", warn_}, {"drift", drift_}, {"min_instances", min_}}; }
+  nlohmann::json parameters() const override {
+    return {{"warning", warn_}, {"drift", drift_}, {"min_instances", min_}};
+  }
   nlohmann::json save() const override {
     return {{"seen", seen_}, {"p", p_}, {"s", s_}, {"p_min", p_min_}, {"s_min", s_min_}};
   }
@@ -145,7 +153,6 @@ private:
                         s_min_ = std::numeric_limits<double>::max() / 4;
   std::uint64_t min_;
 };
-
 
 // EDDM (Baena-Garcia et al., "Early Drift Detection Method", 2006) on 0/1 errors: the
 // distance between consecutive errors, its running mean m and standard deviation s
@@ -197,9 +204,12 @@ public:
     return {{"alpha", alpha_}, {"beta", beta_}, {"level", level_}, {"min_errors", min_}};
   }
   nlohmann::json save() const override {
-    return {{"seen", seen_},     {"errors", errors_},
-            {"mean", mean_},     {"m2", m2_},
-            {"last_error", last_error_}, {"max", std::isfinite(max_) ? nlohmann::json(max_) : nlohmann::json(nullptr)},
+    return {{"seen", seen_},
+            {"errors", errors_},
+            {"mean", mean_},
+            {"m2", m2_},
+            {"last_error", last_error_},
+            {"max", std::isfinite(max_) ? nlohmann::json(max_) : nlohmann::json(nullptr)},
             {"ratio", ratio_}};
   }
   void restore(const nlohmann::json &st) override {
@@ -208,13 +218,14 @@ public:
     mean_ = st.at("mean").get<double>();
     m2_ = st.at("m2").get<double>();
     last_error_ = st.at("last_error").get<double>();
-    max_ = st.at("max").is_null() ? -std::numeric_limits<double>::infinity() : st.at("max").get<double>();
+    max_ = st.at("max").is_null() ? -std::numeric_limits<double>::infinity()
+                                  : st.at("max").get<double>();
     ratio_ = st.at("ratio").get<double>();
   }
 
 private:
-  double alpha_, beta_, level_, mean_ = 0, m2_ = 0, last_error_ = 0, max_ = -std::numeric_limits<double>::infinity(),
-                                ratio_ = 1;
+  double alpha_, beta_, level_, mean_ = 0, m2_ = 0, last_error_ = 0,
+                                max_ = -std::numeric_limits<double>::infinity(), ratio_ = 1;
   std::uint64_t min_, errors_ = 0;
 };
 
@@ -249,13 +260,16 @@ public:
     ++seen_;
     if (seen_ < 2 * window_) return Signal::none;
     const double n_o = static_cast<double>(seen_ - window_), n_r = static_cast<double>(window_);
-    const double p_o = static_cast<double>(older_errors_) / n_o, p_r = static_cast<double>(recent_errors_) / n_r;
+    const double p_o = static_cast<double>(older_errors_) / n_o,
+                 p_r = static_cast<double>(recent_errors_) / n_r;
     const double pooled = static_cast<double>(older_errors_ + recent_errors_) / (n_o + n_r);
     const double inv = 1 / n_o + 1 / n_r;
     const double var = pooled * (1 - pooled) * inv;
     stat_ = var > 0 && p_r > p_o ? (std::fabs(p_o - p_r) - 0.5 * inv) / std::sqrt(var) : 0.0;
     p_value_ = 0.5 * std::erfc(stat_ / std::sqrt(2.0));
-    return p_value_ < alpha_d_ ? Signal::drift : p_value_ < alpha_w_ ? Signal::warning : Signal::none;
+    return p_value_ < alpha_d_   ? Signal::drift
+           : p_value_ < alpha_w_ ? Signal::warning
+                                 : Signal::none;
   }
   void reset() override {
     seen_ = 0;
@@ -266,16 +280,22 @@ public:
   }
   double statistic() const override { return p_value_; }
   double threshold() const override { return alpha_d_; }
-  nlohmann::json parameters() const override { return {{"window", window_}, {"alpha_d", alpha_d_}, {"alpha_w", alpha_w_}}; }
+  nlohmann::json parameters() const override {
+    return {{"window", window_}, {"alpha_d", alpha_d_}, {"alpha_w", alpha_w_}};
+  }
   nlohmann::json save() const override {
-    return {{"seen", seen_}, {"older_errors", older_errors_}, {"recent_errors", recent_errors_}, {"recent", recent_}};
+    return {{"seen", seen_},
+            {"older_errors", older_errors_},
+            {"recent_errors", recent_errors_},
+            {"recent", recent_}};
   }
   void restore(const nlohmann::json &st) override {
     seen_ = st.at("seen").get<std::uint64_t>();
     older_errors_ = st.at("older_errors").get<std::uint64_t>();
     recent_errors_ = st.at("recent_errors").get<std::uint64_t>();
     recent_ = st.at("recent").get<std::vector<std::uint8_t>>();
-    if (recent_.size() != window_) data_error("stepd state: window size differs from --param window");
+    if (recent_.size() != window_)
+      data_error("stepd state: window size differs from --param window");
   }
 
 private:
@@ -298,7 +318,8 @@ const char *detector_parameters() {
          "ddm: warning (2), drift (3), min_instances (30)\n"
          "eddm: alpha (0.95), beta (0.9), level (2), min_errors (30)\n"
          "hddm-a: alpha_d (0.001), alpha_w (0.005), two_sided (0), min_instances (30)\n"
-         "hddm-w: alpha_d (0.001), alpha_w (0.005), lambda (0.05), two_sided (0), min_instances (30)\n"
+         "hddm-w: alpha_d (0.001), alpha_w (0.005), lambda (0.05), two_sided (0), min_instances "
+         "(30)\n"
          "stepd: window (30), alpha_d (0.003), alpha_w (0.05)\n"
          "adwin: delta (0.002), clock (32), m (5), min_window_size (5), min_instances (10)\n"
          "kswin: window (100), stat_size (30), alpha (0.005), seed (0)\n"
@@ -307,7 +328,8 @@ const char *detector_parameters() {
 
 std::unique_ptr<Detector> make_detector(const std::string &method, const DetectorOptions &o) {
   if (!o.params.is_object()) usage_error("detector parameters must be a JSON object");
-  if (method == "page-hinkley") return std::make_unique<CumulativeSum>(CumulativeSum::page_hinkley, o.params);
+  if (method == "page-hinkley")
+    return std::make_unique<CumulativeSum>(CumulativeSum::page_hinkley, o.params);
   if (method == "cusum") return std::make_unique<CumulativeSum>(CumulativeSum::cusum, o.params);
   if (method == "gma") return std::make_unique<CumulativeSum>(CumulativeSum::gma, o.params);
   if (method == "ddm") return std::make_unique<Ddm>(o.params);

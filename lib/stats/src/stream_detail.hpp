@@ -16,7 +16,8 @@ void need_error_value(double x, const char *method); // 0 or 1, else a data erro
 
 std::unique_ptr<Detector> make_adwin(const nlohmann::json &p);
 std::unique_ptr<Detector> make_kswin(const nlohmann::json &p);
-std::unique_ptr<Detector> make_incremental_ks(const nlohmann::json &p, const std::vector<double> &reference);
+std::unique_ptr<Detector> make_incremental_ks(const nlohmann::json &p,
+                                              const std::vector<double> &reference);
 std::unique_ptr<Detector> make_hddm_a(const nlohmann::json &p);
 std::unique_ptr<Detector> make_hddm_w(const nlohmann::json &p);
 

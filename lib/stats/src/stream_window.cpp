@@ -59,7 +59,9 @@ public:
           if (n0 - k <= 0 || n1 - k <= 0) continue; // the bound is infinite there
           const double inv_m = 1 / (n0 - k) + 1 / (n1 - k);
           const double dprime = std::log(2 * std::log(static_cast<double>(width_)) / delta_);
-          const double eps = std::sqrt(2 * inv_m * (variance_ / static_cast<double>(width_)) * dprime) + 2.0 / 3 * dprime * inv_m;
+          const double eps =
+              std::sqrt(2 * inv_m * (variance_ / static_cast<double>(width_)) * dprime) +
+              2.0 / 3 * dprime * inv_m;
           const double diff = std::fabs(s0 / n0 - s1 / n1);
           if (diff > eps) {
             drift = again = true;
@@ -82,7 +84,11 @@ public:
   double statistic() const override { return stat_; }
   double threshold() const override { return eps_; }
   nlohmann::json parameters() const override {
-    return {{"delta", delta_}, {"clock", clock_}, {"m", m_}, {"min_window_size", min_window_}, {"min_instances", min_instances_}};
+    return {{"delta", delta_},
+            {"clock", clock_},
+            {"m", m_},
+            {"min_window_size", min_window_},
+            {"min_instances", min_instances_}};
   }
   nlohmann::json save() const override {
     nlohmann::json rows = nlohmann::json::array();
@@ -91,7 +97,11 @@ public:
       for (const auto &b : r) row.push_back({b.total, b.variance});
       rows.push_back(row);
     }
-    return {{"seen", seen_}, {"width", width_}, {"total", total_}, {"variance", variance_}, {"rows", rows}};
+    return {{"seen", seen_},
+            {"width", width_},
+            {"total", total_},
+            {"variance", variance_},
+            {"rows", rows}};
   }
   void restore(const nlohmann::json &st) override {
     seen_ = st.at("seen").get<std::uint64_t>();
@@ -101,8 +111,10 @@ public:
     rows_.clear();
     for (const auto &row : st.at("rows")) {
       rows_.emplace_back();
-      for (const auto &b : row) rows_.back().push_back({b.at(0).get<double>(), b.at(1).get<double>()});
-      if (rows_.back().size() > m_ + 1) data_error("adwin state: a row holds more buckets than m + 1");
+      for (const auto &b : row)
+        rows_.back().push_back({b.at(0).get<double>(), b.at(1).get<double>()});
+      if (rows_.back().size() > m_ + 1)
+        data_error("adwin state: a row holds more buckets than m + 1");
     }
   }
   std::uint64_t width() const { return width_; }
@@ -128,7 +140,8 @@ private:
       auto &row = rows_[i];
       const double a = row[0].total / size, b = row[1].total / size;
       // Chan et al.'s pairwise update of the sum of squared deviations of two equal halves.
-      const double var = row[0].variance + row[1].variance + size * size * (a - b) * (a - b) / (2 * size);
+      const double var =
+          row[0].variance + row[1].variance + size * size * (a - b) * (a - b) / (2 * size);
       rows_[i + 1].push_back({row[0].total + row[1].total, var});
       row.erase(row.begin(), row.begin() + 2);
     }
@@ -170,7 +183,8 @@ public:
     stat_size_ = static_cast<std::size_t>(param(p, "stat_size", 30));
     alpha_ = param(p, "alpha", 0.005);
     seed_ = static_cast<std::uint64_t>(param(p, "seed", 0));
-    if (stat_size_ < 1 || 2 * stat_size_ > window_) usage_error("kswin: need 1 <= stat_size <= window / 2");
+    if (stat_size_ < 1 || 2 * stat_size_ > window_)
+      usage_error("kswin: need 1 <= stat_size <= window / 2");
     if (!(alpha_ > 0 && alpha_ < 1)) usage_error("kswin: alpha must lie in (0, 1)");
   }
   std::string name() const override { return "kswin"; }
@@ -183,7 +197,8 @@ public:
     auto rng = stream_for(seed_, seen_);
     std::vector<std::size_t> pick;
     random_subset(rng, older, stat_size_, pick);
-    std::vector<double> a(stat_size_), b(values_.end() - static_cast<std::ptrdiff_t>(stat_size_), values_.end());
+    std::vector<double> a(stat_size_),
+        b(values_.end() - static_cast<std::ptrdiff_t>(stat_size_), values_.end());
     for (std::size_t i = 0; i < stat_size_; ++i) a[i] = values_[pick[i]];
     auto r = ks_two_sample(a, b);
     stat_ = r.statistic;
@@ -199,7 +214,11 @@ public:
   double statistic() const override { return stat_; }
   double threshold() const override { return alpha_; }
   nlohmann::json parameters() const override {
-    return {{"window", window_}, {"stat_size", stat_size_}, {"alpha", alpha_}, {"seed", seed_}, {"p_value", p_value_}};
+    return {{"window", window_},
+            {"stat_size", stat_size_},
+            {"alpha", alpha_},
+            {"seed", seed_},
+            {"p_value", p_value_}};
   }
   nlohmann::json save() const override { return {{"seen", seen_}, {"values", values_}}; }
   void restore(const nlohmann::json &st) override {
@@ -231,7 +250,8 @@ public:
     alpha_ = param(p, "alpha", 0.001);
     if (window_ < 1) usage_error("ks: window must be at least 1");
     if (!(alpha_ > 0 && alpha_ < 1)) usage_error("ks: alpha must lie in (0, 1)");
-    if (reference.empty()) usage_error("ks: the streaming KS test needs a reference sample (--reference FILE)");
+    if (reference.empty())
+      usage_error("ks: the streaming KS test needs a reference sample (--reference FILE)");
     for (double v : reference)
       if (!std::isfinite(v)) data_error("ks: the reference holds NaN or infinity");
     std::sort(reference.begin(), reference.end());
@@ -247,7 +267,8 @@ public:
     size_ = 1;
     while (size_ < slots_) size_ *= 2;
     tree_.assign(2 * size_, Node{});
-    for (std::size_t k = 0; k < unique_.size(); ++k) set_leaf(2 * k + 1, counts_[k] / static_cast<double>(n_));
+    for (std::size_t k = 0; k < unique_.size(); ++k)
+      set_leaf(2 * k + 1, counts_[k] / static_cast<double>(n_));
     for (std::size_t i = size_; i-- > 1;) pull(i);
     critical_ = critical_value();
   }
@@ -272,7 +293,9 @@ public:
   }
   double statistic() const override { return d_; }
   double threshold() const override { return critical_; }
-  nlohmann::json parameters() const override { return {{"window", window_}, {"alpha", alpha_}, {"n_ref", n_}}; }
+  nlohmann::json parameters() const override {
+    return {{"window", window_}, {"alpha", alpha_}, {"n_ref", n_}};
+  }
   nlohmann::json save() const override { return {{"seen", seen_}, {"window_values", ring_}}; }
   void restore(const nlohmann::json &st) override {
     reset();
@@ -297,10 +320,12 @@ private:
   }
   void pull(std::size_t i) {
     const auto &l = tree_[2 * i], &r = tree_[2 * i + 1];
-    tree_[i] = {l.sum + r.sum, std::max(l.max_prefix, l.sum + r.max_prefix), std::min(l.min_prefix, l.sum + r.min_prefix)};
+    tree_[i] = {l.sum + r.sum, std::max(l.max_prefix, l.sum + r.max_prefix),
+                std::min(l.min_prefix, l.sum + r.min_prefix)};
   }
   void change(double x, double weight) {
-    const auto k = static_cast<std::size_t>(std::lower_bound(unique_.begin(), unique_.end(), x) - unique_.begin());
+    const auto k = static_cast<std::size_t>(std::lower_bound(unique_.begin(), unique_.end(), x) -
+                                            unique_.begin());
     const std::size_t slot = k < unique_.size() && unique_[k] == x ? 2 * k + 1 : 2 * k;
     set_leaf(slot, tree_[size_ + slot].sum + weight);
     for (std::size_t i = (size_ + slot) / 2; i >= 1; i /= 2) pull(i);
@@ -342,7 +367,8 @@ public:
     alpha_w_ = param(p, "alpha_w", 0.005);
     two_sided_ = param(p, "two_sided", 0) != 0;
     min_ = static_cast<std::uint64_t>(param(p, "min_instances", 30));
-    if (!(alpha_d_ > 0 && alpha_d_ < alpha_w_ && alpha_w_ <= 1)) usage_error("hddm-a: need 0 < alpha_d < alpha_w <= 1");
+    if (!(alpha_d_ > 0 && alpha_d_ < alpha_w_ && alpha_w_ <= 1))
+      usage_error("hddm-a: need 0 < alpha_d < alpha_w <= 1");
   }
   std::string name() const override { return "hddm-a"; }
   Signal update(double v) override {
@@ -357,7 +383,8 @@ public:
     Signal s = Signal::none;
     auto judge = [&](const Mean &cut, double diff) {
       if (z_.n == cut.n) return Signal::none;
-      const double m = static_cast<double>(z_.n - cut.n) / (2 * static_cast<double>(cut.n) * static_cast<double>(z_.n));
+      const double m = static_cast<double>(z_.n - cut.n) /
+                       (2 * static_cast<double>(cut.n) * static_cast<double>(z_.n));
       stat_ = std::max(stat_, diff);
       bound_ = std::sqrt(m * std::log(1 / alpha_d_));
       if (diff >= bound_) return Signal::drift;
@@ -377,14 +404,20 @@ public:
   double statistic() const override { return stat_; }
   double threshold() const override { return bound_; }
   nlohmann::json parameters() const override {
-    return {{"alpha_d", alpha_d_}, {"alpha_w", alpha_w_}, {"two_sided", two_sided_ ? 1 : 0}, {"min_instances", min_}};
+    return {{"alpha_d", alpha_d_},
+            {"alpha_w", alpha_w_},
+            {"two_sided", two_sided_ ? 1 : 0},
+            {"min_instances", min_}};
   }
   nlohmann::json save() const override {
-    return {{"seen", seen_}, {"x", {x_.n, x_.mean}}, {"y", {y_.n, y_.mean}}, {"z", {z_.n, z_.mean}}};
+    return {
+        {"seen", seen_}, {"x", {x_.n, x_.mean}}, {"y", {y_.n, y_.mean}}, {"z", {z_.n, z_.mean}}};
   }
   void restore(const nlohmann::json &st) override {
     seen_ = st.at("seen").get<std::uint64_t>();
-    auto get = [&](const char *k) { return Mean{st.at(k).at(0).get<std::uint64_t>(), st.at(k).at(1).get<double>()}; };
+    auto get = [&](const char *k) {
+      return Mean{st.at(k).at(0).get<std::uint64_t>(), st.at(k).at(1).get<double>()};
+    };
     x_ = get("x");
     y_ = get("y");
     z_ = get("z");
@@ -396,7 +429,9 @@ private:
     double mean = 0;
     void add(double v) { mean += (v - mean) / static_cast<double>(++n); }
   };
-  double eps(std::uint64_t n) const { return std::sqrt(std::log(1 / alpha_d_) / (2 * static_cast<double>(n))); }
+  double eps(std::uint64_t n) const {
+    return std::sqrt(std::log(1 / alpha_d_) / (2 * static_cast<double>(n)));
+  }
   double alpha_d_, alpha_w_, stat_ = 0, bound_ = 0;
   bool two_sided_;
   std::uint64_t min_;
@@ -419,7 +454,8 @@ public:
     lambda_ = param(p, "lambda", 0.05);
     two_sided_ = param(p, "two_sided", 0) != 0;
     min_ = static_cast<std::uint64_t>(param(p, "min_instances", 30));
-    if (!(alpha_d_ > 0 && alpha_d_ < alpha_w_ && alpha_w_ <= 1)) usage_error("hddm-w: need 0 < alpha_d < alpha_w <= 1");
+    if (!(alpha_d_ > 0 && alpha_d_ < alpha_w_ && alpha_w_ <= 1))
+      usage_error("hddm-w: need 0 < alpha_d < alpha_w <= 1");
     if (!(lambda_ > 0 && lambda_ <= 1)) usage_error("hddm-w: lambda must lie in (0, 1]");
   }
   std::string name() const override { return "hddm-w"; }
@@ -465,13 +501,25 @@ public:
   double statistic() const override { return stat_; }
   double threshold() const override { return bound_; }
   nlohmann::json parameters() const override {
-    return {{"alpha_d", alpha_d_}, {"alpha_w", alpha_w_}, {"lambda", lambda_}, {"two_sided", two_sided_ ? 1 : 0}, {"min_instances", min_}};
+    return {{"alpha_d", alpha_d_},
+            {"alpha_w", alpha_w_},
+            {"lambda", lambda_},
+            {"two_sided", two_sided_ ? 1 : 0},
+            {"min_instances", min_}};
   }
   nlohmann::json save() const override {
     auto e = [](const Ewma &x) { return nlohmann::json{x.n, x.ewma, x.d}; };
-    auto cut = [](double c) { return std::isfinite(c) ? nlohmann::json(c) : nlohmann::json(nullptr); };
-    return {{"seen", seen_}, {"total", e(total_)}, {"inc1", e(inc1_)}, {"inc2", e(inc2_)}, {"dec1", e(dec1_)},
-            {"dec2", e(dec2_)}, {"inc_cut", cut(inc_cut_)}, {"dec_cut", cut(dec_cut_)}};
+    auto cut = [](double c) {
+      return std::isfinite(c) ? nlohmann::json(c) : nlohmann::json(nullptr);
+    };
+    return {{"seen", seen_},
+            {"total", e(total_)},
+            {"inc1", e(inc1_)},
+            {"inc2", e(inc2_)},
+            {"dec1", e(dec1_)},
+            {"dec2", e(dec2_)},
+            {"inc_cut", cut(inc_cut_)},
+            {"dec_cut", cut(dec_cut_)}};
   }
   void restore(const nlohmann::json &st) override {
     seen_ = st.at("seen").get<std::uint64_t>();
@@ -484,8 +532,10 @@ public:
     inc2_ = e("inc2");
     dec1_ = e("dec1");
     dec2_ = e("dec2");
-    inc_cut_ = st.at("inc_cut").is_null() ? std::numeric_limits<double>::infinity() : st.at("inc_cut").get<double>();
-    dec_cut_ = st.at("dec_cut").is_null() ? -std::numeric_limits<double>::infinity() : st.at("dec_cut").get<double>();
+    inc_cut_ = st.at("inc_cut").is_null() ? std::numeric_limits<double>::infinity()
+                                          : st.at("inc_cut").get<double>();
+    dec_cut_ = st.at("dec_cut").is_null() ? -std::numeric_limits<double>::infinity()
+                                          : st.at("dec_cut").get<double>();
   }
 
 private:
@@ -508,8 +558,9 @@ private:
     inc_cut_ = std::numeric_limits<double>::infinity();
     dec_cut_ = -std::numeric_limits<double>::infinity();
   }
-  double alpha_d_, alpha_w_, lambda_, stat_ = 0, bound_ = 0, inc_cut_ = std::numeric_limits<double>::infinity(),
-                                                       dec_cut_ = -std::numeric_limits<double>::infinity();
+  double alpha_d_, alpha_w_, lambda_, stat_ = 0, bound_ = 0,
+                                      inc_cut_ = std::numeric_limits<double>::infinity(),
+                                      dec_cut_ = -std::numeric_limits<double>::infinity();
   bool two_sided_;
   std::uint64_t min_;
   Ewma total_, inc1_, inc2_, dec1_, dec2_;
@@ -519,10 +570,15 @@ private:
 
 std::unique_ptr<Detector> make_adwin(const nlohmann::json &p) { return std::make_unique<Adwin>(p); }
 std::unique_ptr<Detector> make_kswin(const nlohmann::json &p) { return std::make_unique<Kswin>(p); }
-std::unique_ptr<Detector> make_incremental_ks(const nlohmann::json &p, const std::vector<double> &reference) {
+std::unique_ptr<Detector> make_incremental_ks(const nlohmann::json &p,
+                                              const std::vector<double> &reference) {
   return std::make_unique<IncrementalKs>(p, reference);
 }
-std::unique_ptr<Detector> make_hddm_a(const nlohmann::json &p) { return std::make_unique<HddmA>(p); }
-std::unique_ptr<Detector> make_hddm_w(const nlohmann::json &p) { return std::make_unique<HddmW>(p); }
+std::unique_ptr<Detector> make_hddm_a(const nlohmann::json &p) {
+  return std::make_unique<HddmA>(p);
+}
+std::unique_ptr<Detector> make_hddm_w(const nlohmann::json &p) {
+  return std::make_unique<HddmW>(p);
+}
 
 } // namespace aip::stats::detail

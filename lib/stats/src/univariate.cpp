@@ -25,17 +25,20 @@ void need(const std::vector<double> &v, std::size_t at_least, const char *which,
     data_error(std::string(test) + ": the " + which + " sample has " + std::to_string(v.size()) +
                " values; at least " + std::to_string(at_least) + " needed");
   for (double x : v)
-    if (!std::isfinite(x)) data_error(std::string(test) + ": the " + which + " sample holds NaN or infinity");
+    if (!std::isfinite(x))
+      data_error(std::string(test) + ": the " + which + " sample holds NaN or infinity");
 }
 
 // Midranks (1-based, ties get their mean rank) of the pooled sample a ++ b; also the tie
 // correction term sum(t^3 - t).
-std::vector<double> midranks(const std::vector<double> &a, const std::vector<double> &b, double &tie_term) {
+std::vector<double> midranks(const std::vector<double> &a, const std::vector<double> &b,
+                             double &tie_term) {
   const std::size_t n = a.size() + b.size();
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
   auto value = [&](std::size_t i) { return i < a.size() ? a[i] : b[i - a.size()]; };
-  std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return value(x) < value(y); });
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t x, std::size_t y) { return value(x) < value(y); });
   std::vector<double> rank(n);
   tie_term = 0;
   for (std::size_t i = 0; i < n;) {
@@ -79,7 +82,8 @@ double ks_exact_sf(std::size_t m, std::size_t n, double d) {
   // D is a multiple of 1/lcm(m, n): compare integers i*n - j*m against round(d*m*n).
   const auto h = static_cast<long long>(std::llround(d * mn));
   auto inside = [&](std::size_t i, std::size_t j) {
-    long long diff = static_cast<long long>(i) * static_cast<long long>(n) - static_cast<long long>(j) * static_cast<long long>(m);
+    long long diff = static_cast<long long>(i) * static_cast<long long>(n) -
+                     static_cast<long long>(j) * static_cast<long long>(m);
     return std::llabs(diff) < h;
   };
   std::vector<double> row(n + 1, 0.0);
@@ -129,8 +133,10 @@ namespace {
 // Number of ways to reach each U for samples of sizes a, b without ties: the classic
 // recurrence c(u; a, b) = c(u - b; a - 1, b) + c(u; a, b - 1) (Mann & Whitney 1947).
 std::vector<double> u_distribution(std::size_t a, std::size_t b) {
-  std::vector<std::vector<std::vector<double>>> memo(a + 1, std::vector<std::vector<double>>(b + 1));
-  std::function<const std::vector<double> &(std::size_t, std::size_t)> f = [&](std::size_t x, std::size_t y) -> const std::vector<double> & {
+  std::vector<std::vector<std::vector<double>>> memo(a + 1,
+                                                     std::vector<std::vector<double>>(b + 1));
+  std::function<const std::vector<double> &(std::size_t, std::size_t)> f =
+      [&](std::size_t x, std::size_t y) -> const std::vector<double> & {
     auto &m = memo[x][y];
     if (!m.empty()) return m;
     m.assign(x * y + 1, 0.0);
@@ -153,7 +159,8 @@ TestResult mann_whitney(const std::vector<double> &ref, const std::vector<double
   need(cur, 1, "current", "mannwhitney");
   double ties;
   auto rank = midranks(ref, cur, ties);
-  const double n1 = static_cast<double>(ref.size()), n2 = static_cast<double>(cur.size()), n = n1 + n2;
+  const double n1 = static_cast<double>(ref.size()), n2 = static_cast<double>(cur.size()),
+               n = n1 + n2;
   double r1 = 0;
   for (std::size_t i = 0; i < ref.size(); ++i) r1 += rank[i];
   const double u1 = r1 - n1 * (n1 + 1) / 2, u2 = n1 * n2 - u1;
@@ -176,7 +183,8 @@ TestResult mann_whitney(const std::vector<double> &ref, const std::vector<double
       return r;
     }
     double z = (u - mu - 0.5) / sigma;
-    r.p_value = std::min(1.0, 2 * boost::math::cdf(boost::math::complement(boost::math::normal(), z)));
+    r.p_value =
+        std::min(1.0, 2 * boost::math::cdf(boost::math::complement(boost::math::normal(), z)));
   }
   return r;
 }
@@ -206,7 +214,8 @@ TestResult welch_t(const std::vector<double> &ref, const std::vector<double> &cu
   // Welch-Satterthwaite degrees of freedom.
   const double df = (a + b) * (a + b) / (a * a / (n1 - 1) + b * b / (n2 - 1));
   r.extra = df;
-  r.p_value = 2 * boost::math::cdf(boost::math::complement(boost::math::students_t(df), std::fabs(r.statistic)));
+  r.p_value = 2 * boost::math::cdf(
+                      boost::math::complement(boost::math::students_t(df), std::fabs(r.statistic)));
   return r;
 }
 
@@ -219,7 +228,8 @@ double cvm_limit_cdf(double x) {
     const double y = (4.0 * k + 1) * (4.0 * k + 1) / (16 * x);
     if (y > 700) break;
     const double coef = std::exp(std::lgamma(k + 0.5) - std::lgamma(0.5) - std::lgamma(k + 1.0));
-    const double term = coef * std::sqrt(4.0 * k + 1) * std::exp(-y) * boost::math::cyl_bessel_k(0.25, y);
+    const double term =
+        coef * std::sqrt(4.0 * k + 1) * std::exp(-y) * boost::math::cyl_bessel_k(0.25, y);
     total += term;
     if (std::fabs(term) < 1e-16) break;
   }
@@ -259,7 +269,8 @@ TestResult chi_square(const std::vector<std::string> &ref, const std::vector<std
   std::map<std::string, std::pair<double, double>> counts;
   for (const auto &s : ref) counts[s].first += 1;
   for (const auto &s : cur) counts[s].second += 1;
-  const double n1 = static_cast<double>(ref.size()), n2 = static_cast<double>(cur.size()), n = n1 + n2;
+  const double n1 = static_cast<double>(ref.size()), n2 = static_cast<double>(cur.size()),
+               n = n1 + n2;
   TestResult r;
   r.mode = "asymptotic";
   const double dof = static_cast<double>(counts.size()) - 1;
@@ -282,7 +293,6 @@ TestResult chi_square(const std::vector<std::string> &ref, const std::vector<std
   r.p_value = boost::math::cdf(boost::math::complement(boost::math::chi_squared(dof), stat));
   return r;
 }
-
 
 TestResult anderson_darling(const std::vector<std::vector<double>> &samples) {
   const std::size_t k = samples.size();
@@ -329,10 +339,12 @@ TestResult anderson_darling(const std::vector<std::vector<double>> &samples) {
   for (const auto &s : sorted) H += 1.0 / static_cast<double>(s.size());
   const auto n_int = pooled.size();
   std::vector<double> harmonic(n_int, 0); // harmonic[i] = sum_{t=1}^{i} 1/t
-  for (std::size_t t = 1; t < n_int; ++t) harmonic[t] = harmonic[t - 1] + 1.0 / static_cast<double>(t);
+  for (std::size_t t = 1; t < n_int; ++t)
+    harmonic[t] = harmonic[t - 1] + 1.0 / static_cast<double>(t);
   h = harmonic[n_int - 1];
   // g = sum_{i=1}^{N-2} sum_{j=i+1}^{N-1} 1 / ((N - i) j)
-  for (std::size_t i = 1; i + 2 <= n_int; ++i) g += (h - harmonic[i]) / (N - static_cast<double>(i));
+  for (std::size_t i = 1; i + 2 <= n_int; ++i)
+    g += (h - harmonic[i]) / (N - static_cast<double>(i));
   const double K = static_cast<double>(k);
   const double a = (4 * g - 6) * (K - 1) + (10 - 6 * g) * H;
   const double bb = (2 * g - 4) * K * K + 8 * h * K + (2 * g - 14 * h - 4) * H - 8 * h + 4 * g - 6;
@@ -386,7 +398,8 @@ TestResult anderson_darling(const std::vector<std::vector<double>> &samples) {
   return r;
 }
 
-TestResult anderson_darling(const std::vector<double> &reference, const std::vector<double> &current) {
+TestResult anderson_darling(const std::vector<double> &reference,
+                            const std::vector<double> &current) {
   return anderson_darling(std::vector<std::vector<double>>{reference, current});
 }
 
@@ -486,8 +499,8 @@ double bws_limit_cdf(double b) {
   return std::clamp(std::sqrt(pi / 2) / b * sum, 0.0, 1.0);
 }
 
-TestResult bws(const std::vector<double> &ref, const std::vector<double> &cur, std::size_t permutations,
-               std::uint64_t seed) {
+TestResult bws(const std::vector<double> &ref, const std::vector<double> &cur,
+               std::size_t permutations, std::uint64_t seed) {
   need(ref, 2, "reference", "bws");
   need(cur, 2, "current", "bws");
   TestResult r;

@@ -38,18 +38,22 @@ Case load(const std::string &name) {
   return c;
 }
 
-std::vector<double> col(const table::Table &t, std::size_t i = 0) { return t.columns.at(i).numbers; }
+std::vector<double> col(const table::Table &t, std::size_t i = 0) {
+  return t.columns.at(i).numbers;
+}
 
 Matrix matrix(const table::Table &t) {
   Matrix m(static_cast<Eigen::Index>(t.rows), static_cast<Eigen::Index>(t.columns.size()));
   for (std::size_t j = 0; j < t.columns.size(); ++j)
-    for (std::size_t i = 0; i < t.rows; ++i) m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = t.columns[j].numbers[i];
+    for (std::size_t i = 0; i < t.rows; ++i)
+      m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = t.columns[j].numbers[i];
   return m;
 }
 
 // Relative agreement: 1e-9 on statistics, 1e-6 on analytic p-values (the bar).
 void near_rel(double got, double want, double rel, const std::string &what) {
-  EXPECT_LE(std::fabs(got - want), rel * std::max(std::fabs(want), 1e-300)) << what << ": got " << got << ", want " << want;
+  EXPECT_LE(std::fabs(got - want), rel * std::max(std::fabs(want), 1e-300))
+      << what << ": got " << got << ", want " << want;
 }
 
 } // namespace
@@ -121,11 +125,10 @@ TEST(AndersonDarling, MatchesScipyAndersonKsamp) {
   // Scholz & Stephens (1987), section 5: paper smoothness measured by four laboratories;
   // the paper reports 4.480 for the standardised midrank statistic A2akN (4.449 without
   // midranks); scipy 1.10's anderson_ksamp gives 4.479780627135335, p = 0.0022254423109335946.
-  std::vector<std::vector<double>> labs = {
-      {38.7, 41.5, 43.8, 44.5, 45.5, 46.0, 47.7, 58.0},
-      {39.2, 39.3, 39.7, 41.4, 41.8, 42.9, 43.3, 45.8},
-      {34.0, 35.0, 39.0, 40.0, 43.0, 43.0, 44.0, 45.0},
-      {34.0, 34.8, 34.8, 35.4, 37.2, 37.8, 41.2, 42.8}};
+  std::vector<std::vector<double>> labs = {{38.7, 41.5, 43.8, 44.5, 45.5, 46.0, 47.7, 58.0},
+                                           {39.2, 39.3, 39.7, 41.4, 41.8, 42.9, 43.3, 45.8},
+                                           {34.0, 35.0, 39.0, 40.0, 43.0, 43.0, 44.0, 45.0},
+                                           {34.0, 34.8, 34.8, 35.4, 37.2, 37.8, 41.2, 42.8}};
   auto r = anderson_darling(labs);
   EXPECT_NEAR(r.statistic, 4.480, 0.0005);
   near_rel(r.statistic, 4.479780627135335, 1e-9, "labs A2akN");
@@ -160,7 +163,8 @@ TEST(Bws, NeuhauserExampleAndPaperTable) {
   // B_Y = ((3-2)^2 / (8/9) + (4-4)^2 / (8/9)) / 2 = 9/16; B = (45/16 + 9/16) / 2 = 1.6875.
   EXPECT_NEAR(bws({1, 2}, {3, 4}, 99, 1).statistic, 1.6875, 1e-12);
   // Baumgartner, Weiss & Schindler (1998), table 1: the limiting distribution.
-  const double table1[][2] = {{1.933, 0.9}, {2.493, 0.95}, {3.076, 0.975}, {3.880, 0.99}, {4.500, 0.995}, {5.990, 0.999}};
+  const double table1[][2] = {{1.933, 0.9},  {2.493, 0.95},  {3.076, 0.975},
+                              {3.880, 0.99}, {4.500, 0.995}, {5.990, 0.999}};
   for (auto [b, p] : table1) EXPECT_NEAR(bws_limit_cdf(b), p, 1e-4) << "B = " << b;
   // Ties switch the p-value to permutations: the same data with every value doubled up.
   auto tied = bws({1, 1, 2, 2, 3, 3}, {2, 2, 3, 3, 4, 4});
@@ -205,10 +209,12 @@ TEST(Mmd, MatchesNumpyUnbiasedEstimatorAndMedianHeuristic) {
     auto c = load(name);
     auto x = matrix(c.ref), y = matrix(c.cur);
     auto &e = c.expected;
-    near_rel(mmd2_unbiased(x, y, Kernel::rbf, 1.0), e["mmd2_sigma1"], 1e-7, std::string(name) + " sigma=1");
+    near_rel(mmd2_unbiased(x, y, Kernel::rbf, 1.0), e["mmd2_sigma1"], 1e-7,
+             std::string(name) + " sigma=1");
     double sigma = median_heuristic(x, y);
     near_rel(sigma, e["sigma_median"], 1e-9, std::string(name) + " median");
-    near_rel(mmd2_unbiased(x, y, Kernel::rbf, sigma), e["mmd2_sigma_median"], 1e-7, std::string(name) + " mmd2");
+    near_rel(mmd2_unbiased(x, y, Kernel::rbf, sigma), e["mmd2_sigma_median"], 1e-7,
+             std::string(name) + " mmd2");
     // The permutation p-value agrees within Monte-Carlo error: 4 standard errors of a
     // binomial proportion at B = 2000.
     auto r = mmd_test(x, y, Kernel::rbf, 0, 2000, 20261122);
@@ -228,9 +234,11 @@ TEST(Mmd, PermutationResultDoesNotDependOnThreads) {
   many = mmd_test(x, y, Kernel::rbf, 0, 300, 7).p_value;
   EXPECT_EQ(one, many);
   // The cached-kernel and blockwise paths compute the same statistic.
-  EXPECT_NEAR(mmd2_unbiased(x, y, Kernel::laplacian, 2.0), mmd_test(x, y, Kernel::laplacian, 2.0, 0, 1).mmd2, 1e-15);
+  EXPECT_NEAR(mmd2_unbiased(x, y, Kernel::laplacian, 2.0),
+              mmd_test(x, y, Kernel::laplacian, 2.0, 0, 1).mmd2, 1e-15);
   // Linear kernel by hand: MMD^2_u with k(x,y) = x.y equals ||mean x - mean y||^2 minus the
-  // diagonal terms; for x = {0, 2}, y = {4, 6} in 1-D: (0*2*2)/2 + (4*6*2)/2 - 2*(0*4+0*6+2*4+2*6)/4 = 0 + 24 - 10 = 14.
+  // diagonal terms; for x = {0, 2}, y = {4, 6} in 1-D: (0*2*2)/2 + (4*6*2)/2 -
+  // 2*(0*4+0*6+2*4+2*6)/4 = 0 + 24 - 10 = 14.
   Matrix a(2, 1), b(2, 1);
   a << 0, 2;
   b << 4, 6;
@@ -246,7 +254,8 @@ TEST(Correction, MatchesStatsmodelsDefinitions) {
   auto bonf = adjust_p_values(p, Correction::bonferroni);
   auto holm = adjust_p_values(p, Correction::holm);
   auto bh = adjust_p_values(p, Correction::bh);
-  std::vector<double> want_bonf{0.04, 0.16, 0.12, 0.02}, want_holm{0.03, 0.06, 0.06, 0.02}, want_bh{0.02, 0.04, 0.04, 0.02};
+  std::vector<double> want_bonf{0.04, 0.16, 0.12, 0.02}, want_holm{0.03, 0.06, 0.06, 0.02},
+      want_bh{0.02, 0.04, 0.04, 0.02};
   for (std::size_t i = 0; i < 4; ++i) {
     EXPECT_NEAR(bonf[i], want_bonf[i], 1e-15);
     EXPECT_NEAR(holm[i], want_holm[i], 1e-15);
@@ -259,8 +268,11 @@ TEST(Stream, PageHinkleyAndCusumFlagWhereFrourosDoes) {
     auto values = table::read(kData + std::string(name) + "/values.csv").columns[0].numbers;
     std::ifstream in(kData + std::string(name) + "/expected.json");
     auto e = nlohmann::json::parse(in)["frouros"];
-    for (auto [method, key] : {std::pair{"page-hinkley", "PageHinkley(delta=0.005,lambda=50,alpha=0.9999,min_num_instances=30) on values"},
-                               std::pair{"cusum", "CUSUM(delta=0.005,lambda=50,min_num_instances=30) on values"}}) {
+    for (auto [method, key] :
+         {std::pair{
+              "page-hinkley",
+              "PageHinkley(delta=0.005,lambda=50,alpha=0.9999,min_num_instances=30) on values"},
+          std::pair{"cusum", "CUSUM(delta=0.005,lambda=50,min_num_instances=30) on values"}}) {
       auto d = make_detector(method);
       std::vector<std::size_t> flagged;
       for (std::size_t i = 0; i < values.size(); ++i)
@@ -326,9 +338,13 @@ TEST(Stream, AdwinAndDdmFlagWhereFrourosDoes) {
     std::ifstream in(kData + std::string(name) + "/expected.json");
     auto e = nlohmann::json::parse(in)["frouros"];
     auto adwin = make_detector("adwin");
-    EXPECT_EQ(drifts(*adwin, errors), e["ADWIN(delta=0.002) on errors"].get<std::vector<std::size_t>>()) << name;
+    EXPECT_EQ(drifts(*adwin, errors),
+              e["ADWIN(delta=0.002) on errors"].get<std::vector<std::size_t>>())
+        << name;
     auto ddm = make_detector("ddm");
-    EXPECT_EQ(drifts(*ddm, errors), e["DDM(warning=2,drift=3,min_num_instances=30) on errors"].get<std::vector<std::size_t>>())
+    EXPECT_EQ(
+        drifts(*ddm, errors),
+        e["DDM(warning=2,drift=3,min_num_instances=30) on errors"].get<std::vector<std::size_t>>())
         << name;
   }
 }
@@ -393,7 +409,8 @@ TEST(Stream, IncrementalKsEqualsBatchKs) {
     const std::size_t t = i + 6000; // cross the change point at 9177
     ks->update(values[t]);
     if (i - 3000 + 1 >= 200 && (i % 97 == 0 || t == 9300)) {
-      std::vector<double> window(values.begin() + static_cast<std::ptrdiff_t>(t - 199), values.begin() + static_cast<std::ptrdiff_t>(t + 1));
+      std::vector<double> window(values.begin() + static_cast<std::ptrdiff_t>(t - 199),
+                                 values.begin() + static_cast<std::ptrdiff_t>(t + 1));
       EXPECT_NEAR(ks->statistic(), ks_two_sample(reference, window).statistic, 1e-9) << "at " << t;
     }
   }
@@ -407,7 +424,8 @@ TEST(Stream, EveryDetectorRestoresItsState) {
   // Saving and restoring mid-stream gives the same verdicts as an uninterrupted run.
   auto values = stream_column("stream-1", "values.csv");
   auto errors = stream_column("stream-1", "errors.csv");
-  for (const char *m : {"page-hinkley", "cusum", "gma", "ddm", "eddm", "hddm-a", "hddm-w", "stepd", "adwin", "kswin", "ks"}) {
+  for (const char *m : {"page-hinkley", "cusum", "gma", "ddm", "eddm", "hddm-a", "hddm-w", "stepd",
+                        "adwin", "kswin", "ks"}) {
     const std::string method = m;
     const bool binary = method == "ddm" || method == "eddm" || method == "stepd";
     const auto &data = binary ? errors : values;
@@ -447,6 +465,7 @@ TEST(Sort, RadixSortAgreesWithStdSort) {
   auto want = v;
   std::sort(want.begin(), want.end());
   sort_values(v);
-  for (std::size_t i = 0; i < v.size(); ++i) ASSERT_EQ(v[i], want[i]) << i; // -0.0 == 0.0 compare equal
+  for (std::size_t i = 0; i < v.size(); ++i)
+    ASSERT_EQ(v[i], want[i]) << i; // -0.0 == 0.0 compare equal
   EXPECT_TRUE(std::is_sorted(v.begin(), v.end()));
 }

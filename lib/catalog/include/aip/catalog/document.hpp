@@ -38,11 +38,11 @@ struct Member;
 struct Value {
   Type type = Type::null;
   bool boolean = false;
-  double number = 0;   // integer and number
-  std::string text;    // string; timestamp and numbers: the text as written
+  double number = 0; // integer and number
+  std::string text;  // string; timestamp and numbers: the text as written
   std::vector<Value> items;
   std::vector<Member> members; // unique keys, in first-seen order
-  std::vector<Mark> key_marks;                          // where each member's key is
+  std::vector<Mark> key_marks; // where each member's key is
   Mark mark;
 
   const Value *find(std::string_view key) const;
@@ -85,10 +85,11 @@ struct Document {
 // "NAME:LINE:COLUMN: problem": syntax, non-UTF-8, too large, too deep, recursive aliases,
 // unknown tags, impossible dates.
 enum class Syntax { sniff, yaml, json };
-Document parse_document(std::string_view bytes, const std::string &name, Syntax syntax = Syntax::sniff,
-                        const Limits &limits = {});
+Document parse_document(std::string_view bytes, const std::string &name,
+                        Syntax syntax = Syntax::sniff, const Limits &limits = {});
 // Reads a file ("-" for stdin); a missing file is 66; otherwise as parse_document.
-Document load_document(const std::string &path, Syntax syntax = Syntax::sniff, const Limits &limits = {});
+Document load_document(const std::string &path, Syntax syntax = Syntax::sniff,
+                       const Limits &limits = {});
 
 // Valid UTF-8 (no overlongs, no surrogates); on failure `offset` is the first bad byte.
 bool valid_utf8(std::string_view bytes, std::size_t &offset);

@@ -29,10 +29,11 @@ std::string index_to_json(const Index &index); // pretty JSON, modules sorted by
 enum class Validity { any, valid, invalid };
 
 struct Filter {
-  std::vector<std::string> words;      // search: every word in id, title, summary, description or tags
-  std::vector<std::string> tags, tasks, libraries, categories; // each given value must be present (case-insensitive)
-  bool gpu = false;                    // needs a GPU (inference or training)
-  bool no_gpu = false;                 // runs inference without a GPU
+  std::vector<std::string> words; // search: every word in id, title, summary, description or tags
+  std::vector<std::string> tags, tasks, libraries,
+      categories;                          // each given value must be present (case-insensitive)
+  bool gpu = false;                        // needs a GPU (inference or training)
+  bool no_gpu = false;                     // runs inference without a GPU
   std::optional<std::uint64_t> max_memory; // inference memory at most this (unstated passes)
   Validity validity = Validity::any;
 };

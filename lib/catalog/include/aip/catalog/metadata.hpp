@@ -36,16 +36,16 @@ struct Finding {
 };
 
 struct ValidateOptions {
-  std::string metadata_version; // force a version ("" = from the file)
+  std::string metadata_version;   // force a version ("" = from the file)
   const Schema *schema = nullptr; // a schema given with --schema (overrides the version's)
   bool strict = false;
 };
 
 struct Report {
   std::string file;
-  std::string metadata_version;  // as declared ("" when absent)
-  std::string schema_version;    // the schema applied ("" when the file did not parse)
-  bool parsed = true;            // false: syntax or encoding error (exit 65)
+  std::string metadata_version; // as declared ("" when absent)
+  std::string schema_version;   // the schema applied ("" when the file did not parse)
+  bool parsed = true;           // false: syntax or encoding error (exit 65)
   bool valid = true;
   std::vector<Finding> errors;
   std::vector<Finding> warnings; // not errors unless --strict (duplicate keys)
@@ -55,7 +55,8 @@ struct Report {
 Report validate(const Document &doc, const ValidateOptions &options);
 // Reads, parses and validates; a file that does not parse gives a report with parsed=false
 // and one error at its line and column. A missing file throws (66).
-Report validate_file(const std::string &path, const ValidateOptions &options, const Limits &limits = {});
+Report validate_file(const std::string &path, const ValidateOptions &options,
+                     const Limits &limits = {});
 
 // The checks of --strict beyond the schema, for tests: URLs, dates, DOIs, Docker image
 // names; returns "" when `value` is fine for `format`, else why not.
@@ -70,7 +71,7 @@ Value migrate(const Value &root, std::vector<std::string> &notes);
 Value migrate_v1(const Value &v1, std::vector<std::string> &notes);
 
 // The aip.module/v1 record of a (parsed) metadata document. `id` names the module.
-records::Module to_module(const Value &root, const std::string &schema_version, const std::string &id,
-                          const std::string &source);
+records::Module to_module(const Value &root, const std::string &schema_version,
+                          const std::string &id, const std::string &source);
 
 } // namespace aip::catalog

@@ -30,7 +30,8 @@ struct SchemaError {
 };
 
 // Checks a `format` value; returns an empty string when fine, or why not.
-using FormatChecker = std::function<std::string(const std::string &format, const std::string &value)>;
+using FormatChecker =
+    std::function<std::string(const std::string &format, const std::string &value)>;
 
 class Schema {
 public:
@@ -47,7 +48,9 @@ public:
   };
   // Every error; keywords are independent, as the specification has them.
   std::vector<SchemaError> validate(const Value &instance, const Options &options) const;
-  std::vector<SchemaError> validate(const Value &instance) const { return validate(instance, Options{}); }
+  std::vector<SchemaError> validate(const Value &instance) const {
+    return validate(instance, Options{});
+  }
   const std::string &draft() const;
   const nlohmann::json &json() const;
 

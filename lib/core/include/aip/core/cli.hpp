@@ -29,9 +29,9 @@ struct Command {
 
 // Where options come from; tests replace these.
 struct Sources {
-  std::vector<std::string> config_files;                 // lowest priority first
-  std::vector<std::string> environment;                    // "NAME=value" entries
-  static Sources from_process();                         // the real files and environment
+  std::vector<std::string> config_files; // lowest priority first
+  std::vector<std::string> environment;  // "NAME=value" entries
+  static Sources from_process();         // the real files and environment
 };
 
 // The standard config file list: /etc/aip/aip.conf (or $AIP_SYSTEM_CONFIG), then

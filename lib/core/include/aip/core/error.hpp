@@ -32,8 +32,14 @@ private:
 };
 
 // Shorthands for the common cases, so call sites read as what went wrong.
-[[noreturn]] inline void fail(Exit status, const std::string &message) { throw Error(status, message); }
-[[noreturn]] inline void usage_error(const std::string &message) { throw Error(Exit::usage, message); }
-[[noreturn]] inline void data_error(const std::string &message) { throw Error(Exit::data, message); }
+[[noreturn]] inline void fail(Exit status, const std::string &message) {
+  throw Error(status, message);
+}
+[[noreturn]] inline void usage_error(const std::string &message) {
+  throw Error(Exit::usage, message);
+}
+[[noreturn]] inline void data_error(const std::string &message) {
+  throw Error(Exit::data, message);
+}
 
 } // namespace aip

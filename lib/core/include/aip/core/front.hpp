@@ -28,6 +28,7 @@ std::vector<std::string> installed_tools(const std::vector<std::string> &dirs);
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 // The closest candidate to a mistyped name, when close enough to be a likely typo.
-std::optional<std::string> suggest(std::string_view name, const std::vector<std::string> &candidates);
+std::optional<std::string> suggest(std::string_view name,
+                                   const std::vector<std::string> &candidates);
 
 } // namespace aip::front

@@ -73,7 +73,7 @@ private:
   bool owns_fd_;
   bool eof_ = false;
   std::string name_;
-  std::string buf_;   // size() is the capacity in use; valid bytes are [begin_, end_)
+  std::string buf_; // size() is the capacity in use; valid bytes are [begin_, end_)
   std::size_t begin_ = 0, end_ = 0;
   std::uint64_t line_no_ = 0;
 };

@@ -14,7 +14,7 @@ namespace aip::npy {
 struct Array {
   std::size_t rows = 0, cols = 0;
   bool one_dimensional = false;
-  std::string dtype; // the descr as written, e.g. "<f4"
+  std::string dtype;          // the descr as written, e.g. "<f4"
   std::vector<double> values; // row-major, rows * cols
 };
 

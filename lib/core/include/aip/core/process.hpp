@@ -10,10 +10,10 @@
 namespace aip {
 
 struct ProcessOptions {
-  std::string input;                         // bytes for the child's stdin (then EOF)
-  std::vector<std::string> set_env;          // "NAME=value" added to the environment
+  std::string input;                                // bytes for the child's stdin (then EOF)
+  std::vector<std::string> set_env;                 // "NAME=value" added to the environment
   std::optional<std::chrono::milliseconds> timeout; // SIGTERM, then SIGKILL after 2 s
-  std::string workdir;                       // empty: inherit
+  std::string workdir;                              // empty: inherit
 };
 
 struct ProcessResult {

@@ -11,7 +11,8 @@ namespace aip::table {
 enum class Format { automatic, csv, jsonl, npy };
 enum class Nan { error, drop };
 
-Format parse_format(const std::string &text); // "auto", "csv", "jsonl", "npy"; usage error otherwise
+Format
+parse_format(const std::string &text); // "auto", "csv", "jsonl", "npy"; usage error otherwise
 
 struct Column {
   std::string name;
@@ -26,9 +27,9 @@ struct Column {
 
 struct Options {
   Format format = Format::automatic;
-  Nan nan = Nan::error;               // drop: rows with a missing or NaN value are left out
-  std::vector<std::string> features;  // only these columns (all when empty), in this order
-  std::string array_field;            // JSON Lines: the field holding an embedding array
+  Nan nan = Nan::error;              // drop: rows with a missing or NaN value are left out
+  std::vector<std::string> features; // only these columns (all when empty), in this order
+  std::string array_field;           // JSON Lines: the field holding an embedding array
 };
 
 struct Table {

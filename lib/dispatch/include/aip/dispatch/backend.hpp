@@ -31,11 +31,12 @@ struct Handle {
 };
 
 struct BackendOptions {
-  std::string state_dir;                     // logs/, local/
-  std::map<std::string, std::string> qos;    // slurm: priority class -> QOS
-  std::string runtime = "none";              // local: podman or apptainer for `image`
-  double kill_grace_s = 10;                  // walltime: SIGTERM, then SIGKILL after this
-  std::vector<std::string> config_files;     // engines' [kubernetes] ... sections (default: the standard files)
+  std::string state_dir;                  // logs/, local/
+  std::map<std::string, std::string> qos; // slurm: priority class -> QOS
+  std::string runtime = "none";           // local: podman or apptainer for `image`
+  double kill_grace_s = 10;               // walltime: SIGTERM, then SIGKILL after this
+  std::vector<std::string>
+      config_files; // engines' [kubernetes] ... sections (default: the standard files)
 };
 
 class Backend {

@@ -14,8 +14,8 @@ namespace aip::dispatch {
 
 struct DispatchOptions {
   enum class Mode { once, follow, until_idle } mode = Mode::once;
-  double interval_s = 1;  // how often the backend and the queue folder are looked at
-  double grace_s = 30;    // preemption: SIGTERM, then SIGKILL after this long
+  double interval_s = 1; // how often the backend and the queue folder are looked at
+  double grace_s = 30;   // preemption: SIGTERM, then SIGKILL after this long
   FairShare fairshare;
   std::function<void(const records::Event &)> on_event;
   std::function<void(const std::string &)> on_warning;
@@ -39,7 +39,8 @@ public:
   void process_cancels();
 
 private:
-  void emit(const Entry &e, records::JobState state, const std::string &reason, std::optional<int> exit_code);
+  void emit(const Entry &e, records::JobState state, const std::string &reason,
+            std::optional<int> exit_code);
   void apply(Entry &e, const Observation &o);
   void handle_cancel_requests(std::vector<Entry> &active);
   Queue &queue_;

@@ -1,10 +1,10 @@
 // The local backend: each job runs as a process of this machine, started by a small
 // supervisor (a fork of the dispatcher, named aip-supervisor) that lives in its own
-// session, so neither dies with the dispatcher. The supervisor holds an flock(2) on the folder local/ID for its whole life
-// (taken by the dispatcher before the supervisor exists and inherited by it), so "lock held"
-// means "running", and "lock free, no status" means "never started" or "lost", told apart
-// by local/ID/started. It runs the command without a shell in a process group of its own,
-// with rlimits, CUDA_VISIBLE_DEVICES, per-job logs and the walltime, and writes
+// session, so neither dies with the dispatcher. The supervisor holds an flock(2) on the folder
+// local/ID for its whole life (taken by the dispatcher before the supervisor exists and inherited
+// by it), so "lock held" means "running", and "lock free, no status" means "never started" or
+// "lost", told apart by local/ID/started. It runs the command without a shell in a process group of
+// its own, with rlimits, CUDA_VISIBLE_DEVICES, per-job logs and the walltime, and writes
 // local/ID/status.json atomically before it exits.
 #pragma once
 

@@ -46,7 +46,8 @@ struct Decision {
 
 // `node` is null for a backend that schedules itself. `active` are the claimed, not yet
 // ended jobs (stopping ones included: they hold their resources until they end).
-std::vector<Decision> plan(const std::vector<const Entry *> &ordered, const std::vector<Entry> &active,
-                           const Node *node, const SiteConfig &site);
+std::vector<Decision> plan(const std::vector<const Entry *> &ordered,
+                           const std::vector<Entry> &active, const Node *node,
+                           const SiteConfig &site);
 
 } // namespace aip::dispatch

@@ -32,7 +32,7 @@ records::JobState map_slurm_state(std::string_view state, std::string &reason);
 // `sacct -c -P -n -o jobid,jobname,state,exitcode,start,end`.
 struct SlurmRow {
   std::string job_id, name, state;
-  std::optional<int> exit_code; // sacct's "code:signal": the code, or 128 + signal
+  std::optional<int> exit_code;        // sacct's "code:signal": the code, or 128 + signal
   double started_at = 0, ended_at = 0; // sacct: local time of the machine; 0 when "Unknown"
 };
 std::vector<SlurmRow> parse_squeue(std::string_view text, const std::string &where);

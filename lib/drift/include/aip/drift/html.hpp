@@ -13,8 +13,8 @@
 namespace aip::drift {
 
 struct HtmlInput {
-  std::string title;          // e.g. "Drift: ref.csv vs today.csv"
-  std::string generated_at;   // RFC 3339
+  std::string title;        // e.g. "Drift: ref.csv vs today.csv"
+  std::string generated_at; // RFC 3339
   std::vector<records::Drift> results;
   const table::Table *reference = nullptr;
   const table::Table *current = nullptr;
@@ -27,12 +27,13 @@ std::string render_html(const HtmlInput &in);
 std::string escape_html(std::string_view text);
 // Histogram counts of `values` over `bins` equal-width bins on [lo, hi] (the last bin
 // closed); values outside are clamped into the end bins.
-std::vector<double> histogram(const std::vector<double> &values, double lo, double hi, std::size_t bins);
+std::vector<double> histogram(const std::vector<double> &values, double lo, double hi,
+                              std::size_t bins);
 // An SVG of two overlaid density histograms (each normalised to area 1) with axis labels.
 std::string svg_histograms(const std::vector<double> &reference, const std::vector<double> &current,
                            const std::string &feature);
 // An SVG of category shares side by side.
-std::string svg_categories(const std::vector<std::string> &reference, const std::vector<std::string> &current,
-                           const std::string &feature);
+std::string svg_categories(const std::vector<std::string> &reference,
+                           const std::vector<std::string> &current, const std::string &feature);
 
 } // namespace aip::drift

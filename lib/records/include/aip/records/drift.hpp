@@ -22,8 +22,8 @@ struct Drift {
   bool drift = false;
   std::optional<std::uint64_t> n_ref, n_cur;
   nlohmann::ordered_json params = nlohmann::ordered_json::object();
-  std::optional<std::uint64_t> index;  // streaming
-  std::optional<std::string> level;    // streaming: "warning" or "drift"
+  std::optional<std::uint64_t> index; // streaming
+  std::optional<std::string> level;   // streaming: "warning" or "drift"
   bool operator==(const Drift &) const = default;
 };
 

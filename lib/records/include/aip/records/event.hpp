@@ -10,7 +10,16 @@ namespace aip::records {
 
 inline constexpr const char *kEventKind = "aip.event/v1";
 
-enum class JobState { queued, submitted, running, succeeded, failed, cancelled, preempted, timeout };
+enum class JobState {
+  queued,
+  submitted,
+  running,
+  succeeded,
+  failed,
+  cancelled,
+  preempted,
+  timeout
+};
 std::string to_string(JobState s);
 JobState parse_job_state(const std::string &text); // throws Exit::data
 bool is_final(JobState s); // succeeded, failed, cancelled, timeout (preempted may requeue)

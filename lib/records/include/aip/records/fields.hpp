@@ -28,7 +28,7 @@ public:
   std::int64_t integer(const char *name) const;
   std::optional<std::int64_t> optional_integer(const char *name) const;
   std::optional<int> optional_int(const char *name) const; // within int's range
-  std::uint64_t count(const char *name) const; // a non-negative integer
+  std::uint64_t count(const char *name) const;             // a non-negative integer
   std::optional<std::uint64_t> optional_count(const char *name) const;
   bool boolean(const char *name) const;
   std::optional<bool> optional_boolean(const char *name) const;
@@ -36,9 +36,9 @@ public:
   std::optional<double> optional_timestamp(const char *name) const;
   std::vector<std::string> strings(const char *name, bool required = false) const;
   std::map<std::string, std::string> string_map(const char *name) const;
-  FieldReader object(const char *name) const;          // required
+  FieldReader object(const char *name) const; // required
   std::optional<FieldReader> optional_object(const char *name) const;
-  const nlohmann::json &raw(const char *name) const;   // required, any type
+  const nlohmann::json &raw(const char *name) const; // required, any type
   void require_kind(const char *kind) const;
 
   [[noreturn]] void fail(const char *name, const std::string &problem) const;

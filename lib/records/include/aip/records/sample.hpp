@@ -31,7 +31,8 @@ struct Sample {
   std::uint64_t mem_bytes = 0;
   std::optional<std::uint64_t> mem_peak_bytes, io_read_bytes, io_write_bytes;
   std::vector<GpuSample> gpus;
-  std::string user; // login name owning the job's processes, where the meter knows it; empty: absent
+  std::string
+      user; // login name owning the job's processes, where the meter knows it; empty: absent
   bool operator==(const Sample &) const = default;
 };
 

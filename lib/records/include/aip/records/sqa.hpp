@@ -15,8 +15,8 @@ inline constexpr const char *kSqaKind = "aip.sqa/v1";
 struct Subcriterion {
   bool valid = false;
   std::vector<std::string> evidence;
-  std::optional<std::string> level;  // MUST, SHOULD or MAY, as the baseline gives it
-  std::optional<std::string> status; // pass, fail, not-assessable, not-applicable, waived
+  std::optional<std::string> level;   // MUST, SHOULD or MAY, as the baseline gives it
+  std::optional<std::string> status;  // pass, fail, not-assessable, not-applicable, waived
   std::vector<std::string> scorecard; // OpenSSF Scorecard checks that match
   bool operator==(const Subcriterion &) const = default;
 };
@@ -25,12 +25,12 @@ struct SqaCriterion {
   std::string id; // e.g. "QC.Lic"
   bool valid = false;
   std::map<std::string, Subcriterion> subcriteria;
-  std::optional<std::string> badge; // gold, silver, bronze, none
-  std::optional<double> score;      // 0..100
-  std::optional<std::string> name;  // e.g. "Licensing"
-  std::optional<bool> assessed;     // false: nothing could be decided offline
-  std::optional<std::string> next_badge;  // the next badge level, absent at gold
-  std::vector<std::string> missing;       // criteria that stand between badge and next_badge
+  std::optional<std::string> badge;      // gold, silver, bronze, none
+  std::optional<double> score;           // 0..100
+  std::optional<std::string> name;       // e.g. "Licensing"
+  std::optional<bool> assessed;          // false: nothing could be decided offline
+  std::optional<std::string> next_badge; // the next badge level, absent at gold
+  std::vector<std::string> missing;      // criteria that stand between badge and next_badge
   bool operator==(const SqaCriterion &) const = default;
 };
 

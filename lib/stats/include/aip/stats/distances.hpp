@@ -7,8 +7,10 @@
 
 namespace aip::stats {
 
-double wasserstein1(std::vector<double> reference, std::vector<double> current); // scipy.stats.wasserstein_distance
-double energy_distance(std::vector<double> reference, std::vector<double> current); // scipy.stats.energy_distance
+double wasserstein1(std::vector<double> reference,
+                    std::vector<double> current); // scipy.stats.wasserstein_distance
+double energy_distance(std::vector<double> reference,
+                       std::vector<double> current); // scipy.stats.energy_distance
 
 // Binning: `bins` equal-width bins over [min, max] of the pooled sample (numpy.histogram's
 // edges: the last bin is closed), or over the reference's quantiles ("quantile": bins of

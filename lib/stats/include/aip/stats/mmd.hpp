@@ -10,7 +10,8 @@
 
 namespace aip::stats {
 
-using Matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>; // rows = observations
+using Matrix =
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>; // rows = observations
 
 enum class Kernel { rbf, laplacian, linear };
 Kernel parse_kernel(const std::string &name); // usage error when unknown

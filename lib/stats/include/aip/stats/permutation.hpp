@@ -35,7 +35,8 @@ void random_subset(SplitMix64 &rng, std::size_t n, std::size_t take, std::vector
 // called on relabelled pooled data; p = (b + 1) / (B + 1), b counting |T*| >= |T| when
 // `absolute`, else T* >= T. Parallel with TBB; identical for any thread count.
 double permutation_p_value(const std::vector<double> &reference, const std::vector<double> &current,
-                           const std::function<double(const std::vector<double> &, const std::vector<double> &)> &statistic,
+                           const std::function<double(const std::vector<double> &,
+                                                      const std::vector<double> &)> &statistic,
                            std::size_t permutations, std::uint64_t seed);
 
 } // namespace aip::stats

@@ -23,7 +23,7 @@ public:
   virtual double statistic() const = 0;
   virtual double threshold() const = 0;
   virtual nlohmann::json parameters() const = 0;
-  virtual nlohmann::json save() const = 0;       // the running state
+  virtual nlohmann::json save() const = 0; // the running state
   virtual void restore(const nlohmann::json &state) = 0;
   std::uint64_t seen() const { return seen_; } // updates since the last reset
 protected:
@@ -40,7 +40,8 @@ struct DetectorOptions {
 
 // "page-hinkley", "cusum", "gma", "ddm", "eddm", "hddm-a", "hddm-w", "stepd", "adwin",
 // "kswin", "ks". Unknown names are a usage error naming the known ones.
-std::unique_ptr<Detector> make_detector(const std::string &method, const DetectorOptions &options = {});
+std::unique_ptr<Detector> make_detector(const std::string &method,
+                                        const DetectorOptions &options = {});
 const char *detector_names();
 // The parameters each method takes, for --help and the manual: "method: a, b, c" lines.
 const char *detector_parameters();

@@ -30,14 +30,16 @@ TestResult welch_t(const std::vector<double> &reference, const std::vector<doubl
 
 // Cramer-von Mises two-sample (Anderson 1962), with scipy's asymptotic p-value (the limiting
 // distribution of Csorgo & Faraway 1996 after Anderson's mean and variance normalisation).
-TestResult cramer_von_mises(const std::vector<double> &reference, const std::vector<double> &current);
+TestResult cramer_von_mises(const std::vector<double> &reference,
+                            const std::vector<double> &current);
 
 // Anderson-Darling k-sample test (Scholz & Stephens 1987), midrank version for ties, as
 // scipy.stats.anderson_ksamp: statistic is the standardised A2akN; the p-value is
 // interpolated from Scholz & Stephens' table of critical values and so lies in
 // [0.001, 0.25] (mode "table-capped" when it hits either end).
 TestResult anderson_darling(const std::vector<std::vector<double>> &samples);
-TestResult anderson_darling(const std::vector<double> &reference, const std::vector<double> &current);
+TestResult anderson_darling(const std::vector<double> &reference,
+                            const std::vector<double> &current);
 
 // Kuiper's two-sample test: V = D+ + D-, the largest ECDF differences in each direction.
 // p-value from Kuiper's limiting distribution with Stephens' (1970) adjustment for the
@@ -54,11 +56,12 @@ double bws_limit_cdf(double b); // lim P(B < b), Baumgartner, Weiss & Schindler 
 
 // Chi-square on the 2 x k table of category counts (scipy.stats.chi2_contingency; Yates'
 // correction only with one degree of freedom).
-TestResult chi_square(const std::vector<std::string> &reference, const std::vector<std::string> &current);
+TestResult chi_square(const std::vector<std::string> &reference,
+                      const std::vector<std::string> &current);
 
 // Survival functions used by the tests, exposed for their own checks.
-double kolmogorov_sf(double x);                       // P(K > x), K the Kolmogorov distribution
+double kolmogorov_sf(double x); // P(K > x), K the Kolmogorov distribution
 double ks_exact_sf(std::size_t m, std::size_t n, double d); // P(D >= d) for samples m, n
-double cvm_limit_cdf(double x);                       // the limiting CvM distribution
+double cvm_limit_cdf(double x);                             // the limiting CvM distribution
 
 } // namespace aip::stats
