@@ -521,8 +521,8 @@ int dispatch_main(int argc, char **argv) {
     return 0;
   }
   if (cmd == "--describe") {
-    std::cout << "Queue jobs, order them by policy, run them on a backend (local or Slurm), report "
-                 "events\n";
+    std::cout << "Queue jobs by policy and run them locally, on Slurm, Kubernetes/Kueue, Nomad or "
+                 "HTCondor\n";
     return 0;
   }
   const char *const *sub = argv + 1;

@@ -32,8 +32,7 @@ std::vector<std::string> split_list(const std::vector<std::string> &values) {
 
 int body(int argc, const char *const argv[]) {
   cli::Parser p({"sqa-check", "",
-                 "Assess a repository against the SQA baseline criteria; exit 1 below the required "
-                 "badge or score.",
+                 "Assess a repository against the SQA baseline criteria: badge, score, SARIF",
                  "aip sqa-check [OPTIONS] [PATH]",
                  "  aip sqa-check                                  # this checkout, as a table\n"
                  "  aip sqa-check . --format sarif -o sqa.sarif --require silver   # CI step for "

@@ -37,8 +37,7 @@ std::pair<std::string, std::string> key_value(const std::string &text, const std
 int submit_main(int argc, char **argv) {
   cli::Parser p(
       {"submit", "",
-       "Build a job (aip.job/v1) from flags, a job file or the current session, check it against "
-       "the site's limits and quotas, and print it or queue it.",
+       "Build a job from flags, a job file or the session; check it against site limits and quotas",
        "aip submit [OPTIONS] [--] COMMAND [ARG...]\naip submit --file JOB.json [OPTIONS]\naip "
        "submit --from-session [OPTIONS] -- COMMAND [ARG...]",
        "  aip submit --gpus 1 --cpus 4 --mem 16G --time 6h -- python train.py   # print the job\n"
