@@ -22,22 +22,6 @@ namespace {
 using namespace aip;
 namespace po = boost::program_options;
 
-std::vector<std::string> split_list(const std::vector<std::string> &values) {
-  std::vector<std::string> out;
-  for (const auto &v : values) {
-    std::size_t start = 0;
-    while (start <= v.size()) {
-      auto comma = v.find(',', start);
-      std::string item =
-          v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      if (!item.empty()) out.push_back(item);
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  }
-  return out;
-}
-
 std::vector<std::string> inputs(const po::variables_map &vm) {
   if (vm.count("input") == 0U) return {"-"};
   return vm["input"].as<std::vector<std::string>>();
@@ -149,7 +133,7 @@ double flag_time(const std::string &text) {
 accounting::ReportSpec report_spec(const po::variables_map &vm) {
   accounting::ReportSpec s;
   if (vm.count("by") != 0U)
-    for (const auto &b : split_list(vm["by"].as<std::vector<std::string>>())) {
+    for (const auto &b : cli::split_list(vm["by"].as<std::vector<std::string>>())) {
       if (b == "hour" || b == "day" || b == "week" || b == "month" || b == "quarter" ||
           b == "year") {
         if (s.period != accounting::Period::none) usage_error("--by: only one period");

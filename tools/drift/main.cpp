@@ -18,22 +18,6 @@ namespace {
 using namespace aip;
 namespace po = boost::program_options;
 
-std::vector<std::string> split_list(const std::vector<std::string> &values) {
-  std::vector<std::string> out;
-  for (const auto &v : values) {
-    std::size_t start = 0;
-    while (start <= v.size()) {
-      auto comma = v.find(',', start);
-      std::string item =
-          v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      if (!item.empty()) out.push_back(item);
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  }
-  return out;
-}
-
 std::string fmt(double v) {
   char b[32];
   std::snprintf(b, sizeof b, "%.6g", v);
@@ -95,11 +79,11 @@ int detect(int argc, const char *const argv[]) {
     usage_error("--nan: expected error or drop, got '" + nan + "'");
   in.nan = nan == "drop" ? table::Nan::drop : table::Nan::error;
   if (vm->count("features") != 0U)
-    in.features = split_list((*vm)["features"].as<std::vector<std::string>>());
+    in.features = cli::split_list((*vm)["features"].as<std::vector<std::string>>());
   if (vm->count("array-field") != 0U) in.array_field = (*vm)["array-field"].as<std::string>();
   drift::DetectOptions o;
   if (vm->count("method") != 0U)
-    o.methods = split_list((*vm)["method"].as<std::vector<std::string>>());
+    o.methods = cli::split_list((*vm)["method"].as<std::vector<std::string>>());
   o.threshold = (*vm)["threshold"].as<double>();
   if (!(o.threshold > 0 && o.threshold <= 1)) usage_error("--threshold must be in (0, 1]");
   o.correction = stats::parse_correction((*vm)["correction"].as<std::string>());

@@ -23,21 +23,6 @@ namespace {
 using namespace aip;
 namespace po = boost::program_options;
 
-std::vector<std::string> split_list(const std::vector<std::string> &values) {
-  std::vector<std::string> out;
-  for (const auto &v : values) {
-    std::size_t start = 0;
-    for (;;) {
-      auto comma = v.find(',', start);
-      auto item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      if (!item.empty()) out.push_back(item);
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  }
-  return out;
-}
-
 double now_s() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -135,7 +120,7 @@ int sample(int argc, const char *const argv[]) {
     usage_error("--proc-memory: expected pss or rss, got '" + mem + "'");
   so.proc_memory = mem == "rss" ? metering::ProcMemory::rss : metering::ProcMemory::pss;
   if (vm->count("job") != 0U)
-    so.only_jobs = split_list((*vm)["job"].as<std::vector<std::string>>());
+    so.only_jobs = cli::split_list((*vm)["job"].as<std::vector<std::string>>());
   if (vm->count("pgid") != 0U)
     for (const auto &s : (*vm)["pgid"].as<std::vector<std::string>>())
       so.proc_jobs.push_back(metering::parse_proc_job(s, metering::ProcJob::By::pgid));

@@ -15,21 +15,6 @@ namespace {
 using namespace aip;
 namespace po = boost::program_options;
 
-std::vector<std::string> split_list(const std::vector<std::string> &values) {
-  std::vector<std::string> out;
-  for (const auto &v : values) {
-    std::size_t start = 0;
-    while (start <= v.size()) {
-      auto comma = v.find(',', start);
-      auto item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      if (!item.empty()) out.push_back(item);
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  }
-  return out;
-}
-
 int body(int argc, const char *const argv[]) {
   cli::Parser p({"sqa-check", "",
                  "Assess a repository against the SQA baseline criteria: badge, score, SARIF",
@@ -99,7 +84,8 @@ int body(int argc, const char *const argv[]) {
   o.allow_v_prefix = !(*vm)["no-v-prefix"].as<bool>();
   o.verify_swhid = (*vm)["verify-swhid"].as<bool>();
   o.license_dir = (*vm)["license-dir"].as<std::string>();
-  if (vm->count("linters")) o.linters = split_list((*vm)["linters"].as<std::vector<std::string>>());
+  if (vm->count("linters"))
+    o.linters = cli::split_list((*vm)["linters"].as<std::vector<std::string>>());
   o.run_linters = (*vm)["run-linters"].as<bool>() || !o.linters.empty();
   std::optional<std::string> require = project.require;
   if (vm->count("require")) require = (*vm)["require"].as<std::string>();

@@ -48,6 +48,21 @@ std::vector<std::string> default_config_files() {
   return files;
 }
 
+std::vector<std::string> split_list(const std::vector<std::string> &values) {
+  std::vector<std::string> out;
+  for (const auto &v : values) {
+    std::size_t start = 0;
+    for (;;) {
+      const auto comma = v.find(',', start);
+      auto item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      if (!item.empty()) out.push_back(std::move(item));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
 std::string join_choices(const std::vector<std::string> &values) {
   std::string out;
   for (std::size_t i = 0; i < values.size(); ++i) {

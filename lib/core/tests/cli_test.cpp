@@ -33,6 +33,12 @@ po::variables_map parse(cli::Parser &p, std::vector<const char *> args, const cl
 
 } // namespace
 
+TEST(Cli, SplitListTakesRepeatedAndCommaSeparatedValues) {
+  EXPECT_EQ(cli::split_list({"ks,cvm", "mmd", ",,a,", ""}),
+            (std::vector<std::string>{"ks", "cvm", "mmd", "a"}));
+  EXPECT_TRUE(cli::split_list({}).empty());
+}
+
 TEST(Cli, PrecedenceIsEtcThenXdgThenEnvironmentThenFlags) {
   test::TempDir dir;
   auto etc = dir.write("etc.conf",

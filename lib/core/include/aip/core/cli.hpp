@@ -83,4 +83,8 @@ int run(std::string_view program, const std::function<int()> &body);
 // Shell-style word list for messages, e.g. "jsonl, csv or table".
 std::string join_choices(const std::vector<std::string> &values);
 
+// The items of a repeatable, comma-separated option (--method ks,cvm --method mmd), in
+// order; empty items are dropped.
+std::vector<std::string> split_list(const std::vector<std::string> &values);
+
 } // namespace aip::cli
