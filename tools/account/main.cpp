@@ -5,6 +5,7 @@
 #include <aip/accounting/report.hpp>
 #include <aip/accounting/store.hpp>
 #include <aip/core/cli.hpp>
+#include <aip/core/commands.hpp>
 #include <aip/core/diag.hpp>
 #include <aip/core/io.hpp>
 #include <aip/core/units.hpp>
@@ -432,31 +433,16 @@ int account_main(int argc, char **argv) {
       "efficiency by any dimension and period, keep records in PostgreSQL.\n"
       "Run 'aip account COMMAND --help' for a command's options; full documentation: man "
       "aip-account\n";
-  if (argc < 2) {
-    std::cerr << usage;
-    return static_cast<int>(Exit::usage);
-  }
-  std::string cmd = argv[1];
-  if (cmd == "--help" || cmd == "-h") {
-    std::cout << usage;
-    return 0;
-  }
-  if (cmd == "--version") {
-    std::cout << cli::Parser({"account", "", "", "", ""}).version();
-    return 0;
-  }
-  if (cmd == "--describe") {
-    std::cout << "Accounting: import sacct/SWF/APEL, report CPU and GPU hours by any dimension, "
-                 "PostgreSQL store\n";
-    return 0;
-  }
-  if (cmd == "import") return import_cmd(argc - 1, argv + 1);
-  if (cmd == "report") return report_cmd(argc - 1, argv + 1);
-  if (cmd == "db") return db_cmd(argc - 1, argv + 1);
-  if (cmd == "ingest") return ingest_cmd(argc - 1, argv + 1);
-  if (cmd == "fairshare") return fairshare_cmd(argc - 1, argv + 1);
-  usage_error("unknown command '" + cmd +
-              "': expected import, report, db, ingest or fairshare (try --help)");
+  return cli::run_subcommands(
+      "account", usage,
+      "Accounting: import sacct/SWF/APEL, report CPU and GPU hours by any dimension, "
+      "PostgreSQL store",
+      {{"import", [](int c, const char *const v[]) { return import_cmd(c, v); }},
+       {"report", [](int c, const char *const v[]) { return report_cmd(c, v); }},
+       {"db", [](int c, const char *const v[]) { return db_cmd(c, v); }},
+       {"ingest", [](int c, const char *const v[]) { return ingest_cmd(c, v); }},
+       {"fairshare", [](int c, const char *const v[]) { return fairshare_cmd(c, v); }}},
+      argc, argv);
 }
 
 } // namespace

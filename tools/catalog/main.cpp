@@ -5,6 +5,7 @@
 #include <aip/catalog/site.hpp>
 #include <aip/catalog/sync.hpp>
 #include <aip/core/cli.hpp>
+#include <aip/core/commands.hpp>
 #include <aip/core/diag.hpp>
 #include <aip/core/io.hpp>
 #include <aip/core/jsonl.hpp>
@@ -528,32 +529,16 @@ int catalog_main(int argc, char **argv) {
       "Validate, migrate, sync, search and render a marketplace of ML modules (ai4-metadata).\n"
       "Run 'aip catalog COMMAND --help' for a command's options; full documentation: man "
       "aip-catalog\n";
-  if (argc < 2) {
-    std::cerr << usage;
-    return static_cast<int>(Exit::usage);
-  }
-  std::string cmd = argv[1];
-  if (cmd == "--help" || cmd == "-h") {
-    std::cout << usage;
-    return 0;
-  }
-  if (cmd == "--version") {
-    std::cout << cli::Parser({"catalog", "", "", "", ""}).version();
-    return 0;
-  }
-  if (cmd == "--describe") {
-    std::cout << "Validate, migrate, sync, search and render a marketplace of ML modules\n";
-    return 0;
-  }
-  if (cmd == "validate") return validate(argc - 1, argv + 1);
-  if (cmd == "migrate") return migrate(argc - 1, argv + 1);
-  if (cmd == "sync") return sync(argc - 1, argv + 1);
-  if (cmd == "list") return list_or_search(argc - 1, argv + 1, false);
-  if (cmd == "search") return list_or_search(argc - 1, argv + 1, true);
-  if (cmd == "show") return show(argc - 1, argv + 1);
-  if (cmd == "render") return render(argc - 1, argv + 1);
-  usage_error("unknown command '" + cmd +
-              "': expected validate, migrate, sync, list, search, show or render (try --help)");
+  return cli::run_subcommands(
+      "catalog", usage, "Validate, migrate, sync, search and render a marketplace of ML modules",
+      {{"validate", [](int c, const char *const v[]) { return validate(c, v); }},
+       {"migrate", [](int c, const char *const v[]) { return migrate(c, v); }},
+       {"sync", [](int c, const char *const v[]) { return sync(c, v); }},
+       {"list", [](int c, const char *const v[]) { return list_or_search(c, v, false); }},
+       {"search", [](int c, const char *const v[]) { return list_or_search(c, v, true); }},
+       {"show", [](int c, const char *const v[]) { return show(c, v); }},
+       {"render", [](int c, const char *const v[]) { return render(c, v); }}},
+      argc, argv);
 }
 
 } // namespace

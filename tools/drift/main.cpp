@@ -1,5 +1,6 @@
 // aip-drift: detect data and concept drift. Options -> lib/drift -> records.
 #include <aip/core/cli.hpp>
+#include <aip/core/commands.hpp>
 #include <aip/core/diag.hpp>
 #include <aip/core/io.hpp>
 #include <aip/core/jsonl.hpp>
@@ -300,27 +301,12 @@ int drift_main(int argc, char **argv) {
       "       aip drift stream --method M [OPTIONS] [FILE]\n\n"
       "Detect data and concept drift of deployed models. Exit 1 when drift is found.\n"
       "Run 'aip drift COMMAND --help' for a command's options; full documentation: man aip-drift\n";
-  if (argc < 2) {
-    std::cerr << usage;
-    return static_cast<int>(Exit::usage);
-  }
-  std::string cmd = argv[1];
-  if (cmd == "--help" || cmd == "-h") {
-    std::cout << usage;
-    return 0;
-  }
-  if (cmd == "--version") {
-    std::cout << cli::Parser({"drift", "", "", "", ""}).version();
-    return 0;
-  }
-  if (cmd == "--describe") {
-    std::cout
-        << "Detect data and concept drift: two-sample tests, distances, MMD, streaming detectors\n";
-    return 0;
-  }
-  if (cmd == "detect") return detect(argc - 1, argv + 1);
-  if (cmd == "stream") return stream(argc - 1, argv + 1);
-  usage_error("unknown command '" + cmd + "': expected detect or stream (try --help)");
+  return cli::run_subcommands(
+      "drift", usage,
+      "Detect data and concept drift: two-sample tests, distances, MMD, streaming detectors",
+      {{"detect", [](int c, const char *const v[]) { return detect(c, v); }},
+       {"stream", [](int c, const char *const v[]) { return stream(c, v); }}},
+      argc, argv);
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 // aip-meter: measure running jobs, summarise samples into usage, find idle GPUs.
 // Options -> lib/metering -> records.
 #include <aip/core/cli.hpp>
+#include <aip/core/commands.hpp>
 #include <aip/core/csv.hpp>
 #include <aip/core/diag.hpp>
 #include <aip/core/io.hpp>
@@ -301,27 +302,13 @@ int meter_main(int argc, char **argv) {
       "Sample the CPU, memory, I/O and GPU use of running jobs (cgroup v2, /proc, NVML,\n"
       "nvidia-smi), summarise samples into usage records, find idle GPUs.\n"
       "Run 'aip meter COMMAND --help' for a command's options; full documentation: man aip-meter\n";
-  if (argc < 2) {
-    std::cerr << usage;
-    return static_cast<int>(Exit::usage);
-  }
-  std::string cmd = argv[1];
-  if (cmd == "--help" || cmd == "-h") {
-    std::cout << usage;
-    return 0;
-  }
-  if (cmd == "--version") {
-    std::cout << cli::Parser({"meter", "", "", "", ""}).version();
-    return 0;
-  }
-  if (cmd == "--describe") {
-    std::cout << "Meter jobs: CPU, memory, I/O and GPU samples, usage records, idle GPUs\n";
-    return 0;
-  }
-  if (cmd == "sample") return sample(argc - 1, argv + 1);
-  if (cmd == "summarize" || cmd == "summarise") return summarize(argc - 1, argv + 1);
-  if (cmd == "idle") return idle(argc - 1, argv + 1);
-  usage_error("unknown command '" + cmd + "': expected sample, summarize or idle (try --help)");
+  return cli::run_subcommands(
+      "meter", usage, "Meter jobs: CPU, memory, I/O and GPU samples, usage records, idle GPUs",
+      {{"sample", [](int c, const char *const v[]) { return sample(c, v); }},
+       {"summarize", [](int c, const char *const v[]) { return summarize(c, v); }},
+       {"summarise", [](int c, const char *const v[]) { return summarize(c, v); }, false},
+       {"idle", [](int c, const char *const v[]) { return idle(c, v); }}},
+      argc, argv);
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 #include "test_util.hpp"
 
 #include <aip/core/cli.hpp>
+#include <aip/core/commands.hpp>
 #include <aip/core/error.hpp>
 
 #include <gtest/gtest.h>
@@ -32,6 +33,30 @@ po::variables_map parse(cli::Parser &p, std::vector<const char *> args, const cl
 }
 
 } // namespace
+
+TEST(Cli, SubcommandsRunByNameAndUnknownOnesAreUsageErrors) {
+  int seen = 0;
+  std::vector<cli::Subcommand> commands = {
+      {"import",
+       [&](int c, const char *const v[]) {
+         return seen = c * 10 + (std::string(v[0]) == "import");
+       }},
+      {"imp", [](int, const char *const[]) { return 7; }, false}};
+  const char *ok[] = {"aip-x", "import", "--flag"};
+  EXPECT_EQ(cli::run_subcommands("x", "usage\n", "X things", commands, 3, ok), 21);
+  EXPECT_EQ(seen, 21);
+  const char *none[] = {"aip-x"};
+  EXPECT_EQ(cli::run_subcommands("x", "usage\n", "X things", commands, 1, none), 64);
+  const char *bad[] = {"aip-x", "frob"};
+  try {
+    cli::run_subcommands("x", "usage\n", "X things", commands, 2, bad);
+    FAIL() << "an unknown command must throw";
+  } catch (const Error &e) {
+    EXPECT_EQ(e.status(), Exit::usage);
+    EXPECT_STREQ(e.what(),
+                 "unknown command 'frob': expected import (try --help)"); // the alias is not listed
+  }
+}
 
 TEST(Cli, SplitListTakesRepeatedAndCommaSeparatedValues) {
   EXPECT_EQ(cli::split_list({"ks,cvm", "mmd", ",,a,", ""}),
