@@ -15,7 +15,6 @@
 extern char **environ;
 
 namespace aip::cli {
-namespace {
 
 std::string trim(std::string_view s) {
   auto b = s.find_first_not_of(" \t\r");
@@ -23,6 +22,8 @@ std::string trim(std::string_view s) {
   auto e = s.find_last_not_of(" \t\r");
   return std::string(s.substr(b, e - b + 1));
 }
+
+namespace {
 
 std::string program_of(const Command &c) { return "aip-" + c.tool; }
 

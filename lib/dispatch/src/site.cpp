@@ -1,5 +1,6 @@
 #include "aip/dispatch/site.hpp"
 
+#include <aip/core/cli.hpp>
 #include <aip/core/error.hpp>
 #include <aip/core/units.hpp>
 
@@ -16,12 +17,7 @@
 namespace aip::dispatch {
 namespace {
 
-std::string trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string_view::npos) return "";
-  auto e = s.find_last_not_of(" \t\r");
-  return std::string(s.substr(b, e - b + 1));
-}
+using cli::trim;
 
 const std::set<std::string> kRangeKeys{"min-cpus",     "max-cpus",     "min-memory", "max-memory",
                                        "min-gpus",     "max-gpus",     "min-disk",   "max-disk",

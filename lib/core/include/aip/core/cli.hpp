@@ -80,6 +80,9 @@ private:
 // status and message, and anything unexpected into status 70.
 int run(std::string_view program, const std::function<int()> &body);
 
+// s without leading and trailing spaces, tabs and carriage returns (configuration lines).
+std::string trim(std::string_view s);
+
 // Shell-style word list for messages, e.g. "jsonl, csv or table".
 std::string join_choices(const std::vector<std::string> &values);
 
