@@ -134,7 +134,7 @@ std::string period_label(Period p, std::int64_t i) {
 namespace {
 const char *kNumericFields[] = {"gpus", "cores", "wall_s", "cpu_s", "exit_code", "gpu_util_mean"};
 
-std::optional<double> numeric_field(const records::Usage &u, std::string_view f) {
+std::optional<double> numeric_field(const records::UsageView &u, std::string_view f) {
   if (f == "gpus") return u.gpus;
   if (f == "cores") return u.cores;
   if (f == "wall_s") return u.wall_s;
@@ -144,7 +144,7 @@ std::optional<double> numeric_field(const records::Usage &u, std::string_view f)
   return std::nullopt;
 }
 
-const std::string &dim_value(const records::Usage &u, Dim d) {
+std::string_view dim_value(const records::UsageView &u, Dim d) {
   switch (d) {
   case Dim::user: return u.user;
   case Dim::project: return u.project;
@@ -155,8 +155,7 @@ const std::string &dim_value(const records::Usage &u, Dim d) {
   case Dim::gpu_model: return u.gpu_model;
   case Dim::cores: break;
   }
-  static const std::string none;
-  return none;
+  return {};
 }
 } // namespace
 
@@ -208,7 +207,9 @@ Filter parse_filter(std::string_view text) {
   return f;
 }
 
-bool matches(const Filter &f, const records::Usage &u) {
+bool matches(const Filter &f, const records::Usage &u) { return matches(f, records::view_of(u)); }
+
+bool matches(const Filter &f, const records::UsageView &u) {
   if (f.numeric) {
     auto v = numeric_field(u, f.field);
     if (!v) return f.op == Filter::Op::ne;
@@ -221,7 +222,7 @@ bool matches(const Filter &f, const records::Usage &u) {
     case Filter::Op::ge: return *v >= f.number;
     }
   }
-  const std::string &v = dim_value(u, parse_dim(f.field));
+  const std::string_view v = dim_value(u, parse_dim(f.field));
   bool any = std::find(f.values.begin(), f.values.end(), v) != f.values.end();
   return f.op == Filter::Op::eq ? any : !any;
 }
@@ -310,9 +311,9 @@ struct Aggregator::Impl {
     return it->second;
   }
 
-  void add(const records::Usage &u) {
+  void add(const records::UsageView &u) {
     if (!(std::fabs(u.start) < kMaxEpoch) || !(std::fabs(u.end) < kMaxEpoch))
-      data_error("record '" + u.record_id + "': start or end out of range");
+      data_error("record '" + std::string(u.record_id) + "': start or end out of range");
     ++records;
     for (const auto &f : spec.where)
       if (!matches(f, u)) return;
@@ -381,7 +382,7 @@ struct Aggregator::Impl {
     // would cost a table entry per period.
     const std::int64_t first = period_index(p, cs);
     if (period_index(p, ce) - first > kMaxPeriodsPerRecord)
-      data_error("record '" + u.record_id + "' spans more than " +
+      data_error("record '" + std::string(u.record_id) + "' spans more than " +
                  std::to_string(kMaxPeriodsPerRecord) + " " + period_name(p) +
                  "s: check its start and end");
     for (std::int64_t i = first;; ++i) {
@@ -397,7 +398,8 @@ Aggregator::Aggregator(const ReportSpec &spec) : impl_(std::make_unique<Impl>())
 }
 Aggregator::~Aggregator() = default;
 Aggregator::Aggregator(Aggregator &&) noexcept = default;
-void Aggregator::add(const records::Usage &usage) { impl_->add(usage); }
+void Aggregator::add(const records::Usage &usage) { impl_->add(records::view_of(usage)); }
+void Aggregator::add(const records::UsageView &usage) { impl_->add(usage); }
 
 void Aggregator::merge(Aggregator &other) {
   impl_->records += other.impl_->records;
@@ -457,12 +459,12 @@ void order_groups(Report &r) {
 // --- reading files -----------------------------------------------------------------------
 
 namespace {
-void check_range(const records::Usage &u, const jsonl::Location &where) {
+template <class U> void check_range(const U &u, const jsonl::Location &where) {
   if (!(std::fabs(u.start) < kMaxEpoch)) jsonl::bad_record(where, "field 'start': out of range");
   if (!(std::fabs(u.end) < kMaxEpoch)) jsonl::bad_record(where, "field 'end': out of range");
 }
 // Aggregator::add's data errors, with the record's file and line.
-void add_at(Aggregator &a, const records::Usage &u, const jsonl::Location &where) {
+template <class U> void add_at(Aggregator &a, const U &u, const jsonl::Location &where) {
   try {
     a.add(u);
   } catch (const Error &e) {
@@ -478,13 +480,21 @@ Report aggregate_files(const std::vector<std::string> &paths, const ReportSpec &
   aggs.reserve(workers);
   for (std::size_t i = 0; i < workers; ++i) aggs.emplace_back(spec);
   std::vector<records::Usage> scratch(workers);
+  std::vector<records::UsageView> views(workers);
   std::uint64_t skipped = 0;
   std::string first_skipped;
   for (const auto &path : paths) {
     auto buffer = InputBuffer::open(path);
     if (!spec.skip_invalid) {
-      jsonl::parallel_for_each_object(
-          buffer, [&](std::size_t w, simdjson::dom::object obj, const jsonl::Location &where) {
+      jsonl::parallel_for_each_record(
+          buffer,
+          [&](std::size_t w, std::string_view line, const jsonl::Location &where) {
+            if (!records::decode_usage_line(line, views[w])) return false;
+            check_range(views[w], where);
+            add_at(aggs[w], views[w], where);
+            return true;
+          },
+          [&](std::size_t w, simdjson::dom::object obj, const jsonl::Location &where) {
             records::decode_usage(obj, where, scratch[w]);
             check_range(scratch[w], where);
             add_at(aggs[w], scratch[w], where);

@@ -72,6 +72,11 @@ std::size_t worker_count() {
 
 void parallel_for_each_object(const InputBuffer &buffer, const ParallelObjectFn &fn,
                               std::size_t min_chunk_bytes) {
+  parallel_for_each_record(buffer, nullptr, fn, min_chunk_bytes);
+}
+
+void parallel_for_each_record(const InputBuffer &buffer, const ParallelLineFn &fast,
+                              const ParallelObjectFn &fn, std::size_t min_chunk_bytes) {
   const std::string_view all = buffer.data();
   if (all.empty()) return;
   // Cut points: every chunk starts at the beginning of a line.
@@ -118,12 +123,14 @@ void parallel_for_each_object(const InputBuffer &buffer, const ParallelObjectFn 
           Location where{buffer.name(), 0, all.data(), line.data()};
           auto call = [&](simdjson::dom::object obj) { fn(worker, obj, where); };
           if (pos + line.size() + simdjson::SIMDJSON_PADDING <= all.size()) {
-            parse_line(parser, line, all.size() - pos, where, call);
+            if (!fast || !fast(worker, line, where))
+              parse_line(parser, line, all.size() - pos, where, call);
           } else {
             padded.assign(line);
             padded.resize(line.size() + simdjson::SIMDJSON_PADDING, ' ');
-            parse_line(parser, std::string_view(padded.data(), line.size()), padded.size(), where,
-                       call);
+            const std::string_view copy(padded.data(), line.size());
+            if (!fast || !fast(worker, copy, where))
+              parse_line(parser, copy, padded.size(), where, call);
           }
         }
         pos = stop + 1;

@@ -158,15 +158,6 @@ double parse_duration(std::string_view text, Exit on_error) {
   return total;
 }
 
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
 void civil_from_days(std::int64_t z, std::int64_t &y, unsigned &m, unsigned &d) {
   z += 719468;
   const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -179,7 +170,17 @@ void civil_from_days(std::int64_t z, std::int64_t &y, unsigned &m, unsigned &d) 
   y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
 }
 
+bool parse_timestamp_slowly(std::string_view text, double &out) {
+  try {
+    out = parse_timestamp(text);
+    return true;
+  } catch (const Error &) {
+    return false;
+  }
+}
+
 double parse_timestamp(std::string_view text, Exit on_error) {
+  if (double fast; detail::fixed_utc_timestamp(text, fast)) return fast;
   auto bad = [&](const char *why) -> double {
     fail(on_error, "invalid timestamp " + quoted(text) + ": " + why +
                        " (expected RFC 3339 such as 2026-11-22T10:00:00Z, or epoch seconds)");

@@ -3,6 +3,7 @@
 // Internal to lib/records.
 #pragma once
 
+#include <aip/core/flat_json.hpp>
 #include <aip/core/jsonl.hpp>
 #include <aip/core/units.hpp>
 
@@ -67,6 +68,40 @@ struct FastFields {
     } catch (const Error &e) {
       fail(field, e.what());
     }
+  }
+};
+
+// The same reads over the flat scanner's values (decode_usage_line). Anything the DOM reader
+// would question, it does not answer: it gives up (GiveUp), and the caller parses the line
+// with simdjson, whose reader then accepts it or names the problem.
+struct FlatFields {
+  using Value = jsonl::flat::Value;
+  using Type = jsonl::flat::Type;
+  [[noreturn]] static void fail(std::string_view, const std::string &) {
+    throw jsonl::flat::GiveUp{};
+  }
+  static void string(const Value &v, std::string_view, std::string_view &out) {
+    if (v.type != Type::string) throw jsonl::flat::GiveUp{};
+    out = v.text;
+  }
+  static bool null(const Value &v) { return v.type == Type::null; }
+  static double number(const Value &v, std::string_view) {
+    if (!v.is_number()) throw jsonl::flat::GiveUp{};
+    return v.as_double();
+  }
+  static std::int64_t integer(const Value &v, std::string_view) {
+    if (v.type != Type::integer) throw jsonl::flat::GiveUp{};
+    return v.integer;
+  }
+  static std::uint64_t count(const Value &v, std::string_view) {
+    if (v.type != Type::integer || v.integer < 0) throw jsonl::flat::GiveUp{};
+    return static_cast<std::uint64_t>(v.integer);
+  }
+  static double timestamp(const Value &v, std::string_view) {
+    if (v.is_number()) return v.as_double();
+    double t;
+    if (v.type != Type::string || !parse_timestamp_quietly(v.text, t)) throw jsonl::flat::GiveUp{};
+    return t;
   }
 };
 

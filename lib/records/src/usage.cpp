@@ -7,12 +7,13 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace aip::records {
 namespace {
 
-void check(const Usage &u, const std::function<void(const char *, const std::string &)> &fail) {
+template <class U, class Fail> void check(const U &u, Fail &&fail) {
   if (u.record_id.empty()) fail("record_id", "must not be empty");
   if (u.end < u.start) fail("end", "is before start");
   if (u.wall_s < 0) fail("wall_s", "must not be negative");
@@ -23,6 +24,14 @@ void check(const Usage &u, const std::function<void(const char *, const std::str
 }
 
 } // namespace
+
+UsageView view_of(const Usage &u) {
+  return UsageView{u.record_id, u.job_id,    u.user,          u.project,       u.vo,
+                   u.site,      u.queue,     u.submit,        u.start,         u.end,
+                   u.wall_s,    u.cores,     u.cpu_s,         u.mem_req_bytes, u.mem_peak_bytes,
+                   u.gpus,      u.gpu_model, u.gpu_util_mean, u.state,         u.exit_code,
+                   u.source};
+}
 
 nlohmann::ordered_json to_json(const Usage &u) {
   nlohmann::ordered_json j;
@@ -100,15 +109,16 @@ enum Required : unsigned {
 
 } // namespace
 
-void decode_usage(simdjson::dom::object object, const jsonl::Location &where, Usage &u) {
-  detail::FastFields f{where};
-  unsigned seen = 0;
-  u.project.clear();
-  u.vo.clear();
-  u.site.clear();
-  u.queue.clear();
-  u.gpu_model.clear();
-  u.state.clear();
+namespace {
+
+// Resets what a record may leave out, before its fields are read.
+template <class U> void reset_optional(U &u) {
+  u.project = {};
+  u.vo = {};
+  u.site = {};
+  u.queue = {};
+  u.gpu_model = {};
+  u.state = {};
   u.submit.reset();
   u.cpu_s.reset();
   u.mem_req_bytes.reset();
@@ -116,104 +126,116 @@ void decode_usage(simdjson::dom::object object, const jsonl::Location &where, Us
   u.gpu_util_mean.reset();
   u.exit_code.reset();
   u.gpus = 0;
-  std::string kind_buf;
-  for (auto [key, v] : object) {
-    // Dispatch on length and first letter before comparing the whole key.
-    switch (key.size()) {
-    case 3:
-      if (key == "end") {
-        u.end = f.timestamp(v, key);
-        seen |= r_end;
-      }
-      break;
-    case 4:
-      if (key == "kind") {
-        f.string(v, key, kind_buf);
-        if (kind_buf != kUsageKind)
-          f.fail(key, "expected '" + std::string(kUsageKind) + "', got '" + kind_buf + "'");
-        seen |= r_kind;
-      } else if (key == "user") {
-        f.string(v, key, u.user);
-        seen |= r_user;
-      } else if (key == "site") {
-        if (!f.null(v)) f.string(v, key, u.site);
-      } else if (key == "gpus") {
-        if (!f.null(v)) {
-          auto g = f.count(v, key);
-          if (g > 1'000'000) f.fail(key, "implausibly large");
-          u.gpus = static_cast<std::uint32_t>(g);
-        }
-      }
-      break;
-    case 2:
-      if (key == "vo") {
-        if (!f.null(v)) f.string(v, key, u.vo);
-      }
-      break;
-    case 5:
-      if (key == "start") {
-        u.start = f.timestamp(v, key);
-        seen |= r_start;
-      } else if (key == "queue") {
-        if (!f.null(v)) f.string(v, key, u.queue);
-      } else if (key == "state") {
-        if (!f.null(v)) f.string(v, key, u.state);
-      } else if (key == "cores") {
-        u.cores = f.number(v, key);
-        seen |= r_cores;
-      } else if (key == "cpu_s") {
-        if (!f.null(v)) u.cpu_s = f.number(v, key);
-      }
-      break;
-    case 6:
-      if (key == "job_id") {
-        f.string(v, key, u.job_id);
-        seen |= r_job_id;
-      } else if (key == "wall_s") {
-        u.wall_s = f.number(v, key);
-        seen |= r_wall;
-      } else if (key == "source") {
-        f.string(v, key, u.source);
-        seen |= r_source;
-      } else if (key == "submit") {
-        if (!f.null(v)) u.submit = f.timestamp(v, key);
-      }
-      break;
-    case 7:
-      if (key == "project") {
-        if (!f.null(v)) f.string(v, key, u.project);
-      }
-      break;
-    case 9:
-      if (key == "record_id") {
-        f.string(v, key, u.record_id);
-        seen |= r_record_id;
-      } else if (key == "gpu_model") {
-        if (!f.null(v)) f.string(v, key, u.gpu_model);
-      } else if (key == "exit_code") {
-        if (!f.null(v)) {
-          std::int64_t c = f.integer(v, key);
-          if (c < std::numeric_limits<int>::min() || c > std::numeric_limits<int>::max())
-            f.fail(key, "out of range");
-          u.exit_code = static_cast<int>(c);
-        }
-      }
-      break;
-    case 13:
-      if (key == "mem_req_bytes") {
-        if (!f.null(v)) u.mem_req_bytes = f.count(v, key);
-      } else if (key == "gpu_util_mean") {
-        if (!f.null(v)) u.gpu_util_mean = f.number(v, key);
-      }
-      break;
-    case 14:
-      if (key == "mem_peak_bytes") {
-        if (!f.null(v)) u.mem_peak_bytes = f.count(v, key);
-      }
-      break;
-    default: break; // unknown fields are ignored
+}
+
+// One member of a record, read through F (simdjson DOM values, or the flat scanner's); `seen`
+// collects the required fields found.
+// Inside the switch on key.size(): a compare of fixed length, which the compiler turns into a
+// few integer compares rather than a call to memcmp.
+template <std::size_t N> bool same(std::string_view key, const char (&name)[N]) {
+  return key.size() == N - 1 && std::memcmp(key.data(), name, N - 1) == 0;
+}
+
+template <class F, class V, class U, class Text>
+void usage_field(F &f, std::string_view key, const V &v, U &u, unsigned &seen, Text &kind) {
+  // Dispatch on length and first letter before comparing the whole key.
+  switch (key.size()) {
+  case 3:
+    if (same(key, "end")) {
+      u.end = f.timestamp(v, key);
+      seen |= r_end;
     }
+    break;
+  case 4:
+    if (same(key, "kind")) {
+      f.string(v, key, kind);
+      if (kind != std::string_view(kUsageKind))
+        f.fail(key, "expected '" + std::string(kUsageKind) + "', got '" + std::string(kind) + "'");
+      seen |= r_kind;
+    } else if (same(key, "user")) {
+      f.string(v, key, u.user);
+      seen |= r_user;
+    } else if (same(key, "site")) {
+      if (!f.null(v)) f.string(v, key, u.site);
+    } else if (same(key, "gpus")) {
+      if (!f.null(v)) {
+        auto g = f.count(v, key);
+        if (g > 1'000'000) f.fail(key, "implausibly large");
+        u.gpus = static_cast<std::uint32_t>(g);
+      }
+    }
+    break;
+  case 2:
+    if (same(key, "vo")) {
+      if (!f.null(v)) f.string(v, key, u.vo);
+    }
+    break;
+  case 5:
+    if (same(key, "start")) {
+      u.start = f.timestamp(v, key);
+      seen |= r_start;
+    } else if (same(key, "queue")) {
+      if (!f.null(v)) f.string(v, key, u.queue);
+    } else if (same(key, "state")) {
+      if (!f.null(v)) f.string(v, key, u.state);
+    } else if (same(key, "cores")) {
+      u.cores = f.number(v, key);
+      seen |= r_cores;
+    } else if (same(key, "cpu_s")) {
+      if (!f.null(v)) u.cpu_s = f.number(v, key);
+    }
+    break;
+  case 6:
+    if (same(key, "job_id")) {
+      f.string(v, key, u.job_id);
+      seen |= r_job_id;
+    } else if (same(key, "wall_s")) {
+      u.wall_s = f.number(v, key);
+      seen |= r_wall;
+    } else if (same(key, "source")) {
+      f.string(v, key, u.source);
+      seen |= r_source;
+    } else if (same(key, "submit")) {
+      if (!f.null(v)) u.submit = f.timestamp(v, key);
+    }
+    break;
+  case 7:
+    if (same(key, "project")) {
+      if (!f.null(v)) f.string(v, key, u.project);
+    }
+    break;
+  case 9:
+    if (same(key, "record_id")) {
+      f.string(v, key, u.record_id);
+      seen |= r_record_id;
+    } else if (same(key, "gpu_model")) {
+      if (!f.null(v)) f.string(v, key, u.gpu_model);
+    } else if (same(key, "exit_code")) {
+      if (!f.null(v)) {
+        std::int64_t c = f.integer(v, key);
+        if (c < std::numeric_limits<int>::min() || c > std::numeric_limits<int>::max())
+          f.fail(key, "out of range");
+        u.exit_code = static_cast<int>(c);
+      }
+    }
+    break;
+  case 13:
+    if (same(key, "mem_req_bytes")) {
+      if (!f.null(v)) u.mem_req_bytes = f.count(v, key);
+    } else if (same(key, "gpu_util_mean")) {
+      if (!f.null(v)) u.gpu_util_mean = f.number(v, key);
+    }
+    break;
+  case 14:
+    if (same(key, "mem_peak_bytes")) {
+      if (!f.null(v)) u.mem_peak_bytes = f.count(v, key);
+    }
+    break;
+  default: break; // unknown fields are ignored
   }
+}
+
+template <class F, class U> void check_required(F &f, const U &u, unsigned seen) {
   if (seen != r_all) {
     static constexpr std::pair<unsigned, const char *> names[] = {
         {r_kind, "kind"},   {r_record_id, "record_id"}, {r_job_id, "job_id"},
@@ -223,6 +245,34 @@ void decode_usage(simdjson::dom::object object, const jsonl::Location &where, Us
       if ((seen & bit) == 0) f.fail(name, "missing");
   }
   check(u, [&](const char *name, const std::string &why) { f.fail(name, why); });
+}
+
+} // namespace
+
+void decode_usage(simdjson::dom::object object, const jsonl::Location &where, Usage &u) {
+  detail::FastFields f{where};
+  unsigned seen = 0;
+  reset_optional(u);
+  std::string kind;
+  for (auto [key, v] : object) usage_field(f, key, v, u, seen, kind);
+  check_required(f, u, seen);
+}
+
+bool decode_usage_line(std::string_view line, UsageView &u) {
+  detail::FlatFields f;
+  unsigned seen = 0;
+  reset_optional(u);
+  std::string_view kind;
+  try {
+    if (!jsonl::flat::scan_object(line, [&](std::string_view key, const jsonl::flat::Value &v) {
+          usage_field(f, key, v, u, seen, kind);
+        }))
+      return false;
+    check_required(f, u, seen);
+  } catch (const jsonl::flat::GiveUp &) {
+    return false;
+  }
+  return true;
 }
 
 namespace {

@@ -387,6 +387,71 @@ TEST(Records, FastUsageDecoderMatchesTheGeneralOne) {
   }
 }
 
+// The flat fast path (decode_usage_line) takes what aip writes, gives the record decode_usage
+// gives, and leaves everything it does not handle to decode_usage.
+TEST(Records, FlatUsageDecoderTakesWhatAipWritesAndAgreesWithTheDomOne) {
+  simdjson::dom::parser parser;
+  auto both = [&](const std::string &line) {
+    std::string padded = line;
+    padded.append(simdjson::SIMDJSON_PADDING, ' ');
+    UsageView view;
+    const bool fast = decode_usage_line(std::string_view(padded.data(), line.size()), view);
+    Usage dom;
+    std::string dom_error;
+    try {
+      decode_usage(parser.parse(line).get_object(), jsonl::Location{"f", 1}, dom);
+    } catch (const Error &e) {
+      dom_error = e.what();
+    }
+    if (fast) {
+      EXPECT_EQ(dom_error, "") << line;
+      EXPECT_TRUE(view_of(dom) == view) << line;
+    }
+    return fast;
+  };
+  Usage minimal;
+  minimal.record_id = "r";
+  minimal.job_id = "j";
+  minimal.user = "u";
+  minimal.source = "swf";
+  minimal.end = 10;
+  minimal.wall_s = 10;
+  minimal.cores = 1;
+  for (const Usage &u : {sample_usage(), minimal}) {
+    std::string line;
+    append_usage_line(line, u);
+    line.pop_back();
+    EXPECT_TRUE(both(line)) << line; // the writer's own form is the fast path's
+    EXPECT_TRUE(both(json(to_json(u)).dump())) << line;
+  }
+  json full = to_json(sample_usage());
+  auto patched = [&](const char *field, json value) {
+    json j = full;
+    j[field] = std::move(value);
+    return j.dump();
+  };
+  // Valid, but outside the fast subset: decode_usage decides.
+  for (const std::string &line :
+       {patched("user", "caf\u00e9"), patched("extra", json::array({1})),
+        patched("user", "quote\""), patched("cores", "8"), patched("gpus", -1),
+        patched("exit_code", 1.5), patched("kind", "aip.job/v1"), patched("start", "not a time"),
+        patched("gpu_util_mean", 101), patched("record_id", ""), patched("end", 0)}) {
+    EXPECT_FALSE(both(line)) << line;
+  }
+  json missing = full;
+  missing.erase("source");
+  EXPECT_FALSE(both(missing.dump()));
+  // Fast, and equal: nulls, epoch numbers, unknown flat fields, duplicate keys (the last
+  // wins, as in decode_usage), 29 February.
+  EXPECT_TRUE(both(patched("gpu_util_mean", nullptr)));
+  EXPECT_TRUE(both(patched("start", 1700000000)));
+  EXPECT_TRUE(both(patched("future", "x")));
+  EXPECT_TRUE(both(patched("submit", "2024-02-29T12:00:00Z")));
+  std::string dup = full.dump();
+  dup.insert(dup.size() - 1, ",\"user\":\"second\"");
+  EXPECT_TRUE(both(dup));
+}
+
 TEST(Records, UsageLineWriterIsValidJsonAndRoundTrips) {
   Usage u = sample_usage();
   u.user = "quote\" back\\slash\nnewline\x01";

@@ -45,6 +45,7 @@ struct Filter {
 };
 Filter parse_filter(std::string_view text); // usage error otherwise
 bool matches(const Filter &filter, const records::Usage &usage);
+bool matches(const Filter &filter, const records::UsageView &usage);
 
 struct ReportSpec {
   std::vector<Dim> dims;
@@ -99,6 +100,7 @@ public:
   ~Aggregator();
   Aggregator(Aggregator &&) noexcept;
   void add(const records::Usage &usage);
+  void add(const records::UsageView &usage);
   void merge(Aggregator &other);
   Report finish();
 

@@ -46,6 +46,13 @@ using ParallelObjectFn =
 std::size_t worker_count();
 void parallel_for_each_object(const InputBuffer &buffer, const ParallelObjectFn &fn,
                               std::size_t min_chunk_bytes = 1 << 20);
+// The same with a fast path tried first: fast(worker, line, where) returns true when it has
+// taken the line (a flat scanner, see flat_json.hpp), false to have it parsed by simdjson and
+// handed to fn. The line has SIMDJSON_PADDING readable bytes after it.
+using ParallelLineFn =
+    std::function<bool(std::size_t worker, std::string_view line, const Location &)>;
+void parallel_for_each_record(const InputBuffer &buffer, const ParallelLineFn &fast,
+                              const ParallelObjectFn &fn, std::size_t min_chunk_bytes = 1 << 20);
 
 // Convenient path for small inputs (jobs, configs): each line as an nlohmann::json object.
 using JsonFn = std::function<void(nlohmann::json &, const Location &)>;

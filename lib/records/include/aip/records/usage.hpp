@@ -8,14 +8,17 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace aip::records {
 
 inline constexpr const char *kUsageKind = "aip.usage/v1";
 
-struct Usage {
-  std::string record_id; // stable per job and source: the idempotency key
-  std::string job_id, user, project, vo, site, queue;
+// Text is std::string for a record that owns its values, std::string_view for one read in
+// place from a line (UsageView, the report's hot path).
+template <class Text> struct BasicUsage {
+  Text record_id; // stable per job and source: the idempotency key
+  Text job_id, user, project, vo, site, queue;
   std::optional<double> submit; // epoch seconds
   double start = 0, end = 0;
   double wall_s = 0;
@@ -23,13 +26,18 @@ struct Usage {
   std::optional<double> cpu_s; // consumed CPU seconds
   std::optional<std::uint64_t> mem_req_bytes, mem_peak_bytes;
   std::uint32_t gpus = 0;
-  std::string gpu_model;
+  Text gpu_model;
   std::optional<double> gpu_util_mean; // percent
-  std::string state;
+  Text state;
   std::optional<int> exit_code;
-  std::string source;
-  bool operator==(const Usage &) const = default;
+  Text source;
+  bool operator==(const BasicUsage &) const = default;
 };
+using Usage = BasicUsage<std::string>;
+using UsageView = BasicUsage<std::string_view>;
+
+// A view of `usage`, valid while it lives.
+UsageView view_of(const Usage &usage);
 
 nlohmann::ordered_json to_json(const Usage &usage);
 Usage usage_from_json(const nlohmann::json &j, const std::string &where);
@@ -38,6 +46,14 @@ Usage usage_from_json(const nlohmann::json &j, const std::string &where);
 // strings' storage (no allocation once capacities have grown). Same checks and messages as
 // usage_from_json.
 void decode_usage(simdjson::dom::object object, const jsonl::Location &where, Usage &out);
+
+// The hotter path: decodes one line with the flat scanner (aip/core/flat_json.hpp), without a
+// DOM. Returns false when the line needs the full parser (escapes, non-ASCII, nested values,
+// anything decode_usage would question); the caller then parses it and calls decode_usage,
+// which accepts the line or names the problem. When it returns true, `out` holds what
+// decode_usage gives for the same line, its texts pointing into `line`. The line needs 16
+// readable bytes after it.
+bool decode_usage_line(std::string_view line, UsageView &out);
 
 // Appends the record as one JSON line (with '\n'); faster than to_json().dump().
 void append_usage_line(std::string &out, const Usage &usage);

@@ -1,0 +1,112 @@
+#include <aip/core/flat_json.hpp>
+#include <aip/core/units.hpp>
+
+#include <gtest/gtest.h>
+
+#include <simdjson.h>
+
+#include <string>
+#include <vector>
+
+using namespace aip::jsonl::flat;
+
+namespace {
+
+struct Scan {
+  bool accepted = false;
+  std::vector<std::pair<std::string, Value>> members;
+  std::string storage; // the padded line the values point into
+};
+
+Scan scan(std::string text) {
+  Scan s;
+  s.storage = std::move(text);
+  const std::size_t n = s.storage.size();
+  s.storage.append(simdjson::SIMDJSON_PADDING, '"'); // padding that must never be read as text
+  s.accepted = scan_object(std::string_view(s.storage.data(), n), [&](auto key, const auto &v) {
+    s.members.emplace_back(std::string(key), v);
+  });
+  return s;
+}
+
+} // namespace
+
+TEST(FlatJson, ReadsEveryKindOfFlatMember) {
+  auto s = scan(R"( {"s":"text", "i":-42,"f":-3.25,"e":1e3,"t":true,"n":null,"x":false,"z":0} )");
+  ASSERT_TRUE(s.accepted);
+  ASSERT_EQ(s.members.size(), 8U);
+  EXPECT_EQ(s.members[0].first, "s");
+  EXPECT_EQ(s.members[0].second.type, Type::string);
+  EXPECT_EQ(s.members[0].second.text, "text");
+  EXPECT_EQ(s.members[1].second.type, Type::integer);
+  EXPECT_EQ(s.members[1].second.integer, -42);
+  EXPECT_EQ(s.members[2].second.type, Type::number);
+  EXPECT_EQ(s.members[2].second.number, -3.25); // exact in binary
+  EXPECT_EQ(s.members[3].second.as_double(), 1000.0);
+  EXPECT_TRUE(s.members[4].second.boolean);
+  EXPECT_EQ(s.members[5].second.type, Type::null);
+  EXPECT_EQ(s.members[6].second.type, Type::boolean);
+  EXPECT_FALSE(s.members[6].second.boolean);
+  EXPECT_EQ(s.members[7].second.integer, 0);
+  EXPECT_TRUE(scan("{}").accepted);
+}
+
+// Decimals are the correctly rounded doubles: the compiler's reading of the same literal
+// (and strtod's) is the reference.
+TEST(FlatJson, DecimalsRoundCorrectly) {
+  const std::vector<std::pair<const char *, double>> cases = {
+      {"0.1", 0.1},
+      {"3030905.73", 3030905.73},
+      {"42.8", 42.8},
+      {"-0.000001", -0.000001},
+      {"123456789.123456", 123456789.123456},     // 15 digits: the fast path
+      {"1234567890.1234567", 1234567890.1234567}, // 17 digits: from_chars
+      {"2.5e-3", 2.5e-3},
+      {"9007199254740993.0", 9007199254740992.0}, // 2^53 + 1 rounds to even
+  };
+  for (auto [text, expected] : cases) {
+    auto s = scan(std::string("{\"v\":") + text + "}");
+    ASSERT_TRUE(s.accepted) << text;
+    EXPECT_EQ(s.members[0].second.as_double(), expected) << text;
+    EXPECT_EQ(s.members[0].second.as_double(), std::strtod(text, nullptr)) << text;
+  }
+}
+
+// Outside the fast subset, or not JSON: the scanner gives up and leaves it to simdjson.
+TEST(FlatJson, GivesUpOnWhatItDoesNotHandle) {
+  for (const char *text :
+       {R"({"a":"with \" escape"})", R"({"a":"caf\u00e9"})", "{\"a\":\"caf\xc3\xa9\"}",
+        R"({"a":[1]})", R"({"a":{"b":1}})", R"({"a":-0})", R"({"a":1234567890123456789})",
+        R"({"a":1e999})",
+        // and not JSON at all
+        R"({"a":1,})", R"({"a" 1})", R"({"a":01})", R"({"a":1.})", R"({"a":.5})", R"({"a":+1})",
+        R"({"a":tru})", R"({"a":nul})", R"({"a":"open)", R"({"a":1)", R"({"a":1}})", R"({"a":1} x)",
+        R"(["a"])", R"({a:1})", R"({"a":1e})", "{\"a\":\"\t\"}", "", "   "}) {
+    EXPECT_FALSE(scan(text).accepted) << text;
+  }
+}
+
+// The padding after the line is never taken for part of it: a string or number that runs
+// to the end of the line is unfinished, whatever follows.
+TEST(FlatJson, NeverReadsPastTheLine) {
+  EXPECT_FALSE(scan(R"({"a":"abc)").accepted); // the padding is '"'
+  auto s = scan(R"({"a":12)");
+  EXPECT_FALSE(s.accepted);
+}
+
+TEST(FlatJson, FixedTimestampsEqualTheGeneralParser) {
+  double t = 0;
+  // Hand values: calendar.timegm((2026, 11, 22, 10, 0, 0)) and ((2024, 2, 29, 0, 0, 0)).
+  ASSERT_TRUE(aip::detail::fixed_utc_timestamp("2026-11-22T10:00:00Z", t));
+  EXPECT_EQ(t, 1795341600.0);
+  EXPECT_EQ(t, aip::parse_timestamp("2026-11-22T10:00:00Z"));
+  // 29 February, leap seconds, offsets and fractions take the general path.
+  EXPECT_FALSE(aip::detail::fixed_utc_timestamp("2024-02-29T00:00:00Z", t));
+  ASSERT_TRUE(aip::parse_timestamp_quietly("2024-02-29T00:00:00Z", t));
+  EXPECT_EQ(t, 1709164800.0);
+  EXPECT_FALSE(aip::detail::fixed_utc_timestamp("2026-11-22T10:00:60Z", t));
+  EXPECT_FALSE(aip::detail::fixed_utc_timestamp("2026-11-22T10:00:00+01:00", t));
+  EXPECT_FALSE(aip::parse_timestamp_quietly("2023-02-29T00:00:00Z", t));
+  EXPECT_FALSE(aip::parse_timestamp_quietly("2026-13-01T00:00:00Z", t));
+  EXPECT_FALSE(aip::parse_timestamp_quietly("2026-11-31T00:00:00Z", t));
+}
