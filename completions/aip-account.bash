@@ -29,9 +29,9 @@ _aip_account() {
   local opts
   case $cmd in
     import) opts="--from --site --vo --utc --skip-invalid --output --help" ;;
-    report) opts="--by --where --since --until --top --sort --chart-metric --title --submit-host --service-level --skip-invalid --db --output --format --help" ;;
+    report) opts="--by --where --since --until --top --sort --chart-metric --title --submit-host --service-level --skip-invalid --raw --db --output --format --help" ;;
     db)
-      if [[ $cur != -* ]]; then mapfile -t COMPREPLY < <(compgen -W "init migrate version" -- "$cur"); return; fi
+      if [[ $cur != -* ]]; then mapfile -t COMPREPLY < <(compgen -W "init migrate version rebuild-rollups" -- "$cur"); return; fi
       opts="--db --help" ;;
     ingest) opts="--db --no-wait --skip-invalid --help" ;;
     fairshare) opts="--shares --half-life --now --resource --skip-invalid --db --output --format --help" ;;

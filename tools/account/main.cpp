@@ -196,7 +196,9 @@ int report_cmd(int argc, const char *const argv[]) {
       "service-level", po::value<double>()->default_value(1.0)->value_name("HS06"),
       "apel: HEPSPEC06 per core, for the normalised durations")(
       "skip-invalid", po::bool_switch(),
-      "leave bad records out and count them on stderr, instead of exit 65");
+      "leave bad records out and count them on stderr, instead of exit 65")(
+      "raw", po::bool_switch(),
+      "--db: compute from the stored records even where the daily roll-ups would answer");
   add_db(p);
   p.add()("input", po::value<std::vector<std::string>>()->value_name("FILE"),
           "input files ('-' or none: stdin)");
@@ -227,7 +229,7 @@ int report_cmd(int argc, const char *const argv[]) {
   if (db_flag && vm->count("input") != 0U) usage_error("give either --db or input files, not both");
   if (vm->count("db") != 0U && (db_flag || vm->count("input") == 0U)) {
     accounting::Store store(database(*vm));
-    r = store.report(spec);
+    r = store.report(spec, (*vm)["raw"].as<bool>());
   } else {
     r = accounting::aggregate_files(inputs(*vm), spec);
   }
@@ -241,23 +243,37 @@ int report_cmd(int argc, const char *const argv[]) {
 
 int db_cmd(int argc, const char *const argv[]) {
   cli::Parser p({"account", "db",
-                 "Create or upgrade the PostgreSQL accounting schema, or print its version.",
-                 "aip account db init|migrate|version --db URL",
+                 "Create or upgrade the PostgreSQL accounting schema, print its version, or "
+                 "recompute the daily roll-ups.",
+                 "aip account db init|migrate|version|rebuild-rollups --db URL",
                  "  aip account db init --db postgresql://acct@db.example.org/acct\n"
-                 "  AIP_DB=postgresql:///acct aip account db migrate\n"});
+                 "  AIP_DB=postgresql:///acct aip account db migrate\n"
+                 "  # after deleting records by hand:\n"
+                 "  AIP_DB=postgresql:///acct aip account db rebuild-rollups\n"});
   add_db(p);
-  p.add()("action", po::value<std::string>()->value_name("ACTION"), "init, migrate or version");
+  p.add()("action", po::value<std::string>()->value_name("ACTION"),
+          "init, migrate, version or rebuild-rollups");
   p.positional("action", 1);
   refuse_password_in_argv(argc, argv);
   auto vm = p.parse(argc, argv);
   if (!vm) return 0;
-  if (vm->count("action") == 0U) usage_error("expected init, migrate or version (try --help)");
+  if (vm->count("action") == 0U)
+    usage_error("expected init, migrate, version or rebuild-rollups (try --help)");
   auto action = (*vm)["action"].as<std::string>();
-  if (action != "init" && action != "migrate" && action != "version")
-    usage_error("unknown action '" + action + "': expected init, migrate or version");
+  if (action != "init" && action != "migrate" && action != "version" && action != "rebuild-rollups")
+    usage_error("unknown action '" + action +
+                "': expected init, migrate, version or rebuild-rollups");
   accounting::Store store(database(*vm));
   if (action == "version") {
     std::cout << store.version() << "\n";
+    return 0;
+  }
+  if (action == "rebuild-rollups") {
+    if (store.version() < accounting::Store::latest_version())
+      fail(Exit::unavailable, "the schema is at version " + std::to_string(store.version()) +
+                                  ": run 'aip account db migrate' first");
+    store.rebuild_rollups();
+    diag::note("daily roll-ups recomputed");
     return 0;
   }
   int before = store.version();

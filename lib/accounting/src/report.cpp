@@ -286,7 +286,6 @@ records::ReportRow to_row(const Report &r, const Group &g) {
 // --- the aggregator ----------------------------------------------------------------------
 
 namespace {
-constexpr std::int64_t kMaxPeriodsPerRecord = 100000;
 
 struct KeyHash {
   using is_transparent = void;
@@ -295,6 +294,77 @@ struct KeyHash {
   }
 };
 } // namespace
+
+void shares(const ReportSpec &spec, const records::UsageView &u, std::vector<Share> &out) {
+  out.clear();
+  if (!(std::fabs(u.start) < kMaxEpoch) || !(std::fabs(u.end) < kMaxEpoch))
+    data_error("record '" + std::string(u.record_id) + "': start or end out of range");
+  for (const auto &f : spec.where)
+    if (!matches(f, u)) return;
+  // Consecutive shares of one period are merged; otherwise each is its own entry.
+  auto at = [&](std::int64_t period) -> Totals & {
+    if (out.empty() || out.back().period != period) out.push_back(Share{period, Totals{}});
+    return out.back().totals;
+  };
+  const Period p = spec.period;
+  const double s = u.start, e = u.end;
+  const double lo = spec.since.value_or(-1e300), hi = spec.until.value_or(1e300);
+  // The period of the end: a job ending exactly at a period's start ran in the period before.
+  std::int64_t pe = period_index(p, e);
+  if (p != Period::none && e > s && period_start(p, pe) == e) --pe;
+  const bool ended_inside = (e > lo || (e == lo && s == e)) && e <= hi;
+  if (ended_inside) {
+    Totals &t = at(pe);
+    t.first_end = e;
+    t.last_end = e;
+    t.jobs = 1;
+    if (u.cpu_s) t.cpu_known = 1;
+    if (u.mem_peak_bytes && u.mem_req_bytes && *u.mem_req_bytes > 0) {
+      t.mem_peak = static_cast<double>(*u.mem_peak_bytes);
+      t.mem_req = static_cast<double>(*u.mem_req_bytes);
+    }
+    if (u.submit) {
+      t.wait_s = std::max(0.0, s - *u.submit);
+      t.wait_jobs = 1;
+    }
+  }
+  auto add_time = [&](Totals &t, double f) {
+    const double wall = f * u.wall_s, core = wall * u.cores, gpu = wall * u.gpus;
+    t.wall_s += wall;
+    t.core_s += core;
+    if (u.cpu_s) {
+      t.used_cpu_s += f * *u.cpu_s;
+      t.core_s_cpu_known += core;
+    }
+    t.gpu_s += gpu;
+    if (u.gpu_util_mean && u.gpus > 0) {
+      t.used_gpu_s += gpu * *u.gpu_util_mean / 100;
+      t.gpu_s_util_known += gpu;
+    }
+  };
+  if (spec.by_end || e <= s || (p == Period::none && !spec.since && !spec.until)) {
+    if (ended_inside) add_time(at(pe), 1.0);
+    return;
+  }
+  // Pro rata: the share of [s, e) inside each period (and inside the window).
+  const double cs = std::max(s, lo), ce = std::min(e, hi);
+  if (ce <= cs) return;
+  const double span = e - s;
+  if (p == Period::none) {
+    add_time(at(0), (ce - cs) / span);
+    return;
+  }
+  const std::int64_t first = period_index(p, cs);
+  if (period_index(p, ce) - first > kMaxPeriodsPerRecord)
+    data_error("record '" + std::string(u.record_id) + "' spans more than " +
+               std::to_string(kMaxPeriodsPerRecord) + " " + period_name(p) +
+               "s: check its start and end");
+  for (std::int64_t i = first;; ++i) {
+    const double a = std::max(cs, period_start(p, i)), b = std::min(ce, period_start(p, i + 1));
+    if (b > a) add_time(at(i), (b - a) / span);
+    if (period_start(p, i + 1) >= ce) break;
+  }
+}
 
 struct Aggregator::Impl {
   ReportSpec spec;
@@ -311,12 +381,12 @@ struct Aggregator::Impl {
     return it->second;
   }
 
+  std::vector<Share> shares_;
+
   void add(const records::UsageView &u) {
-    if (!(std::fabs(u.start) < kMaxEpoch) || !(std::fabs(u.end) < kMaxEpoch))
-      data_error("record '" + std::string(u.record_id) + "': start or end out of range");
     ++records;
-    for (const auto &f : spec.where)
-      if (!matches(f, u)) return;
+    shares(spec, u, shares_);
+    if (shares_.empty()) return;
     key.clear();
     for (Dim d : spec.dims) {
       if (d == Dim::cores) {
@@ -330,66 +400,7 @@ struct Aggregator::Impl {
       key += '\x1f';
     }
     prefix = key.size();
-    const Period p = spec.period;
-    const double s = u.start, e = u.end;
-    const double lo = spec.since.value_or(-1e300), hi = spec.until.value_or(1e300);
-    // The period of the end: a job ending exactly at a period's start ran in the period before.
-    std::int64_t pe = period_index(p, e);
-    if (p != Period::none && e > s && period_start(p, pe) == e) --pe;
-    const bool ended_inside = (e > lo || (e == lo && s == e)) && e <= hi;
-    if (ended_inside) {
-      Totals &t = slot(pe);
-      if (t.jobs == 0 || e < t.first_end) t.first_end = e;
-      if (t.jobs == 0 || e > t.last_end) t.last_end = e;
-      t.jobs += 1;
-      if (u.cpu_s) t.cpu_known += 1;
-      if (u.mem_peak_bytes && u.mem_req_bytes && *u.mem_req_bytes > 0) {
-        t.mem_peak += static_cast<double>(*u.mem_peak_bytes);
-        t.mem_req += static_cast<double>(*u.mem_req_bytes);
-      }
-      if (u.submit) {
-        t.wait_s += std::max(0.0, s - *u.submit);
-        t.wait_jobs += 1;
-      }
-    }
-    auto add_time = [&](Totals &t, double f) {
-      const double wall = f * u.wall_s, core = wall * u.cores, gpu = wall * u.gpus;
-      t.wall_s += wall;
-      t.core_s += core;
-      if (u.cpu_s) {
-        t.used_cpu_s += f * *u.cpu_s;
-        t.core_s_cpu_known += core;
-      }
-      t.gpu_s += gpu;
-      if (u.gpu_util_mean && u.gpus > 0) {
-        t.used_gpu_s += gpu * *u.gpu_util_mean / 100;
-        t.gpu_s_util_known += gpu;
-      }
-    };
-    if (spec.by_end || e <= s || (p == Period::none && !spec.since && !spec.until)) {
-      if (ended_inside) add_time(slot(pe), 1.0);
-      return;
-    }
-    // Pro rata: the share of [s, e) inside each period (and inside the window).
-    const double cs = std::max(s, lo), ce = std::min(e, hi);
-    if (ce <= cs) return;
-    const double span = e - s;
-    if (p == Period::none) {
-      add_time(slot(0), (ce - cs) / span);
-      return;
-    }
-    // A record spanning more periods than this is surely wrong (eleven years of hours), and
-    // would cost a table entry per period.
-    const std::int64_t first = period_index(p, cs);
-    if (period_index(p, ce) - first > kMaxPeriodsPerRecord)
-      data_error("record '" + std::string(u.record_id) + "' spans more than " +
-                 std::to_string(kMaxPeriodsPerRecord) + " " + period_name(p) +
-                 "s: check its start and end");
-    for (std::int64_t i = first;; ++i) {
-      const double a = std::max(cs, period_start(p, i)), b = std::min(ce, period_start(p, i + 1));
-      if (b > a) add_time(slot(i), (b - a) / span);
-      if (period_start(p, i + 1) >= ce) break;
-    }
+    for (const auto &s : shares_) slot(s.period).add(s.totals);
   }
 };
 

@@ -9,7 +9,10 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <future>
 #include <map>
+#include <unordered_set>
 
 namespace aip::accounting {
 
@@ -81,6 +84,39 @@ SELECT date_trunc('day', end_time AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS "tim
 FROM aip_usage
 GROUP BY 1, 2, 3, 4, 5, 6, 7;
 )sql"},
+    // Daily roll-ups per dimension, kept by ingest in the same transaction as the records (see
+    // Rollup below), so that reports by one dimension and a period of a day or longer read a
+    // few thousand rows instead of every record. The end_time index becomes a BRIN index:
+    // records arrive roughly in time order, BRIN stays tiny, and a B-tree on a random-ordered
+    // timestamp cost more than half of an ingest's time. aip fills the new table right after
+    // this migration (Store::rebuild_rollups).
+    {3, "daily roll-ups per dimension",
+     R"sql(
+CREATE TABLE aip_usage_rollup (
+  dim              text NOT NULL,
+  value            text NOT NULL,
+  day              date NOT NULL,
+  jobs             bigint NOT NULL,
+  wall_s           double precision NOT NULL,
+  core_s           double precision NOT NULL,
+  used_cpu_s       double precision NOT NULL,
+  core_s_cpu_known double precision NOT NULL,
+  gpu_s            double precision NOT NULL,
+  used_gpu_s       double precision NOT NULL,
+  gpu_s_util_known double precision NOT NULL,
+  mem_peak_bytes   double precision NOT NULL,
+  mem_req_bytes    double precision NOT NULL,
+  wait_s           double precision NOT NULL,
+  wait_jobs        bigint NOT NULL,
+  cpu_known_jobs   bigint NOT NULL,
+  first_end        double precision,
+  last_end         double precision,
+  PRIMARY KEY (dim, value, day)
+);
+COMMENT ON TABLE aip_usage_rollup IS 'aip: per UTC day, sums over the records of one value of one dimension (dim '' = all records); job time split pro rata over days, counts, memory and wait on the day of the end';
+DROP INDEX aip_usage_end_time;
+CREATE INDEX aip_usage_end_time_brin ON aip_usage USING brin (end_time);
+)sql"},
 };
 
 Exit status_of(PGconn *conn, const PGresult *res) {
@@ -116,69 +152,6 @@ struct Result {
   }
 };
 
-void append_copy_text(std::string &out, std::string_view s) {
-  // COPY's text format: backslash escapes for the delimiter, line ends and backslash.
-  for (char c : s) {
-    switch (c) {
-    case '\\': out += "\\\\"; break;
-    case '\t': out += "\\t"; break;
-    case '\n': out += "\\n"; break;
-    case '\r': out += "\\r"; break;
-    default: out += c;
-    }
-  }
-}
-
-template <class T> void append_number(std::string &out, T v) {
-  char buf[32];
-  auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  (void)ec;
-  out.append(buf, ptr);
-}
-
-void append_row(std::string &out, const records::Usage &u) {
-  auto text = [&](std::string_view s) {
-    append_copy_text(out, s);
-    out += '\t';
-  };
-  auto time = [&](std::optional<double> t) {
-    if (t)
-      out += format_timestamp(*t);
-    else
-      out += "\\N";
-    out += '\t';
-  };
-  auto num = [&](auto v) {
-    if (v)
-      append_number(out, *v);
-    else
-      out += "\\N";
-    out += '\t';
-  };
-  text(u.record_id);
-  text(u.job_id);
-  text(u.user);
-  text(u.project);
-  text(u.vo);
-  text(u.site);
-  text(u.queue);
-  time(u.submit);
-  time(u.start);
-  time(u.end);
-  num(std::optional<double>(u.wall_s));
-  num(std::optional<double>(u.cores));
-  num(u.cpu_s);
-  num(u.mem_req_bytes);
-  num(u.mem_peak_bytes);
-  num(std::optional<std::uint32_t>(u.gpus));
-  text(u.gpu_model);
-  num(u.gpu_util_mean);
-  text(u.state);
-  num(u.exit_code);
-  append_copy_text(out, u.source);
-  out += '\n';
-}
-
 constexpr const char *kColumns =
     "record_id, job_id, user_name, project, vo, site, queue, submit_time, start_time, "
     "end_time, wall_s, cores, cpu_s, mem_req_bytes, mem_peak_bytes, gpus, gpu_model, "
@@ -211,6 +184,240 @@ std::string text_array(const std::vector<std::string> &values) {
   }
   return a + "}";
 }
+
+// COPY's binary format (PostgreSQL manual, "COPY", "Binary Format"): a signature and two
+// 32-bit words, then per row a 16-bit field count and per field a 32-bit length (-1: NULL)
+// and the value in the type's send format, all in network byte order; -1 as a field count
+// ends the data. The server parses nothing: no text to number or timestamp conversions.
+class BinaryCopy {
+public:
+  void begin() {
+    buf_.assign("PGCOPY\n\377\r\n", 10);
+    buf_.push_back('\0');
+    u32(0); // flags
+    u32(0); // header extension length
+  }
+  void row(int fields) { u16(static_cast<std::uint16_t>(fields)); }
+  void text(std::string_view s) {
+    u32(static_cast<std::uint32_t>(s.size()));
+    buf_.append(s);
+  }
+  void null() { u32(0xffffffffU); }
+  void float8(double v) {
+    std::uint64_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    u32(8);
+    u64(bits);
+  }
+  void int8(std::int64_t v) {
+    u32(8);
+    u64(static_cast<std::uint64_t>(v));
+  }
+  void int4(std::int32_t v) {
+    u32(4);
+    u32(static_cast<std::uint32_t>(v));
+  }
+  // Microseconds since 2000-01-01 00:00:00 UTC.
+  void timestamptz(double epoch_seconds) {
+    int8(std::llround((epoch_seconds - 946684800.0) * 1e6));
+  }
+  // Days since 2000-01-01, from days since 1970-01-01.
+  void date(std::int64_t unix_day) { int4(static_cast<std::int32_t>(unix_day - 10957)); }
+  template <class T> void optional_float8(const std::optional<T> &v) {
+    if (v)
+      float8(static_cast<double>(*v));
+    else
+      null();
+  }
+  void end() { u16(0xffffU); }
+  const std::string &data() const { return buf_; }
+  std::size_t size() const { return buf_.size(); }
+
+private:
+  void u16(std::uint16_t v) {
+    const char b[2] = {static_cast<char>(v >> 8), static_cast<char>(v)};
+    buf_.append(b, 2);
+  }
+  void u32(std::uint32_t v) {
+    const char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16),
+                       static_cast<char>(v >> 8), static_cast<char>(v)};
+    buf_.append(b, 4);
+  }
+  void u64(std::uint64_t v) {
+    u32(static_cast<std::uint32_t>(v >> 32));
+    u32(static_cast<std::uint32_t>(v));
+  }
+  std::string buf_;
+};
+
+// One aip_usage row, the columns of kColumns in order.
+void append_binary_row(BinaryCopy &out, const records::Usage &u) {
+  out.row(21);
+  out.text(u.record_id);
+  out.text(u.job_id);
+  out.text(u.user);
+  out.text(u.project);
+  out.text(u.vo);
+  out.text(u.site);
+  out.text(u.queue);
+  if (u.submit)
+    out.timestamptz(*u.submit);
+  else
+    out.null();
+  out.timestamptz(u.start);
+  out.timestamptz(u.end);
+  out.float8(u.wall_s);
+  out.float8(u.cores);
+  out.optional_float8(u.cpu_s);
+  auto bytes = [&](const std::optional<std::uint64_t> &v) {
+    if (v)
+      out.int8(static_cast<std::int64_t>(*v));
+    else
+      out.null();
+  };
+  bytes(u.mem_req_bytes);
+  bytes(u.mem_peak_bytes);
+  out.int4(static_cast<std::int32_t>(u.gpus));
+  out.text(u.gpu_model);
+  out.optional_float8(u.gpu_util_mean);
+  out.text(u.state);
+  if (u.exit_code)
+    out.int4(*u.exit_code);
+  else
+    out.null();
+  out.text(u.source);
+}
+
+// What PostgreSQL's columns cannot hold, refused before anything is sent: the record names
+// its line (the text format would have failed later, on the server, without one).
+void check_storable(const records::Usage &u, const jsonl::Location &where) {
+  constexpr std::uint64_t bigint_max = 9223372036854775807ULL;
+  if (u.mem_req_bytes && *u.mem_req_bytes > bigint_max)
+    jsonl::bad_record(where, "field 'mem_req_bytes': too large to store");
+  if (u.mem_peak_bytes && *u.mem_peak_bytes > bigint_max)
+    jsonl::bad_record(where, "field 'mem_peak_bytes': too large to store");
+  if (u.gpus > 2147483647U) jsonl::bad_record(where, "field 'gpus': too large to store");
+  for (auto [name, t] : {std::pair<const char *, double>{"start", u.start},
+                         {"end", u.end},
+                         {"submit", u.submit.value_or(0)}})
+    if (!(std::fabs(t) < kMaxEpoch))
+      jsonl::bad_record(where, std::string("field '") + name + "': out of range");
+  if (!std::isfinite(u.wall_s) || !std::isfinite(u.cores) || (u.cpu_s && !std::isfinite(*u.cpu_s)))
+    jsonl::bad_record(where, "a number is not finite");
+  // The roll-ups' limit, as a daily report's (shares()), checked before anything is stored.
+  if (u.end > u.start &&
+      period_index(Period::day, u.end) - period_index(Period::day, u.start) > kMaxPeriodsPerRecord)
+    jsonl::bad_record(where, "record '" + u.record_id + "' spans more than " +
+                                 std::to_string(kMaxPeriodsPerRecord) +
+                                 " days: check its start and end");
+}
+
+// The dimensions kept in aip_usage_rollup; "" stands for all records.
+struct RollupDim {
+  const char *name;
+  std::optional<Dim> dim;
+};
+constexpr RollupDim kRollupDims[] = {{"", std::nullopt},        {"user", Dim::user},
+                                     {"project", Dim::project}, {"vo", Dim::vo},
+                                     {"site", Dim::site},       {"queue", Dim::queue},
+                                     {"state", Dim::state},     {"gpu_model", Dim::gpu_model}};
+
+// Daily sums of the records given, per dimension value. Each record's daily shares come from
+// shares(), the in-memory engine's own accounting, so the roll-ups mean exactly what its
+// reports mean; they are added once per dimension, under a small integer per value.
+class Rollup {
+public:
+  Rollup() { spec_.period = Period::day; }
+  void add(const records::Usage &u, const jsonl::Location &where) {
+    const auto view = records::view_of(u);
+    try {
+      shares(spec_, view, shares_);
+    } catch (const Error &e) {
+      if (e.status() != Exit::data) throw;
+      jsonl::bad_record(where, e.what());
+    }
+    ++records_;
+    for (std::size_t d = 0; d < std::size(kRollupDims); ++d) {
+      const auto &dim = kRollupDims[d];
+      std::uint64_t id = 0;
+      if (dim.dim) {
+        const std::string_view value = dim_text(view, *dim.dim);
+        auto &ids = ids_[d];
+        auto it = ids.find(value);
+        if (it == ids.end()) {
+          it = ids.emplace(std::string(value), values_[d].size()).first;
+          values_[d].push_back(it->first);
+        }
+        id = it->second;
+      }
+      for (const auto &s : shares_)
+        sums_[d][(id << 32) | static_cast<std::uint32_t>(s.period)].add(s.totals);
+    }
+  }
+  std::uint64_t records() const { return records_; }
+  // The rows to add to aip_usage_rollup, as a binary COPY stream.
+  std::string copy_data() const {
+    BinaryCopy out;
+    out.begin();
+    for (std::size_t d = 0; d < std::size(kRollupDims); ++d) {
+      for (const auto &[key, t] : sums_[d]) {
+        out.row(18);
+        out.text(kRollupDims[d].name);
+        out.text(kRollupDims[d].dim ? std::string_view(values_[d][key >> 32]) : std::string_view());
+        out.date(static_cast<std::int32_t>(static_cast<std::uint32_t>(key)));
+        out.int8(std::llround(t.jobs));
+        for (double v : {t.wall_s, t.core_s, t.used_cpu_s, t.core_s_cpu_known, t.gpu_s,
+                         t.used_gpu_s, t.gpu_s_util_known, t.mem_peak, t.mem_req, t.wait_s})
+          out.float8(v);
+        out.int8(std::llround(t.wait_jobs));
+        out.int8(std::llround(t.cpu_known));
+        if (t.jobs > 0) {
+          out.float8(t.first_end);
+          out.float8(t.last_end);
+        } else {
+          out.null();
+          out.null();
+        }
+      }
+    }
+    out.end();
+    return out.data();
+  }
+
+private:
+  static std::string_view dim_text(const records::UsageView &u, Dim d) {
+    switch (d) {
+    case Dim::user: return u.user;
+    case Dim::project: return u.project;
+    case Dim::vo: return u.vo;
+    case Dim::site: return u.site;
+    case Dim::queue: return u.queue;
+    case Dim::state: return u.state;
+    case Dim::gpu_model: return u.gpu_model;
+    case Dim::cores: break;
+    }
+    return {};
+  }
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  static constexpr std::size_t kDims = std::size(kRollupDims);
+  ReportSpec spec_;
+  std::vector<Share> shares_;
+  std::unordered_map<std::string, std::uint64_t, Hash, std::equal_to<>> ids_[kDims];
+  std::vector<std::string> values_[kDims];
+  // Key: the value's id in the high 32 bits, the day (days since 1970) in the low 32.
+  std::unordered_map<std::uint64_t, Totals> sums_[kDims];
+  std::uint64_t records_ = 0;
+};
+
+constexpr const char *kRollupColumns =
+    "dim, value, day, jobs, wall_s, core_s, used_cpu_s, core_s_cpu_known, gpu_s, used_gpu_s, "
+    "gpu_s_util_known, mem_peak_bytes, mem_req_bytes, wait_s, wait_jobs, cpu_known_jobs, "
+    "first_end, last_end";
 
 } // namespace
 
@@ -266,6 +473,92 @@ struct Store::Impl {
     return r;
   }
   void rollback() { PQclear(PQexec(conn, "ROLLBACK")); }
+
+  // COPY ... FROM STDIN with `data` as the whole stream. Returns the result, which the
+  // caller checks (a unique violation is an answer, not a failure, for ingest's fast path).
+  Result copy_in(const std::string &sql, std::string_view data) {
+    {
+      Result r(PQexec(conn, sql.c_str()));
+      if (PQresultStatus(r.res) != PGRES_COPY_IN) fail("COPY failed", r.res);
+    }
+    constexpr std::size_t chunk = 1U << 20;
+    for (std::size_t at = 0; at < data.size(); at += chunk) {
+      const std::size_t n = std::min(chunk, data.size() - at);
+      if (PQputCopyData(conn, data.data() + at, static_cast<int>(n)) != 1)
+        fail("COPY failed", nullptr);
+    }
+    if (PQputCopyEnd(conn, nullptr) != 1) fail("COPY failed", nullptr);
+    Result r(PQgetResult(conn));
+    while (PGresult *rest = PQgetResult(conn)) PQclear(rest);
+    return r;
+  }
+
+  void add_rollup(Rollup &rollup) {
+    if (rollup.records() == 0) return;
+    exec("CREATE TEMPORARY TABLE IF NOT EXISTS aip_rollup_delta "
+         "(LIKE aip_usage_rollup) ON COMMIT DROP");
+    exec("TRUNCATE aip_rollup_delta");
+    Result r = copy_in(std::string("COPY aip_rollup_delta (") + kRollupColumns +
+                           ") FROM STDIN (FORMAT binary)",
+                       rollup.copy_data());
+    if (PQresultStatus(r.res) != PGRES_COMMAND_OK) fail("COPY failed", r.res);
+    std::string set;
+    for (const char *c : {"jobs", "wall_s", "core_s", "used_cpu_s", "core_s_cpu_known", "gpu_s",
+                          "used_gpu_s", "gpu_s_util_known", "mem_peak_bytes", "mem_req_bytes",
+                          "wait_s", "wait_jobs", "cpu_known_jobs"})
+      set += std::string(c) + " = aip_usage_rollup." + c + " + excluded." + c + ", ";
+    // least() and greatest() skip NULLs: a day with no job ending in it has none.
+    set += "first_end = least(aip_usage_rollup.first_end, excluded.first_end), "
+           "last_end = greatest(aip_usage_rollup.last_end, excluded.last_end)";
+    // In key order: the primary key's B-tree is then filled page by page.
+    exec(std::string("INSERT INTO aip_usage_rollup SELECT * FROM aip_rollup_delta "
+                     "ORDER BY dim, value, day ON CONFLICT (dim, value, day) DO UPDATE SET ") +
+         set);
+  }
+  // aip_usage_rollup recomputed from aip_usage, inside the caller's transaction.
+  void rebuild_rollups() {
+    exec("DELETE FROM aip_usage_rollup");
+    exec(std::string("DECLARE aip_rows NO SCROLL CURSOR FOR SELECT record_id, user_name, "
+                     "project, vo, site, queue, state, gpu_model, "
+                     "date_part('epoch', submit_time), date_part('epoch', start_time), "
+                     "date_part('epoch', end_time), wall_s, cores, cpu_s, mem_req_bytes, "
+                     "mem_peak_bytes, gpus, gpu_util_mean FROM aip_usage"));
+    Rollup rollup;
+    records::Usage u;
+    const jsonl::Location where{"aip_usage", 0};
+    while (true) {
+      auto r = exec("FETCH 100000 FROM aip_rows");
+      if (r.rows() == 0) break;
+      for (int i = 0; i < r.rows(); ++i) {
+        u.record_id = r.text(i, 0);
+        u.user = r.text(i, 1);
+        u.project = r.text(i, 2);
+        u.vo = r.text(i, 3);
+        u.site = r.text(i, 4);
+        u.queue = r.text(i, 5);
+        u.state = r.text(i, 6);
+        u.gpu_model = r.text(i, 7);
+        u.submit = r.null(i, 8) ? std::nullopt : std::optional<double>(r.number(i, 8));
+        u.start = r.number(i, 9);
+        u.end = r.number(i, 10);
+        u.wall_s = r.number(i, 11);
+        u.cores = r.number(i, 12);
+        u.cpu_s = r.null(i, 13) ? std::nullopt : std::optional<double>(r.number(i, 13));
+        auto count = [&](int c) {
+          return r.null(i, c) ? std::nullopt
+                              : std::optional<std::uint64_t>(
+                                    std::strtoull(PQgetvalue(r.res, i, c), nullptr, 10));
+        };
+        u.mem_req_bytes = count(14);
+        u.mem_peak_bytes = count(15);
+        u.gpus = static_cast<std::uint32_t>(r.number(i, 16));
+        u.gpu_util_mean = r.null(i, 17) ? std::nullopt : std::optional<double>(r.number(i, 17));
+        rollup.add(u, where);
+      }
+    }
+    exec("CLOSE aip_rows");
+    add_rollup(rollup);
+  }
 };
 
 Store::Store(const std::string &conninfo) : impl_(std::make_unique<Impl>()) {
@@ -309,6 +602,11 @@ int Store::migrate() {
       impl_->exec(m.sql);
       impl_->exec("INSERT INTO aip_schema_version (version, description) VALUES ($1, $2)",
                   {std::to_string(m.version), std::string(m.description)});
+      if (m.version == 3) {
+        // The roll-ups of the records stored so far, with no ingest in between.
+        impl_->exec(std::string("SELECT pg_advisory_xact_lock(") + kIngestLock + ")");
+        impl_->rebuild_rollups();
+      }
     }
     impl_->exec("COMMIT");
   } catch (...) {
@@ -318,6 +616,47 @@ int Store::migrate() {
   return latest_version();
 }
 
+namespace {
+constexpr std::size_t kBatchRecords = 50000;
+
+// One line of input into `u` (the flat path when the line allows it).
+void decode_line(simdjson::dom::parser &parser, LineReader &lines, std::string_view line,
+                 const jsonl::Location &where, records::UsageView &view, records::Usage &u) {
+  // LineReader leaves padding after each line; otherwise simdjson copies it.
+  const bool padded = lines.capacity_from(line) >= line.size() + simdjson::SIMDJSON_PADDING;
+  if (padded && records::decode_usage_line(line, view)) {
+    u.record_id.assign(view.record_id);
+    u.job_id.assign(view.job_id);
+    u.user.assign(view.user);
+    u.project.assign(view.project);
+    u.vo.assign(view.vo);
+    u.site.assign(view.site);
+    u.queue.assign(view.queue);
+    u.submit = view.submit;
+    u.start = view.start;
+    u.end = view.end;
+    u.wall_s = view.wall_s;
+    u.cores = view.cores;
+    u.cpu_s = view.cpu_s;
+    u.mem_req_bytes = view.mem_req_bytes;
+    u.mem_peak_bytes = view.mem_peak_bytes;
+    u.gpus = view.gpus;
+    u.gpu_model.assign(view.gpu_model);
+    u.gpu_util_mean = view.gpu_util_mean;
+    u.state.assign(view.state);
+    u.exit_code = view.exit_code;
+    u.source.assign(view.source);
+    return;
+  }
+  simdjson::dom::element doc;
+  auto err = parser.parse(line.data(), line.size(), !padded).get(doc);
+  if (err != simdjson::SUCCESS)
+    jsonl::bad_record(where, std::string("invalid JSON: ") + simdjson::error_message(err));
+  if (!doc.is_object()) jsonl::bad_record(where, "expected a JSON object");
+  records::decode_usage(doc.get_object().value_unsafe(), where, u);
+}
+} // namespace
+
 IngestResult Store::ingest(const std::vector<std::string> &paths, const IngestOptions &options) {
   int v = version();
   if (v < latest_version())
@@ -325,78 +664,124 @@ IngestResult Store::ingest(const std::vector<std::string> &paths, const IngestOp
                                 ", not " + std::to_string(latest_version()) +
                                 ": run 'aip account db migrate' first");
   IngestResult result;
-  auto *conn = impl_->conn;
-  impl_->exec("BEGIN");
+  auto &db = *impl_;
+  db.exec("BEGIN");
   try {
     if (options.wait) {
-      impl_->exec(std::string("SELECT pg_advisory_xact_lock(") + kIngestLock + ")");
+      db.exec(std::string("SELECT pg_advisory_xact_lock(") + kIngestLock + ")");
     } else {
-      auto r = impl_->exec(std::string("SELECT pg_try_advisory_xact_lock(") + kIngestLock + ")");
+      auto r = db.exec(std::string("SELECT pg_try_advisory_xact_lock(") + kIngestLock + ")");
       if (r.text(0, 0) != "t")
         fail(Exit::temp_fail,
              "another ingest holds the lock on database " + impl_->name + "; try again later");
     }
-    impl_->exec(
-        "CREATE TEMPORARY TABLE aip_staging (LIKE aip_usage INCLUDING DEFAULTS) ON COMMIT DROP");
-    {
-      Result r(
-          PQexec(conn, (std::string("COPY aip_staging (") + kColumns + ") FROM STDIN").c_str()));
-      if (PQresultStatus(r.res) != PGRES_COPY_IN) impl_->fail("COPY failed", r.res);
-    }
-    std::string buffer;
-    auto flush = [&] {
-      if (PQputCopyData(conn, buffer.data(), static_cast<int>(buffer.size())) != 1)
-        impl_->fail("COPY failed", nullptr);
-      buffer.clear();
+    // Records go in batches. The fast path COPYs a batch straight into aip_usage inside a
+    // savepoint: no staging table, no conflict check per row. If any record of the batch is
+    // stored already (or repeats within it), PostgreSQL refuses the COPY with a unique
+    // violation; the batch is rolled back to the savepoint and goes the careful way: COPY into
+    // a staging table, INSERT ... ON CONFLICT (record_id) DO NOTHING RETURNING record_id. Only
+    // the records actually inserted go into the roll-ups, which are updated in the same
+    // transaction as the records. For an id repeated within one batch the first occurrence
+    // is inserted (a freshly truncated temporary table is read back in the order of its COPY)
+    // and the first is the one rolled up.
+    // Two batches alternate: the main thread decodes one while a worker stores the other and
+    // adds its inserted records to the roll-ups. The connection is used by one of them at a
+    // time: the worker while a batch is stored, the main thread before and after.
+    struct Batch {
+      std::vector<records::Usage> records{kBatchRecords};
+      std::vector<jsonl::Location> where{kBatchRecords};
+      std::vector<char> inserted; // set by the worker
+      std::size_t n = 0;
     };
-    records::Usage u;
-    try {
+    Batch batches[2];
+    int filling = 0;
+    std::deque<std::string> names; // the files' names, which Locations point to
+    Rollup rollup;
+    BinaryCopy copy;
+    const std::string direct =
+        std::string("COPY aip_usage (") + kColumns + ") FROM STDIN (FORMAT binary)";
+    // Stores a batch; marks in `inserted` which of its records went in (for the roll-ups).
+    auto store = [&](Batch &b) {
+      copy.begin();
+      for (std::size_t i = 0; i < b.n; ++i) append_binary_row(copy, b.records[i]);
+      copy.end();
+      db.exec("SAVEPOINT aip_batch");
+      Result r = db.copy_in(direct, copy.data());
+      if (PQresultStatus(r.res) == PGRES_COMMAND_OK) {
+        db.exec("RELEASE SAVEPOINT aip_batch");
+        b.inserted.assign(b.n, 1);
+        result.inserted += b.n;
+        return;
+      }
+      const char *state = PQresultErrorField(r.res, PG_DIAG_SQLSTATE);
+      if (state == nullptr || std::strcmp(state, "23505") != 0) db.fail("COPY failed", r.res);
+      db.exec("ROLLBACK TO SAVEPOINT aip_batch");
+      db.exec("CREATE TEMPORARY TABLE IF NOT EXISTS aip_staging "
+              "(LIKE aip_usage INCLUDING DEFAULTS) ON COMMIT DROP");
+      db.exec("TRUNCATE aip_staging");
+      Result c =
+          db.copy_in(std::string("COPY aip_staging (") + kColumns + ") FROM STDIN (FORMAT binary)",
+                     copy.data());
+      if (PQresultStatus(c.res) != PGRES_COMMAND_OK) db.fail("COPY failed", c.res);
+      auto ins =
+          db.exec(std::string("INSERT INTO aip_usage (") + kColumns + ") SELECT " + kColumns +
+                  " FROM aip_staging ON CONFLICT (record_id) DO NOTHING "
+                  "RETURNING record_id");
+      std::unordered_set<std::string> ids;
+      for (int i = 0; i < ins.rows(); ++i) ids.insert(PQgetvalue(ins.res, i, 0));
+      result.inserted += ids.size();
+      b.inserted.assign(b.n, 0);
+      for (std::size_t i = 0; i < b.n; ++i) b.inserted[i] = ids.erase(b.records[i].record_id);
+      db.exec("RELEASE SAVEPOINT aip_batch");
+    };
+    auto roll_up = [&](Batch &b) {
+      for (std::size_t i = 0; i < b.n; ++i)
+        if (b.inserted[i] != 0) rollup.add(b.records[i], b.where[i]);
+      b.n = 0;
+    };
+    {
+      // Declared in this block so that, should the main thread fail, unwinding waits for
+      // the worker before the transaction is rolled back.
+      std::future<void> storing;
+      // The main thread rolls up the batch stored last while the worker stores the next one.
+      auto hand_over = [&] {
+        Batch &b = batches[filling];
+        if (b.n == 0) return;
+        if (storing.valid()) storing.get(); // the other batch is stored
+        storing = std::async(std::launch::async, [&store, &b] { store(b); });
+        filling ^= 1;
+        if (batches[filling].n != 0) roll_up(batches[filling]);
+      };
+      simdjson::dom::parser parser;
+      records::UsageView view;
       for (const auto &path : paths) {
         auto lines = LineReader::open(path);
-        simdjson::dom::parser parser;
+        names.push_back(lines->name());
         std::string_view line;
         while (lines->next(line)) {
           if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-          jsonl::Location where{lines->name(), lines->line_number()};
+          jsonl::Location where{names.back(), lines->line_number()};
+          Batch &b = batches[filling];
           try {
-            // LineReader leaves padding after each line; otherwise simdjson copies it.
-            const bool padded =
-                lines->capacity_from(line) >= line.size() + simdjson::SIMDJSON_PADDING;
-            simdjson::dom::element doc;
-            auto err = parser.parse(line.data(), line.size(), !padded).get(doc);
-            if (err != simdjson::SUCCESS)
-              jsonl::bad_record(where,
-                                std::string("invalid JSON: ") + simdjson::error_message(err));
-            if (!doc.is_object()) jsonl::bad_record(where, "expected a JSON object");
-            records::decode_usage(doc.get_object().value_unsafe(), where, u);
+            decode_line(parser, *lines, line, where, view, b.records[b.n]);
+            check_storable(b.records[b.n], where);
           } catch (const Error &e) {
             if (e.status() != Exit::data || !options.skip_invalid) throw;
             if (result.skipped++ == 0) result.first_skipped = e.what();
             continue;
           }
-          append_row(buffer, u);
+          b.where[b.n] = where;
           ++result.read;
-          if (buffer.size() >= (1U << 20)) flush();
+          if (++b.n == kBatchRecords) hand_over();
         }
       }
-    } catch (const Error &e) {
-      PQputCopyEnd(conn, "aip: bad input, nothing ingested");
-      PQclear(PQgetResult(conn));
-      throw;
+      hand_over();
+      if (storing.valid()) storing.get();
+      roll_up(batches[filling ^ 1]);
     }
-    flush();
-    if (PQputCopyEnd(conn, nullptr) != 1) impl_->fail("COPY failed", nullptr);
-    {
-      Result r(PQgetResult(conn));
-      if (PQresultStatus(r.res) != PGRES_COMMAND_OK) impl_->fail("COPY failed", r.res);
-    }
-    while (PGresult *rest = PQgetResult(conn)) PQclear(rest);
-    // DO NOTHING also skips a record whose id came earlier in this same input.
-    auto r = impl_->exec(std::string("INSERT INTO aip_usage (") + kColumns + ") SELECT " +
-                         kColumns + " FROM aip_staging ON CONFLICT (record_id) DO NOTHING");
-    result.inserted = std::strtoull(PQcmdTuples(r.res), nullptr, 10);
+    db.add_rollup(rollup);
     result.duplicates = result.read - result.inserted;
-    impl_->exec("COMMIT");
+    db.exec("COMMIT");
   } catch (...) {
     impl_->rollback();
     throw;
@@ -404,10 +789,89 @@ IngestResult Store::ingest(const std::vector<std::string> &paths, const IngestOp
   return result;
 }
 
-Report Store::report(const ReportSpec &spec) {
+void Store::rebuild_rollups() {
+  impl_->exec("BEGIN");
+  try {
+    // Ingests wait; a report meanwhile reads the old roll-ups until COMMIT.
+    impl_->exec(std::string("SELECT pg_advisory_xact_lock(") + kIngestLock + ")");
+    impl_->rebuild_rollups();
+    impl_->exec("COMMIT");
+  } catch (...) {
+    impl_->rollback();
+    throw;
+  }
+}
+
+Report Store::report_rollups(const ReportSpec &spec, const std::string &dim) {
+  std::vector<std::optional<std::string>> params{dim};
+  std::string sql = "SELECT value, day - DATE '1970-01-01', jobs, wall_s, core_s, used_cpu_s, "
+                    "core_s_cpu_known, gpu_s, used_gpu_s, gpu_s_util_known, mem_peak_bytes, "
+                    "mem_req_bytes, wait_s, wait_jobs, cpu_known_jobs, first_end, last_end "
+                    "FROM aip_usage_rollup WHERE dim = $1";
+  for (const auto &f : spec.where) {
+    params.push_back(text_array(f.values));
+    const std::string test = "value = ANY($" + std::to_string(params.size()) + "::text[])";
+    sql += f.op == Filter::Op::eq ? " AND " + test : " AND NOT (" + test + ")";
+  }
+  auto r = impl_->exec(sql, params);
+  // Days into the report's periods; Totals::add keeps the earliest and latest ends.
+  std::map<std::pair<std::string, std::int64_t>, Totals> sums;
+  for (int i = 0; i < r.rows(); ++i) {
+    const auto day = static_cast<std::int64_t>(r.number(i, 1));
+    const std::int64_t period = spec.period == Period::none
+                                    ? 0
+                                    : period_index(spec.period, static_cast<double>(day) * 86400);
+    Totals t;
+    double *fields[] = {
+        &t.jobs,   &t.wall_s,     &t.core_s,           &t.used_cpu_s, &t.core_s_cpu_known,
+        &t.gpu_s,  &t.used_gpu_s, &t.gpu_s_util_known, &t.mem_peak,   &t.mem_req,
+        &t.wait_s, &t.wait_jobs,  &t.cpu_known,        &t.first_end,  &t.last_end};
+    for (int k = 0; k < 15; ++k) *fields[k] = r.number(i, 2 + k);
+    sums[{spec.dims.empty() ? std::string() : r.text(i, 0), period}].add(t);
+  }
+  Report report;
+  report.spec = spec;
+  for (auto &[key, t] : sums) {
+    Group g;
+    if (!spec.dims.empty()) g.dims.push_back(key.first);
+    g.period = key.second;
+    g.totals = t;
+    report.groups.push_back(std::move(g));
+  }
+  report.records = 0;
+  order_groups(report);
+  return report;
+}
+
+namespace {
+// The dimension a report can read from the roll-ups ("" for all records), or nothing: at
+// most one dimension and not cores; string filters on that same dimension only; a period of
+// a day or longer (or none); no time window and no whole-jobs-by-end (APEL) accounting, whose
+// boundaries do not fall on whole days of the roll-ups.
+std::optional<std::string> rollup_dim(const ReportSpec &spec) {
+  if (spec.dims.size() > 1 || spec.period == Period::hour || spec.since || spec.until ||
+      spec.by_end)
+    return std::nullopt;
+  std::optional<Dim> dim;
+  if (!spec.dims.empty()) dim = spec.dims[0];
+  for (const auto &f : spec.where) {
+    if (f.numeric) return std::nullopt;
+    const Dim d = parse_dim(f.field);
+    if (dim && *dim != d) return std::nullopt;
+    dim = d;
+  }
+  if (!dim) return std::string();
+  for (const auto &r : kRollupDims)
+    if (r.dim == dim) return std::string(r.name);
+  return std::nullopt; // cores
+}
+} // namespace
+
+Report Store::report(const ReportSpec &spec, bool raw) {
   if (version() < 1)
     fail(Exit::unavailable,
          "database " + impl_->name + " has no aip schema: run 'aip account db init'");
+  if (auto dim = rollup_dim(spec); dim && !raw && version() >= 3) return report_rollups(spec, *dim);
   std::vector<std::optional<std::string>> params;
   auto param = [&](std::optional<std::string> v) {
     params.push_back(std::move(v));

@@ -18,6 +18,9 @@ namespace aip::accounting {
 // Times beyond about the year 5000 (either way) are refused: the calendar arithmetic of the
 // periods stays within integer range, and no accounting record is that far out.
 inline constexpr double kMaxEpoch = 1e11;
+// A record spanning more periods than this is surely wrong (eleven years of hours), and would
+// cost a table entry per period: a data error.
+inline constexpr std::int64_t kMaxPeriodsPerRecord = 100000;
 
 enum class Dim { user, project, vo, site, queue, state, gpu_model, cores };
 enum class Period { none, hour, day, week, month, quarter, year };
@@ -74,6 +77,18 @@ struct Totals {
   double first_end = 0, last_end = 0; // epoch seconds of the earliest and latest end
   void add(const Totals &o);
 };
+
+// What one record adds to one period of a report.
+struct Share {
+  std::int64_t period = 0;
+  Totals totals;
+};
+// What `usage` adds to the report `spec` describes, period by period (none when a --where
+// filter leaves it out): its count, memory and wait in the period of its end, its time
+// split pro rata over the periods it ran in (or whole, where the spec says so). The
+// in-memory engine and the database's roll-ups both add these up. Data error for a record
+// out of range.
+void shares(const ReportSpec &spec, const records::UsageView &usage, std::vector<Share> &out);
 
 struct Group {
   std::vector<std::string> dims;

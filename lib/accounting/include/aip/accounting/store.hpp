@@ -44,20 +44,28 @@ public:
   // Safe to repeat, and safe when two run at once (an advisory lock serialises them).
   int migrate();
 
-  // Reads every file ("-": stdin), then in one transaction: COPY into a temporary staging
-  // table, INSERT ... ON CONFLICT (record_id) DO NOTHING. A second ingest waits on an
-  // advisory lock (or fails with 75 when !wait). Killed at any point, the database holds all
-  // of this ingest or none of it.
+  // Reads every file ("-": stdin) and stores each record_id once, in one transaction with
+  // the daily roll-ups of the records it inserted: batches COPYed straight into aip_usage,
+  // or, for a batch holding ids already stored, through a staging table and INSERT ... ON
+  // CONFLICT (record_id) DO NOTHING. A second ingest waits on an advisory lock (or fails with
+  // 75 when !wait). Killed at any point, the database holds all of this ingest or none of it.
   IngestResult ingest(const std::vector<std::string> &paths, const IngestOptions &options);
 
-  // The same groups as aggregate_files() over the stored records, computed by the server.
-  Report report(const ReportSpec &spec);
+  // Recomputes aip_usage_rollup from aip_usage (after records were deleted by hand, say).
+  void rebuild_rollups();
+
+  // The same groups as aggregate_files() over the stored records, computed by the server:
+  // from the daily roll-ups when the report allows (one dimension or none, a period of a day
+  // or longer, filters on that dimension only, no time window), otherwise (or with `raw`)
+  // from the records themselves.
+  Report report(const ReportSpec &spec, bool raw = false);
 
   // Decayed usage per project and user (decayed_usage() of fairshare.hpp, summed by the
   // server), given to `fairshare`.
   void fairshare_usage(Fairshare &fairshare, const FairshareOptions &options);
 
 private:
+  Report report_rollups(const ReportSpec &spec, const std::string &dim);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
