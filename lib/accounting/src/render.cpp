@@ -1,6 +1,7 @@
 #include "aip/accounting/render.hpp"
 
 #include <aip/core/csv.hpp>
+#include <aip/core/markup.hpp>
 #include <aip/core/units.hpp>
 
 #include <algorithm>
@@ -33,20 +34,6 @@ std::string num(double v, const char *fmt) {
   char b[64];
   std::snprintf(b, sizeof b, fmt, v);
   return b;
-}
-
-std::string xml(std::string_view s) {
-  std::string r;
-  for (char c : s) {
-    switch (c) {
-    case '<': r += "&lt;"; break;
-    case '>': r += "&gt;"; break;
-    case '&': r += "&amp;"; break;
-    case '"': r += "&quot;"; break;
-    default: r += c;
-    }
-  }
-  return r;
 }
 
 std::string header_name(const std::string &metric) { return metric; }
@@ -251,9 +238,10 @@ std::string render_svg(const Report &r, const RenderOptions &o) {
   std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(W) +
                   "\" height=\"" + std::to_string(H) + "\" viewBox=\"0 0 " + std::to_string(W) +
                   " " + std::to_string(H) + "\" font-family=\"sans-serif\" font-size=\"12\">\n";
-  s += "<title>" + xml(title) + "</title>\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n";
+  s += "<title>" + escape_markup(title) +
+       "</title>\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n";
   s += "<text x=\"" + std::to_string(left) + "\" y=\"28\" font-size=\"16\" font-weight=\"bold\">" +
-       xml(title) + "</text>\n";
+       escape_markup(title) + "</text>\n";
   for (double v = 0; v <= axis_max + step / 2; v += step) {
     double y = top_m + ph - v / axis_max * ph;
     s += "<line x1=\"" + std::to_string(left) + "\" x2=\"" + num(left + pw, "%.1f") + "\" y1=\"" +
@@ -272,18 +260,19 @@ std::string render_svg(const Report &r, const RenderOptions &o) {
       y0 -= h;
       s += "<rect x=\"" + num(x, "%.1f") + "\" y=\"" + num(y0, "%.1f") + "\" width=\"" +
            num(bw, "%.1f") + "\" height=\"" + num(h, "%.1f") + "\" fill=\"" + colors[k % 10] +
-           "\"><title>" + xml(bar_labels[b]) + (timeline ? " " + xml(series[k]) : "") + ": " +
-           num(v, "%.6g") + "</title></rect>\n";
+           "\"><title>" + escape_markup(bar_labels[b]) +
+           (timeline ? " " + escape_markup(series[k]) : "") + ": " + num(v, "%.6g") +
+           "</title></rect>\n";
     }
     double lx = x + bw / 2, ly = top_m + ph + 14;
     s += "<text x=\"" + num(lx, "%.1f") + "\" y=\"" + num(ly, "%.1f") +
          "\" text-anchor=\"end\" transform=\"rotate(-40 " + num(lx, "%.1f") + " " +
-         num(ly, "%.1f") + ")\">" + xml(bar_labels[b]) + "</text>\n";
+         num(ly, "%.1f") + ")\">" + escape_markup(bar_labels[b]) + "</text>\n";
   }
   s += "<line x1=\"" + std::to_string(left) + "\" x2=\"" + std::to_string(left) + "\" y1=\"" +
        std::to_string(top_m) + "\" y2=\"" + num(top_m + ph, "%.1f") + "\" stroke=\"#333\"/>\n";
   s += "<text x=\"16\" y=\"" + num(top_m + ph / 2, "%.1f") + "\" transform=\"rotate(-90 16 " +
-       num(top_m + ph / 2, "%.1f") + ")\" text-anchor=\"middle\">" + xml(o.chart_metric) +
+       num(top_m + ph / 2, "%.1f") + ")\" text-anchor=\"middle\">" + escape_markup(o.chart_metric) +
        "</text>\n";
   if (timeline)
     for (std::size_t k = 0; k < series.size(); ++k) {
@@ -291,7 +280,7 @@ std::string render_svg(const Report &r, const RenderOptions &o) {
       s += "<rect x=\"" + num(W - right + 16, "%.1f") + "\" y=\"" + num(y - 10, "%.1f") +
            "\" width=\"12\" height=\"12\" fill=\"" + colors[k % 10] + "\"/>\n";
       s += "<text x=\"" + num(W - right + 34, "%.1f") + "\" y=\"" + num(y, "%.1f") + "\">" +
-           xml(series[k]) + "</text>\n";
+           escape_markup(series[k]) + "</text>\n";
     }
   s += "</svg>\n";
   return s;

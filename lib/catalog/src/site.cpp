@@ -1,5 +1,7 @@
 #include "aip/catalog/site.hpp"
 
+#include <aip/core/markup.hpp>
+
 #include <aip/core/error.hpp>
 #include <aip/core/io.hpp>
 #include <aip/core/paths.hpp>
@@ -15,25 +17,6 @@
 namespace aip::catalog {
 
 namespace fs = std::filesystem;
-
-std::string html_escape(const std::string &s) {
-  std::string out;
-  out.reserve(s.size() + s.size() / 8);
-  for (char c : s) {
-    switch (c) {
-    case '&': out += "&amp;"; break;
-    case '<': out += "&lt;"; break;
-    case '>': out += "&gt;"; break;
-    case '"': out += "&quot;"; break;
-    case '\'': out += "&#39;"; break;
-    case '\n': out += "&#10;"; break;
-    case '\r': out += "&#13;"; break;
-    case '\0': out += "&#65533;"; break;
-    default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string script_json(const nlohmann::ordered_json &j) {
   // ASCII only (U+2028/2029 and every other non-ASCII character as \uXXXX), and no '<',
@@ -92,9 +75,9 @@ std::string lower(std::string s) {
 // A link when the URL is http(s); the escaped text otherwise (javascript:, data:, ...).
 std::string link(const std::string &url, const std::string &text) {
   auto href = safe_href(url);
-  if (href.empty()) return "<span class=\"nolink\">" + html_escape(text) + "</span>";
-  return "<a href=\"" + html_escape(href) + "\" rel=\"noopener noreferrer nofollow\">" +
-         html_escape(text) + "</a>";
+  if (href.empty()) return "<span class=\"nolink\">" + escape_markup(text) + "</span>";
+  return "<a href=\"" + escape_markup(href) + "\" rel=\"noopener noreferrer nofollow\">" +
+         escape_markup(text) + "</a>";
 }
 
 bool bare_doi(const std::string &doi) {
@@ -157,7 +140,7 @@ bool needs_gpu(const records::Module &m) {
 std::string chips(const std::vector<std::string> &values, const char *cls) {
   std::string out;
   for (const auto &v : values)
-    out += "<li class=\"" + std::string(cls) + "\">" + html_escape(v) + "</li>";
+    out += "<li class=\"" + std::string(cls) + "\">" + escape_markup(v) + "</li>";
   return out.empty() ? "" : "<ul class=\"chips\">" + out + "</ul>";
 }
 
@@ -261,14 +244,14 @@ std::string page_head(const std::string &title, const std::string &prefix) {
          "<meta name=\"referrer\" content=\"no-referrer\">\n"
          "<meta name=\"generator\" content=\"aip catalog render\">\n"
          "<title>" +
-         html_escape(title) + "</title>\n<link rel=\"stylesheet\" href=\"" + prefix +
+         escape_markup(title) + "</title>\n<link rel=\"stylesheet\" href=\"" + prefix +
          "assets/style.css\">\n";
 }
 
 std::string options_for(const std::set<std::string> &values, const char *all) {
   std::string out = "<option value=\"\">" + std::string(all) + "</option>";
   for (const auto &v : values)
-    out += "<option value=\"" + html_escape(v) + "\">" + html_escape(v) + "</option>";
+    out += "<option value=\"" + escape_markup(v) + "\">" + escape_markup(v) + "</option>";
   return out;
 }
 
@@ -283,7 +266,7 @@ std::string links_html(const records::Module &m) {
     if (auto it = m.links.find(key); it != m.links.end()) out += link(it->second, label);
   if (auto it = m.links.find("docker_image"); it != m.links.end()) {
     auto url = docker_url(it->second);
-    out += url.empty() ? "<span class=\"nolink\">" + html_escape(it->second) + "</span>"
+    out += url.empty() ? "<span class=\"nolink\">" + escape_markup(it->second) + "</span>"
                        : link(url, "Docker");
   }
   return out;
@@ -328,24 +311,24 @@ std::map<std::string, std::string> render_site(const Index &index, const SiteOpt
     const std::string title = m->title.empty() ? m->id : m->title;
     std::string text = m->id + " " + title + " " + m->summary + " " + join(m->tags, " ") + " " +
                        join(m->tasks, " ") + " " + join(m->libraries, " ");
-    cards += "<li class=\"card\" data-tags=\"" + html_escape(join(m->tags, "\n")) +
-             "\" data-tasks=\"" + html_escape(join(m->tasks, "\n")) + "\" data-categorys=\"" +
-             html_escape(join(m->categories, "\n")) + "\" data-text=\"" + html_escape(text) +
+    cards += "<li class=\"card\" data-tags=\"" + escape_markup(join(m->tags, "\n")) +
+             "\" data-tasks=\"" + escape_markup(join(m->tasks, "\n")) + "\" data-categorys=\"" +
+             escape_markup(join(m->categories, "\n")) + "\" data-text=\"" + escape_markup(text) +
              "\">\n";
-    cards += "<h2><a href=\"" + html_escape(page) + "\">" + html_escape(title) + "</a></h2>\n";
-    if (!m->summary.empty()) cards += "<p>" + html_escape(m->summary) + "</p>\n";
+    cards += "<h2><a href=\"" + escape_markup(page) + "\">" + escape_markup(title) + "</a></h2>\n";
+    if (!m->summary.empty()) cards += "<p>" + escape_markup(m->summary) + "</p>\n";
     cards += chips(m->tags, "tag") + chips(m->categories, "category");
     std::string meta;
-    if (!m->tasks.empty()) meta += html_escape(join(m->tasks, ", "));
+    if (!m->tasks.empty()) meta += escape_markup(join(m->tasks, ", "));
     if (!m->libraries.empty())
-      meta += (meta.empty() ? "" : " &middot; ") + html_escape(join(m->libraries, ", "));
+      meta += (meta.empty() ? "" : " &middot; ") + escape_markup(join(m->libraries, ", "));
     if (auto r = resources_text(*m); !r.empty())
-      meta += (meta.empty() ? "" : " &middot; ") + html_escape(r);
+      meta += (meta.empty() ? "" : " &middot; ") + escape_markup(r);
     else if (needs_gpu(*m))
       meta += (meta.empty() ? "" : " &middot; ") + std::string("GPU for training");
     if (!m->license.empty())
       meta +=
-          (meta.empty() ? "" : " &middot; ") + std::string("Licence ") + html_escape(m->license);
+          (meta.empty() ? "" : " &middot; ") + std::string("Licence ") + escape_markup(m->license);
     if (!meta.empty()) cards += "<div class=\"meta\">" + meta + "</div>\n";
     std::string links = links_html(*m);
     if (!m->doi.empty()) links += link(doi_url(m->doi), "DOI " + m->doi);
@@ -365,36 +348,36 @@ std::map<std::string, std::string> render_site(const Index &index, const SiteOpt
     std::string body = page_head(title + " - " + options.title, "../");
     body += "<script type=\"application/ld+json\">" + script_json(json_ld(*m, page_name(m->id))) +
             "</script>\n</head>\n<body>\n";
-    body += "<header><p><a href=\"../index.html\">&larr; " + html_escape(options.title) +
-            "</a></p><h1>" + html_escape(title) + "</h1>";
-    if (!m->summary.empty()) body += "<p>" + html_escape(m->summary) + "</p>";
+    body += "<header><p><a href=\"../index.html\">&larr; " + escape_markup(options.title) +
+            "</a></p><h1>" + escape_markup(title) + "</h1>";
+    if (!m->summary.empty()) body += "<p>" + escape_markup(m->summary) + "</p>";
     body += "</header>\n<main>\n" + chips(m->tags, "tag") + chips(m->categories, "category") +
             "\n<dl>\n";
     auto row = [&](const char *k, const std::string &v_html) {
       if (!v_html.empty()) body += "<dt>" + std::string(k) + "</dt><dd>" + v_html + "</dd>\n";
     };
-    row("Identifier", html_escape(m->id));
-    row("Tasks", html_escape(join(m->tasks, ", ")));
-    row("Libraries", html_escape(join(m->libraries, ", ")));
-    row("Resources", html_escape(resources_text(*m)));
-    row("Licence", html_escape(m->license));
+    row("Identifier", escape_markup(m->id));
+    row("Tasks", escape_markup(join(m->tasks, ", ")));
+    row("Libraries", escape_markup(join(m->libraries, ", ")));
+    row("Resources", escape_markup(resources_text(*m)));
+    row("Licence", escape_markup(m->license));
     row("DOI", m->doi.empty() ? "" : link(doi_url(m->doi), m->doi));
-    for (const auto &[k, v] : m->links) row(html_escape(k).c_str(), link(v, v));
+    for (const auto &[k, v] : m->links) row(escape_markup(k).c_str(), link(v, v));
     row("Metadata", link(m->source, m->source) +
                         (m->metadata_version.empty()
                              ? ""
-                             : " (ai4-metadata " + html_escape(m->metadata_version) + ")"));
+                             : " (ai4-metadata " + escape_markup(m->metadata_version) + ")"));
     if (m->valid)
       row("Valid",
           *m->valid ? "<span class=\"valid\">yes</span>" : "<span class=\"invalid\">no</span>");
     body += "</dl>\n";
     if (!m->errors.empty()) {
       body += "<h2>Metadata errors</h2>\n<ul>";
-      for (const auto &e : m->errors) body += "<li>" + html_escape(e) + "</li>";
+      for (const auto &e : m->errors) body += "<li>" + escape_markup(e) + "</li>";
       body += "</ul>\n";
     }
     if (!m->description.empty())
-      body += "<h2>Description</h2>\n<pre class=\"description\">" + html_escape(m->description) +
+      body += "<h2>Description</h2>\n<pre class=\"description\">" + escape_markup(m->description) +
               "</pre>\n";
     body += "</main>\n</body>\n</html>\n";
     files[page] = body;
@@ -402,7 +385,7 @@ std::map<std::string, std::string> render_site(const Index &index, const SiteOpt
   std::string html = page_head(options.title, "");
   html += "<script type=\"application/ld+json\">" + script_json(item_list) +
           "</script>\n</head>\n<body>\n";
-  html += "<header><h1>" + html_escape(options.title) +
+  html += "<header><h1>" + escape_markup(options.title) +
           "</h1>\n<div class=\"filters\" role=\"search\">"
           "<input id=\"q\" type=\"search\" placeholder=\"Search modules\" aria-label=\"Search "
           "modules\">"
@@ -418,10 +401,11 @@ std::map<std::string, std::string> render_site(const Index &index, const SiteOpt
           "<p id=\"count\">" +
           std::to_string(modules.size()) + " modules</p></header>\n";
   html += "<main>\n<ul class=\"grid\">\n" + cards + "</ul>\n</main>\n";
-  html +=
-      "<footer class=\"meta\">Generated by aip catalog render" +
-      (options.generated_at.empty() ? std::string() : " at " + html_escape(options.generated_at)) +
-      (index.list.empty() ? std::string() : " from " + html_escape(index.list)) + ".</footer>\n";
+  html += "<footer class=\"meta\">Generated by aip catalog render" +
+          (options.generated_at.empty() ? std::string()
+                                        : " at " + escape_markup(options.generated_at)) +
+          (index.list.empty() ? std::string() : " from " + escape_markup(index.list)) +
+          ".</footer>\n";
   html += "<script src=\"assets/app.js\"></script>\n</body>\n</html>\n";
   files["index.html"] = html;
   return files;

@@ -516,8 +516,6 @@ TEST(CatalogIndex, FiltersAndSearch) {
 }
 
 TEST(CatalogSite, Escaping) {
-  EXPECT_EQ(html_escape("<a href=\"x\">'&'</a>"),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
   auto j = script_json(nlohmann::ordered_json{{"t", "</script><!-- \xe2\x80\xa8 &"}});
   EXPECT_EQ(j.find('<'), std::string::npos);
   EXPECT_EQ(j.find('&'), std::string::npos);

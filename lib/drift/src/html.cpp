@@ -1,5 +1,7 @@
 #include "aip/drift/html.hpp"
 
+#include <aip/core/markup.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -30,9 +32,9 @@ constexpr const char *kCurColour = "#d62728";
 std::string svg_frame_open(const std::string &feature, const std::string &kind) {
   return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(kWidth) +
          "\" height=\"" + std::to_string(kHeight) + "\" role=\"img\" aria-label=\"" +
-         escape_html(kind + " of " + feature) + "\">\n<text x=\"" + std::to_string(kLeft) +
-         "\" y=\"16\" font-size=\"13\" font-weight=\"bold\">" + escape_html(feature) + "</text>\n" +
-         "<rect x=\"" + std::to_string(kWidth - 190) +
+         escape_markup(kind + " of " + feature) + "\">\n<text x=\"" + std::to_string(kLeft) +
+         "\" y=\"16\" font-size=\"13\" font-weight=\"bold\">" + escape_markup(feature) +
+         "</text>\n" + "<rect x=\"" + std::to_string(kWidth - 190) +
          "\" y=\"6\" width=\"10\" height=\"10\" fill=\"" + kRefColour +
          "\" fill-opacity=\"0.5\"/><text x=\"" + std::to_string(kWidth - 176) +
          "\" y=\"15\" font-size=\"11\">reference</text>" + "<rect x=\"" +
@@ -66,22 +68,6 @@ std::string axes(double xlo, double xhi, double ymax, const std::string &ylabel,
 }
 
 } // namespace
-
-std::string escape_html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-    case '&': out += "&amp;"; break;
-    case '<': out += "&lt;"; break;
-    case '>': out += "&gt;"; break;
-    case '"': out += "&quot;"; break;
-    case '\'': out += "&#39;"; break;
-    default: out += c;
-    }
-  }
-  return out;
-}
 
 std::vector<double> histogram(const std::vector<double> &values, double lo, double hi,
                               std::size_t bins) {
@@ -168,7 +154,7 @@ std::string svg_categories(const std::vector<std::string> &reference,
          kCurColour + "\" fill-opacity=\"0.6\"/>";
     s += "<text x=\"" + num(x + group_w / 2, 6) + "\" y=\"" +
          std::to_string(kHeight - kBottom + 14) + "\" font-size=\"10\" text-anchor=\"middle\">" +
-         escape_html(top[i].first.substr(0, 12)) + "</text>\n";
+         escape_markup(top[i].first.substr(0, 12)) + "</text>\n";
   }
   s += axes(0, 0, ymax, "share", false); // the x labels are the categories
   s += "</svg>\n";
@@ -179,7 +165,7 @@ std::string render_html(const HtmlInput &in) {
   std::size_t drifted = 0;
   for (const auto &r : in.results) drifted += r.drift ? 1 : 0;
   std::string h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>" +
-                  escape_html(in.title) +
+                  escape_markup(in.title) +
                   "</title>\n<style>\n"
                   "body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
                   "table{border-collapse:collapse;margin:1em 0}"
@@ -188,18 +174,18 @@ std::string render_html(const HtmlInput &in) {
                   "tr.drift td{background:#fdecea}"
                   ".verdict{font-size:1.2em;font-weight:bold}"
                   "figure{display:inline-block;margin:.5em}\n</style></head><body>\n";
-  h += "<h1>" + escape_html(in.title) + "</h1>\n";
+  h += "<h1>" + escape_markup(in.title) + "</h1>\n";
   h += "<p class=\"verdict\">" + std::string(drifted > 0 ? "Drift detected" : "No drift detected") +
        ": " + std::to_string(drifted) + " of " + std::to_string(in.results.size()) +
        " tests.</p>\n";
   if (!in.generated_at.empty())
-    h += "<p>Generated " + escape_html(in.generated_at) + " by aip drift.</p>\n";
+    h += "<p>Generated " + escape_markup(in.generated_at) + " by aip drift.</p>\n";
   h += "<table>\n<tr><th>feature</th><th>method</th><th>statistic</th><th>p-value</"
        "th><th>threshold</th>"
        "<th>drift</th><th>n ref</th><th>n cur</th></tr>\n";
   for (const auto &r : in.results) {
     h += std::string(r.drift ? "<tr class=\"drift\">" : "<tr>") + "<td>" +
-         escape_html(r.feature.value_or("(all)")) + "</td><td>" + escape_html(r.method) +
+         escape_markup(r.feature.value_or("(all)")) + "</td><td>" + escape_markup(r.method) +
          "</td><td>" + num(r.statistic, 6) + "</td><td>" + (r.p_value ? num(*r.p_value, 4) : "") +
          "</td><td>" + num(r.threshold, 4) + "</td><td>" + (r.drift ? "yes" : "no") + "</td><td>" +
          (r.n_ref ? std::to_string(*r.n_ref) : "") + "</td><td>" +

@@ -3,6 +3,8 @@
 #include <aip/drift/detect.hpp>
 #include <aip/drift/html.hpp>
 
+#include <aip/core/markup.hpp>
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -133,7 +135,7 @@ TEST(Html, HistogramCountsByHandAndSelfContainedReport) {
   // clamps to 0.
   EXPECT_EQ(drift::histogram({0.5, 1, 1.5, 3.9, 4, -1}, 0, 4, 4),
             (std::vector<double>{2, 2, 0, 2}));
-  EXPECT_EQ(drift::escape_html("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+  EXPECT_EQ(aip::escape_markup("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
   auto ref = csv("x,c\n1,u\n2,v\n3,u\n"), cur = csv("x,c\n7,v\n8,v\n9,w\n");
   drift::HtmlInput in;
   in.title = "ref <vs> cur";

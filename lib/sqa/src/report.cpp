@@ -1,5 +1,7 @@
 #include "aip/sqa/report.hpp"
 
+#include <aip/core/markup.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -314,26 +316,6 @@ nlohmann::ordered_json render_badge(const Report &r) {
           {"color", color}};
 }
 
-std::string xml_escape(std::string_view s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-    case '&': o += "&amp;"; break;
-    case '<': o += "&lt;"; break;
-    case '>': o += "&gt;"; break;
-    case '"': o += "&quot;"; break;
-    case '\'': o += "&apos;"; break;
-    default:
-      // XML 1.0 forbids most control characters.
-      if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r')
-        o += ' ';
-      else
-        o += c;
-    }
-  }
-  return o;
-}
-
 std::string render_junit(const Report &r) {
   std::size_t tests = 0, failures = 0, skipped = 0;
   for (const auto &k : r.checks) {
@@ -352,7 +334,7 @@ std::string render_junit(const Report &r) {
       if (k.criterion == c.id)
         ++t, f += k.status == Status::fail,
             s += k.status == Status::not_assessable || k.status == Status::not_applicable;
-    x += "  <testsuite name=\"" + c.id + " " + xml_escape(c.name) + "\" tests=\"" +
+    x += "  <testsuite name=\"" + c.id + " " + escape_markup(c.name) + "\" tests=\"" +
          std::to_string(t) + "\" failures=\"" + std::to_string(f) + "\" errors=\"0\" skipped=\"" +
          std::to_string(s) + "\">\n";
     for (const auto &k : r.checks) {
@@ -360,19 +342,19 @@ std::string render_junit(const Report &r) {
       std::string ev;
       for (const auto &e : k.evidence) ev += e + "\n";
       x += "    <testcase classname=\"" + c.id + "\" name=\"" +
-           xml_escape(k.id + " (" + k.sub + ", " + to_string(k.level) + "): " + k.title) + "\"";
+           escape_markup(k.id + " (" + k.sub + ", " + to_string(k.level) + "): " + k.title) + "\"";
       if (k.status == Status::fail)
         x += ">\n      <failure message=\"" +
-             xml_escape(k.evidence.empty() ? k.title : k.evidence.front()) + "\">" +
-             xml_escape(ev) + "</failure>\n    </testcase>\n";
+             escape_markup(k.evidence.empty() ? k.title : k.evidence.front()) + "\">" +
+             escape_markup(ev) + "</failure>\n    </testcase>\n";
       else if (k.status == Status::not_assessable || k.status == Status::not_applicable)
         x += ">\n      <skipped message=\"" +
-             xml_escape(to_string(k.status) +
-                        (k.evidence.empty() ? "" : ": " + k.evidence.front())) +
+             escape_markup(to_string(k.status) +
+                           (k.evidence.empty() ? "" : ": " + k.evidence.front())) +
              "\"/>\n    </testcase>\n";
       else if (!ev.empty() || !k.waiver.empty())
         x += ">\n      <system-out>" +
-             xml_escape((k.waiver.empty() ? "" : "waived: " + k.waiver + "\n") + ev) +
+             escape_markup((k.waiver.empty() ? "" : "waived: " + k.waiver + "\n") + ev) +
              "</system-out>\n    </testcase>\n";
       else
         x += "/>\n";

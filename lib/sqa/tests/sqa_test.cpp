@@ -14,6 +14,8 @@
 #include <aip/sqa/report.hpp>
 #include <aip/sqa/workflow.hpp>
 
+#include <aip/core/markup.hpp>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -765,7 +767,7 @@ TEST(SqaReport, RecordsSarifJunitAndBadge) {
   EXPECT_NE(junit.find("<testcase classname=\"QC.Lic\" name=\"lic-spdx (QC.Lic01, MUST): Licence "
                        "identified (SPDX id)\">\n      <failure"),
             std::string::npos);
-  EXPECT_EQ(xml_escape("a<b & \"c\"\x01"), "a&lt;b &amp; &quot;c&quot; ");
+  EXPECT_EQ(escape_markup("a<b & \"c\"\x01"), "a&lt;b &amp; &quot;c&quot; ");
 }
 
 TEST(SqaLinters, OutputReadersOnDocumentedShapes) {

@@ -24,8 +24,6 @@ std::map<std::string, std::string> render_site(const Index &index, const SiteOpt
 // the new one. An existing non-empty folder that aip did not write is refused (73).
 void write_site(const std::map<std::string, std::string> &files, const std::string &dir);
 
-// Escaping, exposed for tests.
-std::string html_escape(const std::string &s);
 std::string script_json(const nlohmann::ordered_json &j); // safe inside <script>
 std::string safe_href(const std::string &url);            // "" unless http(s)
 std::string page_name(const std::string &id);             // a file name for a module's page

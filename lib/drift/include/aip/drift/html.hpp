@@ -23,8 +23,6 @@ struct HtmlInput {
 
 std::string render_html(const HtmlInput &in);
 
-// Pieces, exposed for tests.
-std::string escape_html(std::string_view text);
 // Histogram counts of `values` over `bins` equal-width bins on [lo, hi] (the last bin
 // closed); values outside are clamped into the end bins.
 std::vector<double> histogram(const std::vector<double> &values, double lo, double hi,

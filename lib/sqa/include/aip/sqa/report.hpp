@@ -23,6 +23,5 @@ std::string render_markdown(const Report &r);
 nlohmann::ordered_json render_badge(const Report &r); // https://shields.io/badges/endpoint-badge
 std::string render_junit(const Report &r);
 
-std::string xml_escape(std::string_view s);
 
 } // namespace aip::sqa
