@@ -3,7 +3,8 @@
 # of 1M aip.usage/v1 records and the same thread count: the report by project, and by user x
 # month with time split pro rata over months. The peers' jobs and CPU hours must agree with
 # aip's per group. Optional: AIP_BENCH_PG_URL=postgresql://... also times ingest and a
-# report by project x month from PostgreSQL (over the records already stored there).
+# report by project x month from PostgreSQL (see the end of this script; it drops and
+# recreates aip's tables in that database).
 # Usage: bench/bench-account.sh [BUILD_DIR] [RECORDS]   (default 1000000, about 444 MB)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -75,11 +76,43 @@ for peer in (pa, mi):
         line("by project", ap, peer, peer["peer"])
 PY
 if [ -n "${AIP_BENCH_PG_URL:-}" ]; then
+  # Ingest into an empty schema, then again (every record a duplicate), then reports by
+  # project x month from the daily roll-ups and from the records (--raw). With PG_SCALE=K
+  # the stored records are multiplied K times in SQL (new record_ids, same times), the
+  # roll-ups rebuilt, and both reports timed again over the larger table.
   export AIP_DB=$AIP_BENCH_PG_URL
+  psql_() { "${PSQL:-psql}" -X -q -v ON_ERROR_STOP=1 "$AIP_DB" "$@"; }
+  psql_ -c "DROP TABLE IF EXISTS aip_usage, aip_usage_rollup, aip_schema_version CASCADE"
   "$build/bin/aip-account" db init 2> /dev/null
+  ms() { echo $(( ($2 - $1) / 1000000 )); }
   t0=$(date +%s%N); out=$("$build/bin/aip-account" ingest "$file"); t1=$(date +%s%N)
-  echo "ingest into PostgreSQL: $out in $(( (t1 - t0) / 1000000 )) ms ($(( records * 1000 / ((t1 - t0) / 1000000) )) records/s)"
-  stored=$("${PSQL:-psql}" "$AIP_DB" -At -c 'SELECT count(*) FROM aip_usage')
-  t0=$(date +%s%N); "$build/bin/aip-account" report --by project,month -f csv > /dev/null; t1=$(date +%s%N)
-  echo "report by project x month from PostgreSQL over $stored records: $(( (t1 - t0) / 1000000 )) ms"
+  echo "ingest into PostgreSQL: $out in $(ms "$t0" "$t1") ms ($(( records * 1000 / $(ms "$t0" "$t1") )) records/s)"
+  t0=$(date +%s%N); out=$("$build/bin/aip-account" ingest "$file"); t1=$(date +%s%N)
+  echo "ingest again: $out in $(ms "$t0" "$t1") ms ($(( records * 1000 / $(ms "$t0" "$t1") )) records/s)"
+  pg_reports() {
+    local stored t0 t1 t2
+    stored=$(psql_ -At -c 'SELECT count(*) FROM aip_usage')
+    t0=$(date +%s%N); "$build/bin/aip-account" report --by project,month -f csv > "$data/.pg-rollup.csv"
+    t1=$(date +%s%N); "$build/bin/aip-account" report --by project,month -f csv --raw > "$data/.pg-raw.csv"
+    t2=$(date +%s%N)
+    echo "report by project x month over $stored records: from the roll-ups $(ms "$t0" "$t1") ms, from the records (--raw) $(ms "$t1" "$t2") ms"
+    /usr/bin/python3 - "$data/.pg-rollup.csv" "$data/.pg-raw.csv" <<'PY'
+import csv, sys
+a, b = (list(csv.reader(open(f))) for f in sys.argv[1:])
+assert a[0] == b[0] and len(a) == len(b), "roll-up and raw reports differ in shape"
+for x, y in zip(a[1:], b[1:]):
+    assert x[:2] == y[:2] and x[2] == y[2], (x, y)
+    for u, v in zip(x[3:], y[3:]):
+        assert u == v or abs(float(u) - float(v)) <= 1e-6 * max(1, abs(float(v))), (x, y)
+PY
+  }
+  pg_reports
+  if [ "${PG_SCALE:-1}" -gt 1 ]; then
+    t0=$(date +%s%N)
+    psql_ -c "INSERT INTO aip_usage SELECT record_id || ':' || k, job_id, user_name, project, vo, site, queue, submit_time, start_time, end_time, wall_s, cores, cpu_s, mem_req_bytes, mem_peak_bytes, gpus, gpu_model, gpu_util_mean, state, exit_code, source, ingested_at FROM aip_usage CROSS JOIN generate_series(1, $((PG_SCALE - 1))) k"
+    "$build/bin/aip-account" db rebuild-rollups 2> /dev/null
+    t1=$(date +%s%N)
+    echo "scaled x$PG_SCALE in SQL and rebuilt the roll-ups in $(ms "$t0" "$t1") ms"
+    pg_reports
+  fi
 fi

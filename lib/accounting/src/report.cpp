@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <unordered_map>
 
 namespace aip::accounting {
@@ -486,10 +488,24 @@ template <class U> void add_at(Aggregator &a, const U &u, const jsonl::Location 
 } // namespace
 
 Report aggregate_files(const std::vector<std::string> &paths, const ReportSpec &spec) {
+  // Sums per chunk of input, added to the total in the chunks' order as they finish: the same
+  // sums to the last bit for any number of threads and any scheduling.
   const std::size_t workers = jsonl::worker_count();
-  std::vector<Aggregator> aggs;
-  aggs.reserve(workers);
-  for (std::size_t i = 0; i < workers; ++i) aggs.emplace_back(spec);
+  Aggregator total(spec);
+  std::vector<std::optional<Aggregator>> chunk(workers);
+  std::map<std::size_t, Aggregator> finished;
+  std::size_t next = 0;
+  std::mutex merging;
+  jsonl::ChunkHooks hooks;
+  hooks.begin = [&](std::size_t w, std::size_t) { chunk[w].emplace(spec); };
+  hooks.end = [&](std::size_t w, std::size_t c) {
+    std::lock_guard lock(merging);
+    finished.emplace(c, std::move(*chunk[w]));
+    chunk[w].reset();
+    for (auto it = finished.begin(); it != finished.end() && it->first == next;
+         it = finished.erase(it), ++next)
+      total.merge(it->second);
+  };
   std::vector<records::Usage> scratch(workers);
   std::vector<records::UsageView> views(workers);
   std::uint64_t skipped = 0;
@@ -497,19 +513,21 @@ Report aggregate_files(const std::vector<std::string> &paths, const ReportSpec &
   for (const auto &path : paths) {
     auto buffer = InputBuffer::open(path);
     if (!spec.skip_invalid) {
+      next = 0;
       jsonl::parallel_for_each_record(
           buffer,
           [&](std::size_t w, std::string_view line, const jsonl::Location &where) {
             if (!records::decode_usage_line(line, views[w])) return false;
             check_range(views[w], where);
-            add_at(aggs[w], views[w], where);
+            add_at(*chunk[w], views[w], where);
             return true;
           },
           [&](std::size_t w, simdjson::dom::object obj, const jsonl::Location &where) {
             records::decode_usage(obj, where, scratch[w]);
             check_range(scratch[w], where);
-            add_at(aggs[w], scratch[w], where);
-          });
+            add_at(*chunk[w], scratch[w], where);
+          },
+          1 << 20, &hooks);
       continue;
     }
     // --skip-invalid: one line at a time, so that a bad line (even broken JSON) is left out
@@ -539,15 +557,14 @@ Report aggregate_files(const std::vector<std::string> &paths, const ReportSpec &
           jsonl::bad_record(where, "expected a JSON object");
         records::decode_usage(obj, where, scratch[0]);
         check_range(scratch[0], where);
-        add_at(aggs[0], scratch[0], where);
+        add_at(total, scratch[0], where);
       } catch (const Error &e) {
         if (e.status() != Exit::data) throw;
         if (skipped++ == 0) first_skipped = e.what();
       }
     }
   }
-  for (std::size_t i = 1; i < workers; ++i) aggs[0].merge(aggs[i]);
-  Report r = aggs[0].finish();
+  Report r = total.finish();
   r.skipped = skipped;
   r.first_skipped = first_skipped;
   return r;

@@ -7,6 +7,8 @@
 #include <aip/core/units.hpp>
 
 #include <gtest/gtest.h>
+#include <tbb/global_control.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -258,4 +260,44 @@ TEST(AccountRender, ApelSummaryAndFormats) {
   auto svg = render(r, Format::svg);
   EXPECT_EQ(svg.rfind("<svg", 0), 0U);
   EXPECT_NE(svg.find("2024-03"), std::string::npos);
+}
+
+// The same file gives the same report to the last bit whatever the thread count: sums are
+// made per chunk of input and combined in the chunks' order. (Per-thread sums merged in the
+// order the threads happened to finish changed the last digits from run to run.)
+TEST(AccountReport, SameBitsForAnyThreadCount) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("aip-report-bits-" + std::to_string(::getpid()) + ".jsonl");
+  {
+    std::mt19937_64 rng(7);
+    std::uniform_real_distribution<double> unit(0, 1);
+    std::string text;
+    for (int i = 0; i < 40000; ++i) {
+      auto u = job("user" + std::to_string(i % 37), 1767225600 + unit(rng) * 1e7, 0,
+                   1 + static_cast<double>(i % 7));
+      u.end = u.start + unit(rng) * 3e5;
+      u.wall_s = (u.end - u.start) * unit(rng);
+      u.cpu_s = u.wall_s * u.cores * unit(rng);
+      u.project = "p" + std::to_string(i % 5);
+      u.record_id = "bits:" + std::to_string(i);
+      records::append_usage_line(text, u);
+    }
+    std::FILE *f = std::fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(std::fwrite(text.data(), 1, text.size(), f), text.size());
+    std::fclose(f);
+    ASSERT_GT(text.size(), 4U << 20); // several chunks
+  }
+  ReportSpec spec;
+  spec.dims = {Dim::project};
+  spec.period = Period::week;
+  std::string first;
+  for (int threads : {1, 2, 3, 4, 1, 2}) {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
+                              static_cast<std::size_t>(threads));
+    const std::string out = render(aggregate_files({path.string()}, spec), Format::jsonl, {});
+    if (first.empty()) first = out;
+    EXPECT_EQ(out, first) << threads << " threads";
+  }
+  std::filesystem::remove(path);
 }

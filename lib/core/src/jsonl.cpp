@@ -71,21 +71,20 @@ std::size_t worker_count() {
 }
 
 void parallel_for_each_object(const InputBuffer &buffer, const ParallelObjectFn &fn,
-                              std::size_t min_chunk_bytes) {
-  parallel_for_each_record(buffer, nullptr, fn, min_chunk_bytes);
+                              std::size_t chunk_bytes) {
+  parallel_for_each_record(buffer, nullptr, fn, chunk_bytes);
 }
 
 void parallel_for_each_record(const InputBuffer &buffer, const ParallelLineFn &fast,
-                              const ParallelObjectFn &fn, std::size_t min_chunk_bytes) {
+                              const ParallelObjectFn &fn, std::size_t chunk_bytes,
+                              const ChunkHooks *hooks) {
   const std::string_view all = buffer.data();
   if (all.empty()) return;
-  // Cut points: every chunk starts at the beginning of a line.
-  const std::size_t workers = worker_count();
-  // Enough chunks to balance the threads, and chunks of at most 8 MiB so that releasing each
-  // when done keeps the resident set to a few chunks.
-  std::size_t chunks = std::max<std::size_t>(
-      1, std::min(all.size() / std::max<std::size_t>(1, min_chunk_bytes) + 1,
-                  std::max(workers * 8, all.size() / (std::size_t{8} << 20) + 1)));
+  // Cut points: every chunk starts at the beginning of a line. Their number depends on the
+  // size only, not on the threads, so that what is computed per chunk is the same on any
+  // machine; small chunks balance the threads, and releasing each when done keeps the
+  // resident set to a few chunks.
+  const std::size_t chunks = all.size() / std::max<std::size_t>(1, chunk_bytes) + 1;
   std::vector<std::size_t> cuts{0};
   for (std::size_t i = 1; i < chunks; ++i) {
     std::size_t at = all.size() * i / chunks;
@@ -114,6 +113,7 @@ void parallel_for_each_record(const InputBuffer &buffer, const ParallelLineFn &f
     const std::size_t end = cuts[c + 1];
     std::string padded;
     try {
+      if (hooks != nullptr && hooks->begin) hooks->begin(worker, c);
       while (pos < end) {
         const char *nl = static_cast<const char *>(std::memchr(all.data() + pos, '\n', end - pos));
         std::size_t stop = nl != nullptr ? static_cast<std::size_t>(nl - all.data()) : end;
@@ -136,6 +136,7 @@ void parallel_for_each_record(const InputBuffer &buffer, const ParallelLineFn &f
         pos = stop + 1;
       }
       buffer.release(cuts[c], end - cuts[c]);
+      if (hooks != nullptr && hooks->end) hooks->end(worker, c);
     } catch (...) {
       std::lock_guard lock(failure_mutex);
       if (pos < first.offset) {

@@ -45,14 +45,22 @@ using ParallelObjectFn =
     std::function<void(std::size_t worker, simdjson::dom::object, const Location &)>;
 std::size_t worker_count();
 void parallel_for_each_object(const InputBuffer &buffer, const ParallelObjectFn &fn,
-                              std::size_t min_chunk_bytes = 1 << 20);
+                              std::size_t chunk_bytes = 1 << 20);
 // The same with a fast path tried first: fast(worker, line, where) returns true when it has
 // taken the line (a flat scanner, see flat_json.hpp), false to have it parsed by simdjson and
-// handed to fn. The line has SIMDJSON_PADDING readable bytes after it.
+// handed to fn. The line has SIMDJSON_PADDING readable bytes after it. The input is cut into
+// chunks of about chunk_bytes at line ends, the same for any thread count; `hooks`, when
+// given, are called by the worker that takes a chunk before its first line and after its
+// last (not after a failure), so that a caller can sum per chunk and combine the chunks in
+// their order: the same result, to the last bit, whatever the threads did.
 using ParallelLineFn =
     std::function<bool(std::size_t worker, std::string_view line, const Location &)>;
+struct ChunkHooks {
+  std::function<void(std::size_t worker, std::size_t chunk)> begin, end;
+};
 void parallel_for_each_record(const InputBuffer &buffer, const ParallelLineFn &fast,
-                              const ParallelObjectFn &fn, std::size_t min_chunk_bytes = 1 << 20);
+                              const ParallelObjectFn &fn, std::size_t chunk_bytes = 1 << 20,
+                              const ChunkHooks *hooks = nullptr);
 
 // Convenient path for small inputs (jobs, configs): each line as an nlohmann::json object.
 using JsonFn = std::function<void(nlohmann::json &, const Location &)>;
