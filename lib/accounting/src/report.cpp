@@ -146,6 +146,8 @@ std::optional<double> numeric_field(const records::UsageView &u, std::string_vie
   return std::nullopt;
 }
 
+} // namespace
+
 std::string_view dim_value(const records::UsageView &u, Dim d) {
   switch (d) {
   case Dim::user: return u.user;
@@ -159,7 +161,6 @@ std::string_view dim_value(const records::UsageView &u, Dim d) {
   }
   return {};
 }
-} // namespace
 
 Filter parse_filter(std::string_view text) {
   Filter f;

@@ -341,7 +341,7 @@ public:
       const auto &dim = kRollupDims[d];
       std::uint64_t id = 0;
       if (dim.dim) {
-        const std::string_view value = dim_text(view, *dim.dim);
+        const std::string_view value = dim_value(view, *dim.dim);
         auto &ids = ids_[d];
         auto it = ids.find(value);
         if (it == ids.end()) {
@@ -385,19 +385,6 @@ public:
   }
 
 private:
-  static std::string_view dim_text(const records::UsageView &u, Dim d) {
-    switch (d) {
-    case Dim::user: return u.user;
-    case Dim::project: return u.project;
-    case Dim::vo: return u.vo;
-    case Dim::site: return u.site;
-    case Dim::queue: return u.queue;
-    case Dim::state: return u.state;
-    case Dim::gpu_model: return u.gpu_model;
-    case Dim::cores: break;
-    }
-    return {};
-  }
   struct Hash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const noexcept {

@@ -47,6 +47,9 @@ struct Filter {
   bool numeric = false;
 };
 Filter parse_filter(std::string_view text); // usage error otherwise
+// A record's value of a text dimension (empty for cores).
+std::string_view dim_value(const records::UsageView &usage, Dim dim);
+
 bool matches(const Filter &filter, const records::Usage &usage);
 bool matches(const Filter &filter, const records::UsageView &usage);
 
