@@ -528,7 +528,7 @@ Report aggregate_files(const std::vector<std::string> &paths, const ReportSpec &
             check_range(scratch[w], where);
             add_at(*chunk[w], scratch[w], where);
           },
-          1 << 20, &hooks);
+          4 << 20, &hooks);
       continue;
     }
     // --skip-invalid: one line at a time, so that a bad line (even broken JSON) is left out
