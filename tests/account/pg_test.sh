@@ -96,7 +96,7 @@ compare --by user,day
 compare
 
 # Migration from version 2 (no roll-ups, a B-tree on end_time) fills the roll-ups.
-psql "$AIP_DB" -c "DROP TABLE aip_usage_rollup" -c "DROP INDEX aip_usage_end_time_brin" \
+psql "$AIP_DB" -c "DROP TABLE aip_usage_rollup CASCADE" -c "DROP INDEX aip_usage_end_time_brin" \
   -c "CREATE INDEX aip_usage_end_time ON aip_usage (end_time)" -c "DELETE FROM aip_schema_version WHERE version = 3"
 [ "$("$bin/aip" account db version)" = 2 ] || fail "version 2 setup"
 "$bin/aip" account db migrate 2> "$work/err"
@@ -190,4 +190,5 @@ grep -q "bad.jsonl:11: field 'end': is before start" "$work/err" || fail "bad in
 # Grafana's views answer.
 [ "$(psql "$AIP_DB" -At -c "SELECT sum(jobs) FROM aip_usage_daily")" = 10 ] || fail "daily view"
 psql "$AIP_DB" -At -c "SELECT count(*) FROM aip_usage_hours" | grep -qx 10 || fail "hours view"
+[ "$(psql "$AIP_DB" -At -c "SELECT sum(jobs) FROM aip_rollup_hours WHERE dim = ''")" = 10 ] || fail "roll-up view"
 echo "account.postgres: ok"

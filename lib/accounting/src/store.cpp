@@ -116,6 +116,17 @@ CREATE TABLE aip_usage_rollup (
 COMMENT ON TABLE aip_usage_rollup IS 'aip: per UTC day, sums over the records of one value of one dimension (dim '' = all records); job time split pro rata over days, counts, memory and wait on the day of the end';
 DROP INDEX aip_usage_end_time;
 CREATE INDEX aip_usage_end_time_brin ON aip_usage USING brin (end_time);
+CREATE VIEW aip_rollup_hours AS
+SELECT day::timestamp AT TIME ZONE 'UTC' AS "time", dim, value, jobs,
+       wall_s / 3600 AS wall_hours,
+       core_s / 3600 AS cpu_hours,
+       used_cpu_s / 3600 AS used_cpu_hours,
+       core_s_cpu_known / 3600 AS cpu_known_hours,
+       gpu_s / 3600 AS gpu_hours,
+       used_gpu_s / 3600 AS used_gpu_hours,
+       gpu_s_util_known / 3600 AS gpu_util_known_hours,
+       wait_s / 3600 AS wait_hours
+FROM aip_usage_rollup;
 )sql"},
 };
 
