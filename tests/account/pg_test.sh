@@ -185,6 +185,10 @@ set +e; "$bin/aip" account ingest "$work/bad.jsonl" > /dev/null 2> "$work/err"; 
 grep -q "bad.jsonl:11: field 'end': is before start" "$work/err" || fail "bad ingest message: $(cat "$work/err")"
 [ "$(count "$AIP_DB")" = 0 ] || fail "bad input was half-ingested"
 [ "$(psql "$AIP_DB" -At -c "SELECT count(*) FROM aip_usage_rollup")" = 0 ] || fail "bad input left roll-ups"
+printf '%s\n' '{"kind":"aip.usage/v1","record_id":"nul","job_id":"1","user":"a\u0000b","start":1,"end":5,"wall_s":4,"cores":1,"source":"t"}' > "$work/nul.jsonl"
+set +e; "$bin/aip" account ingest "$work/nul.jsonl" > /dev/null 2> "$work/err"; rc=$?; set -e
+[ "$rc" = 65 ] || fail "NUL ingest exit $rc"
+grep -q "nul.jsonl:1: field 'user': holds a NUL character" "$work/err" || fail "NUL message: $(cat "$work/err")"
 [ "$("$bin/aip" account ingest --skip-invalid "$work/bad.jsonl" 2> /dev/null)" = "read 10, inserted 10, duplicates 0, invalid 1" ] || fail "skip-invalid ingest"
 
 # Grafana's views answer.

@@ -308,6 +308,19 @@ void check_storable(const records::Usage &u, const jsonl::Location &where) {
   if (u.mem_peak_bytes && *u.mem_peak_bytes > bigint_max)
     jsonl::bad_record(where, "field 'mem_peak_bytes': too large to store");
   if (u.gpus > 2147483647U) jsonl::bad_record(where, "field 'gpus': too large to store");
+  for (auto [name, text] : {std::pair<const char *, const std::string *>{"record_id", &u.record_id},
+                            {"job_id", &u.job_id},
+                            {"user", &u.user},
+                            {"project", &u.project},
+                            {"vo", &u.vo},
+                            {"site", &u.site},
+                            {"queue", &u.queue},
+                            {"gpu_model", &u.gpu_model},
+                            {"state", &u.state},
+                            {"source", &u.source}})
+    if (text->find('\0') != std::string::npos)
+      jsonl::bad_record(where, std::string("field '") + name +
+                                   "': holds a NUL character, which PostgreSQL's text cannot");
   for (auto [name, t] : {std::pair<const char *, double>{"start", u.start},
                          {"end", u.end},
                          {"submit", u.submit.value_or(0)}})
