@@ -29,6 +29,19 @@ void check_scanner(std::string_view line) {
       aip::jsonl::flat::scan_object(line, [&](std::string_view key, const auto &v) {
         members.push_back({std::string(key), v});
       });
+  // Hints change nothing but speed.
+  static const aip::jsonl::flat::KeyHints hints{"kind", "record_id", "start", "end", "a", "b"};
+  std::vector<Member> hinted;
+  const bool accepted_hinted = aip::jsonl::flat::scan_object(
+      line,
+      [&](std::string_view key, const auto &v) {
+        hinted.push_back({std::string(key), v});
+      },
+      &hints);
+  require(accepted_hinted == accepted && hinted.size() == members.size());
+  for (std::size_t i = 0; i < hinted.size(); ++i)
+    require(hinted[i].key == members[i].key && hinted[i].value.type == members[i].value.type &&
+            hinted[i].value.text == members[i].value.text);
   if (!accepted) return;
   simdjson::dom::parser parser;
   simdjson::dom::element doc;

@@ -110,3 +110,36 @@ TEST(FlatJson, FixedTimestampsEqualTheGeneralParser) {
   EXPECT_FALSE(aip::parse_timestamp_quietly("2026-13-01T00:00:00Z", t));
   EXPECT_FALSE(aip::parse_timestamp_quietly("2026-11-31T00:00:00Z", t));
 }
+
+// Hints change the speed only: with or without them, and whatever the order of the keys,
+// the same members come out, and the same lines are given up.
+TEST(FlatJson, KeyHintsChangeNothingButSpeed) {
+  const KeyHints hints{"kind", "a", "bb", "a_key_of_twenty_nine_chars_xx", "c"};
+  for (const char *text :
+       {R"({"kind":"x","a":1,"bb":"y","a_key_of_twenty_nine_chars_xx":2,"c":null})",
+        R"({"c":1,"kind":"x","a":2})",                    // out of order
+        R"({"kind":"x","bb":3})",                         // one missing
+        R"({"kinds":"x","a":1})",                         // a longer key, same start
+        R"({"kind" :"x", "a" : 1})",                      // white space
+        R"({"kind":"x","a":1,"kind":"again"})",           // a repeat
+        R"({"kind":)",                                    // cut after a hinted key
+        R"({"kind")",                                     //
+        R"({"a_key_of_twenty_nine_chars_xx":"long"})",    //
+        R"({"a_key_of_twenty_nine_chars_xy":"long"})"}) { // differs in the last byte
+    auto plain = scan(text);
+    Scan hinted;
+    hinted.storage = text;
+    const std::size_t n = hinted.storage.size();
+    hinted.storage.append(simdjson::SIMDJSON_PADDING, '"');
+    hinted.accepted = scan_object(
+        std::string_view(hinted.storage.data(), n),
+        [&](auto key, const auto &v) { hinted.members.emplace_back(std::string(key), v); }, &hints);
+    ASSERT_EQ(hinted.accepted, plain.accepted) << text;
+    ASSERT_EQ(hinted.members.size(), plain.members.size()) << text;
+    for (std::size_t i = 0; i < plain.members.size(); ++i) {
+      EXPECT_EQ(hinted.members[i].first, plain.members[i].first) << text;
+      EXPECT_EQ(hinted.members[i].second.type, plain.members[i].second.type) << text;
+      EXPECT_EQ(hinted.members[i].second.text, plain.members[i].second.text) << text;
+    }
+  }
+}

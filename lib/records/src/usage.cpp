@@ -264,9 +264,18 @@ bool decode_usage_line(std::string_view line, UsageView &u) {
   reset_optional(u);
   std::string_view kind;
   try {
-    if (!jsonl::flat::scan_object(line, [&](std::string_view key, const jsonl::flat::Value &v) {
-          usage_field(f, key, v, u, seen, kind);
-        }))
+    // The order aip writes (append_usage_line, to_json).
+    static const jsonl::flat::KeyHints hints{
+        "kind",          "record_id", "job_id",        "user",           "project", "vo",
+        "site",          "queue",     "submit",        "start",          "end",     "wall_s",
+        "cores",         "cpu_s",     "mem_req_bytes", "mem_peak_bytes", "gpus",    "gpu_model",
+        "gpu_util_mean", "state",     "exit_code",     "source"};
+    if (!jsonl::flat::scan_object(
+            line,
+            [&](std::string_view key, const jsonl::flat::Value &v) {
+              usage_field(f, key, v, u, seen, kind);
+            },
+            &hints))
       return false;
     check_required(f, u, seen);
   } catch (const jsonl::flat::GiveUp &) {

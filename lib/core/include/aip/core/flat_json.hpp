@@ -13,7 +13,10 @@
 #include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -169,11 +172,70 @@ inline bool number(const char *&p, const char *end, Value &v) {
 
 } // namespace detail
 
+// The keys a caller expects, in the order it expects them (the order aip writes them). Where
+// the next key of a line is the one after the key matched last, the scanner compares it in
+// place, 32 bytes at once, instead of searching for its closing quote; any other key is
+// read the ordinary way. Only speed depends on the hints, never what is read.
+class KeyHints {
+public:
+  KeyHints(std::initializer_list<std::string_view> keys) {
+    for (auto k : keys) {
+      Hint h{};
+      const std::string pattern = "\"" + std::string(k) + "\":";
+      if (pattern.size() > sizeof h.pattern) continue; // too long to compare at once
+      std::memcpy(h.pattern, pattern.data(), pattern.size());
+      h.size = static_cast<std::uint8_t>(pattern.size());
+      h.key = k;
+      hints_.push_back(h);
+    }
+  }
+  struct Hint {
+    char pattern[32]; // "key": then zeros
+    std::uint8_t size;
+    std::string_view key;
+  };
+  std::size_t size() const { return hints_.size(); }
+  const Hint &operator[](std::size_t i) const { return hints_[i]; }
+  // The hint for `key`, for resuming after a key read the ordinary way; size() if none.
+  std::size_t find(std::string_view key) const {
+    for (std::size_t i = 0; i < hints_.size(); ++i)
+      if (hints_[i].key == key) return i;
+    return hints_.size();
+  }
+
+private:
+  std::vector<Hint> hints_;
+};
+
+namespace detail {
+// Whether the bytes at p (32 readable) start with the hint's "key": and it ends by `end`.
+inline bool matches(const char *p, const char *end, const KeyHints::Hint &h) {
+  if (end - p < h.size) return false;
+#if defined(__SSE2__)
+  const auto *a = reinterpret_cast<const __m128i *>(p);
+  const auto *b = reinterpret_cast<const __m128i *>(h.pattern);
+  const unsigned eq =
+      static_cast<unsigned>(
+          _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(a), _mm_loadu_si128(b)))) |
+      static_cast<unsigned>(
+          _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(a + 1), _mm_loadu_si128(b + 1))))
+          << 16;
+  const unsigned need = h.size == 32 ? ~0U : (1U << h.size) - 1;
+  return (eq & need) == need;
+#else
+  return std::memcmp(p, h.pattern, h.size) == 0;
+#endif
+}
+} // namespace detail
+
 // Calls visit(key, value) for each member of the object on `line`, in order; visit returns
 // nothing and may throw GiveUp. Returns false when the line is outside the fast subset or
 // not valid JSON (see the top of this file); then any calls already made must be forgotten.
-// At least 16 bytes after the line must be readable (simdjson's padding is 64).
-template <class Visit> bool scan_object(std::string_view line, Visit &&visit) {
+// At least 32 bytes after the line must be readable (simdjson's padding is 64). `hints`, when
+// given, make the keys they foresee cheaper to read.
+template <class Visit>
+bool scan_object(std::string_view line, Visit &&visit, const KeyHints *hints = nullptr) {
+  std::size_t next_hint = 0;
   using detail::space;
   const char *p = line.data();
   const char *const end = p + line.size();
@@ -186,10 +248,18 @@ template <class Visit> bool scan_object(std::string_view line, Visit &&visit) {
   } else {
     while (true) {
       std::string_view key;
-      if (p == end || *p != '"' || !detail::string_body(p, end, key)) return false;
-      while (p < end && space(*p)) ++p;
-      if (p == end || *p != ':') return false;
-      ++p;
+      if (hints != nullptr && next_hint < hints->size() &&
+          detail::matches(p, end, (*hints)[next_hint])) {
+        key = (*hints)[next_hint].key;
+        p += (*hints)[next_hint].size; // past the colon
+        ++next_hint;
+      } else {
+        if (p == end || *p != '"' || !detail::string_body(p, end, key)) return false;
+        while (p < end && space(*p)) ++p;
+        if (p == end || *p != ':') return false;
+        ++p;
+        if (hints != nullptr) next_hint = hints->find(key) + 1;
+      }
       while (p < end && space(*p)) ++p;
       if (p == end) return false;
       Value v;
