@@ -667,27 +667,7 @@ void decode_line(simdjson::dom::parser &parser, LineReader &lines, std::string_v
   // LineReader leaves padding after each line; otherwise simdjson copies it.
   const bool padded = lines.capacity_from(line) >= line.size() + simdjson::SIMDJSON_PADDING;
   if (padded && records::decode_usage_line(line, view)) {
-    u.record_id.assign(view.record_id);
-    u.job_id.assign(view.job_id);
-    u.user.assign(view.user);
-    u.project.assign(view.project);
-    u.vo.assign(view.vo);
-    u.site.assign(view.site);
-    u.queue.assign(view.queue);
-    u.submit = view.submit;
-    u.start = view.start;
-    u.end = view.end;
-    u.wall_s = view.wall_s;
-    u.cores = view.cores;
-    u.cpu_s = view.cpu_s;
-    u.mem_req_bytes = view.mem_req_bytes;
-    u.mem_peak_bytes = view.mem_peak_bytes;
-    u.gpus = view.gpus;
-    u.gpu_model.assign(view.gpu_model);
-    u.gpu_util_mean = view.gpu_util_mean;
-    u.state.assign(view.state);
-    u.exit_code = view.exit_code;
-    u.source.assign(view.source);
+    records::assign(u, view);
     return;
   }
   simdjson::dom::element doc;

@@ -33,6 +33,30 @@ UsageView view_of(const Usage &u) {
                    u.source};
 }
 
+void assign(Usage &u, const UsageView &v) {
+  u.record_id.assign(v.record_id);
+  u.job_id.assign(v.job_id);
+  u.user.assign(v.user);
+  u.project.assign(v.project);
+  u.vo.assign(v.vo);
+  u.site.assign(v.site);
+  u.queue.assign(v.queue);
+  u.submit = v.submit;
+  u.start = v.start;
+  u.end = v.end;
+  u.wall_s = v.wall_s;
+  u.cores = v.cores;
+  u.cpu_s = v.cpu_s;
+  u.mem_req_bytes = v.mem_req_bytes;
+  u.mem_peak_bytes = v.mem_peak_bytes;
+  u.gpus = v.gpus;
+  u.gpu_model.assign(v.gpu_model);
+  u.gpu_util_mean = v.gpu_util_mean;
+  u.state.assign(v.state);
+  u.exit_code = v.exit_code;
+  u.source.assign(v.source);
+}
+
 nlohmann::ordered_json to_json(const Usage &u) {
   nlohmann::ordered_json j;
   j["kind"] = kUsageKind;

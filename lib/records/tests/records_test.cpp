@@ -406,6 +406,9 @@ TEST(Records, FlatUsageDecoderTakesWhatAipWritesAndAgreesWithTheDomOne) {
     if (fast) {
       EXPECT_EQ(dom_error, "") << line;
       EXPECT_TRUE(view_of(dom) == view) << line;
+      Usage owned;
+      assign(owned, view);
+      EXPECT_EQ(owned, dom) << line;
     }
     return fast;
   };

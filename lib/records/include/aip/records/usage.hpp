@@ -38,6 +38,8 @@ using UsageView = BasicUsage<std::string_view>;
 
 // A view of `usage`, valid while it lives.
 UsageView view_of(const Usage &usage);
+// `out` made equal to `view`, reusing its strings' storage.
+void assign(Usage &out, const UsageView &view);
 
 nlohmann::ordered_json to_json(const Usage &usage);
 Usage usage_from_json(const nlohmann::json &j, const std::string &where);
