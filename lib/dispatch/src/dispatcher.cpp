@@ -9,6 +9,8 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <poll.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 namespace aip::dispatch {
@@ -166,7 +168,10 @@ bool Dispatcher::cancel(const std::string &id) {
 bool Dispatcher::step() {
   using S = records::JobState;
   backend_.reap();
-  auto active = queue_.list(Stage::active);
+  // The active jobs are few (as many as run): copies, changed by apply(). The queued ones
+  // may be thousands: pointers into the queue's cache, valid until a move (see Queue::view).
+  std::vector<Entry> active;
+  for (const Entry *p : queue_.view(Stage::active)) active.push_back(*p);
   // A dispatcher killed after recording a job's end but before moving it: finish the move
   // (its event went out before the record was saved).
   for (auto &e : active)
@@ -189,17 +194,16 @@ bool Dispatcher::step() {
   for (auto &e : active)
     if (e.stage == Stage::active) held.push_back(e);
 
-  auto queued = queue_.list(Stage::queued);
+  auto queued = queue_.view(Stage::queued);
   auto ordered = order_queue(queued, opt_.fairshare);
   auto decisions = plan(ordered, held, backend_.schedules_itself() ? nullptr : &node_, site_);
-  std::map<std::string, const Entry *> by_id;
-  for (const auto &e : queued) by_id[e.job.id] = &e;
-  for (auto &e : held) by_id[e.job.id] = &e;
+  std::size_t left = queued.size(), running = held.size();
   for (const auto &d : decisions) {
-    Entry e = *by_id.at(d.job_id);
+    Entry e = *d.entry; // a copy: the move below drops the queue's cached entry
     switch (d.kind) {
     case Decision::Kind::reject:
       if (!queue_.move(e.job.id, Stage::queued, Stage::done)) break;
+      --left;
       e.stage = Stage::done;
       e.track.state = S::failed;
       e.track.reason = d.reason;
@@ -215,6 +219,7 @@ bool Dispatcher::step() {
       break;
     case Decision::Kind::start: {
       if (!queue_.move(e.job.id, Stage::queued, Stage::active)) break; // cancelled meanwhile
+      --left;
       e.stage = Stage::active;
       e.track = Tracking{};
       e.track.backend = backend_.name();
@@ -245,30 +250,45 @@ bool Dispatcher::step() {
         emit(e, S::failed, o.reason, std::nullopt);
       } else {
         apply(e, o);
+        if (e.stage == Stage::active) ++running;
       }
       break;
     }
     }
   }
-  return !queue_.list(Stage::queued).empty() || !queue_.list(Stage::active).empty();
+  // Jobs queued by others meanwhile are seen next round; a round with nothing left says so.
+  return left > 0 || running > 0;
 }
 
 int Dispatcher::run() {
-  // SIGCHLD wakes the wait below as soon as a local job's supervisor ends; SIGINT and
-  // SIGTERM end a --follow run between rounds (the jobs keep running and are found again).
+  // Between rounds the dispatcher waits for the backend's wake descriptor (the local
+  // supervisor reports each job's end on it), SIGCHLD, or SIGINT and SIGTERM, which end a
+  // --follow run between rounds (the jobs keep running and are found again).
   sigset_t set;
   sigemptyset(&set);
   for (int s : {SIGCHLD, SIGINT, SIGTERM}) sigaddset(&set, s);
   ::sigprocmask(SIG_BLOCK, &set, nullptr);
+  int sfd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (sfd < 0) fail(Exit::internal, std::string("signalfd: ") + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{sfd};
   reconcile();
   for (;;) {
     bool more = step();
     if (opt_.mode == DispatchOptions::Mode::once) break;
     if (opt_.mode == DispatchOptions::Mode::until_idle && !more) break;
     double w = std::max(0.001, opt_.interval_s);
-    timespec ts{static_cast<time_t>(w), static_cast<long>((w - std::floor(w)) * 1e9)};
-    int sig = ::sigtimedwait(&set, nullptr, &ts);
-    if (sig == SIGINT || sig == SIGTERM) break;
+    pollfd fds[2] = {{sfd, POLLIN, 0}, {backend_.wake_fd(), POLLIN, 0}};
+    int n = ::poll(fds, fds[1].fd >= 0 ? 2 : 1, static_cast<int>(std::ceil(w * 1000)));
+    bool stop = false;
+    if (n > 0 && (fds[0].revents & POLLIN) != 0) {
+      signalfd_siginfo si{};
+      while (::read(sfd, &si, sizeof si) == static_cast<ssize_t>(sizeof si))
+        if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) stop = true;
+    }
+    if (stop) break;
   }
   return 0;
 }
