@@ -271,7 +271,7 @@ public:
 
   void cancel(const Handle &h, const std::string &reason, double grace_s) override {
     const std::string path = record_path(opt_.state_dir, h.job_id);
-    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC); // read: the last byte
     if (fd < 0) return; // never started: the dispatcher has nothing to stop
     append_line(fd, {{"stop", {{"reason", reason}, {"grace_s", grace_s}}}});
     ::close(fd);

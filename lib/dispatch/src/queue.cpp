@@ -316,7 +316,7 @@ void Queue::save(const Entry &e, bool durable) const {
   const std::string p = path(e.stage, e.job.id);
   if (!durable) {
     // One appended line (see the header): no inode is allocated or freed.
-    int fd = ::open(p.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    int fd = ::open(p.c_str(), O_RDWR | O_APPEND | O_CLOEXEC); // read: the last byte
     if (fd >= 0) {
       nlohmann::ordered_json u;
       u["dispatch"] = tracking_json(e.track);
