@@ -15,7 +15,9 @@
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <ctime>
 #include <unistd.h>
@@ -129,7 +131,31 @@ const char *stage_dir(Stage s) {
   return "new";
 }
 
+namespace {
+// Marks a folder as the top of a hierarchy for ext4's Orlov allocator (chattr +T): the
+// folders made in it then get block groups of their own instead of their parent's. Every
+// file creation on ext4 without a journal scans past the inodes of its group freed in the
+// last minute or more (recently_deleted() in fs/ext4/ialloc.c), so in a group that the rest
+// of the machine churns (say /tmp's) one creation cost 0.2 ms instead of 13 us here, and a
+// job creates several files. Elsewhere (other file systems, no permission) this does nothing.
+void spread_children(const std::string &dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  int flags = 0;
+  if (::ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 && (flags & FS_TOPDIR_FL) == 0) {
+    flags |= FS_TOPDIR_FL;
+    (void)::ioctl(fd, FS_IOC_SETFLAGS, &flags);
+  }
+  ::close(fd);
+}
+} // namespace
+
 Queue::Queue(std::string state_dir) : dir_(std::move(state_dir)) {
+  if (::access((dir_ + "/queue").c_str(), F_OK) != 0) { // the first use of this state folder
+    make_dirs(dir_ + "/queue");
+    spread_children(dir_);
+    spread_children(dir_ + "/queue");
+  }
   for (const char *sub : {"/queue/new", "/queue/active", "/queue/done", "/logs", "/local"})
     make_dirs(dir_ + sub);
 }
