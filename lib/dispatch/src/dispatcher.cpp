@@ -3,6 +3,7 @@
 #include <aip/core/error.hpp>
 #include <aip/core/io.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -19,8 +20,6 @@ namespace {
 double now_s() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
-
-bool exists(const std::string &p) { return ::access(p.c_str(), F_OK) == 0; }
 
 // The crash tests kill the dispatcher at the two moments that matter (a job claimed but
 // not submitted; submitted but its backend id not recorded): AIP_DISPATCH_CRASH_AT names one.
@@ -107,7 +106,7 @@ void Dispatcher::apply(Entry &e, const Observation &o) {
   queue_.save(e);
   queue_.move(e.job.id, Stage::active, Stage::done);
   e.stage = Stage::done;
-  ::unlink(cancel_request_path(queue_, e.job.id).c_str());
+  if (queue_.cancel_requested(e.job.id)) ::unlink(cancel_request_path(queue_, e.job.id).c_str());
 }
 
 void Dispatcher::reconcile() {
@@ -133,7 +132,7 @@ void Dispatcher::process_cancels() {
 
 void Dispatcher::handle_cancel_requests(std::vector<Entry> &active) {
   for (auto &e : active) {
-    if (e.stage != Stage::active || !exists(cancel_request_path(queue_, e.job.id))) continue;
+    if (e.stage != Stage::active || !queue_.cancel_requested(e.job.id)) continue;
     if (e.track.stopping.empty()) {
       e.track.stopping = "cancelled";
       e.track.stop_asked_at = now_s();
@@ -185,14 +184,24 @@ bool Dispatcher::step() {
     if (e.stage == Stage::active && e.track.backend == backend_.name() &&
         (!e.track.backend_id.empty() || e.track.state != S::queued))
       handles.push_back({e.job.id, e.track.backend_id});
+  // Ends are recorded after this round's starts: the slot a job frees is taken first, and its
+  // events, record and move follow (a crash in between finds the end again in the backend).
+  std::vector<std::pair<Entry *, Observation>> ended;
   if (!handles.empty()) {
     auto seen = backend_.poll(handles);
     for (auto &e : active)
-      if (auto it = seen.find(e.job.id); it != seen.end()) apply(e, it->second);
+      if (auto it = seen.find(e.job.id); it != seen.end()) {
+        if (records::is_final(it->second.state) || it->second.state == S::preempted)
+          ended.emplace_back(&e, it->second);
+        else
+          apply(e, it->second);
+      }
   }
   std::vector<Entry> held;
   for (auto &e : active)
-    if (e.stage == Stage::active) held.push_back(e);
+    if (e.stage == Stage::active &&
+        std::none_of(ended.begin(), ended.end(), [&](const auto &x) { return x.first == &e; }))
+      held.push_back(e);
 
   auto queued = queue_.view(Stage::queued);
   auto ordered = order_queue(queued, opt_.fairshare);
@@ -256,6 +265,12 @@ bool Dispatcher::step() {
     }
     }
   }
+  for (auto &[e, o] : ended) {
+    apply(*e, o);
+    if (e->stage == Stage::queued) ++left; // requeued after preemption
+    if (e->stage == Stage::active) ++running;
+  }
+  if (opt_.on_round_end) opt_.on_round_end();
   // Jobs queued by others meanwhile are seen next round; a round with nothing left says so.
   return left > 0 || running > 0;
 }

@@ -203,14 +203,13 @@ public:
                  "' needs a container runtime: set runtime = podman or apptainer in [node]";
       return o;
     }
-    pump();
     // The run record, locked before the supervisor learns of the job: "lock held" means the
     // job runs or is about to, from the moment the job is handed over (the descriptor is
     // passed with the job, so the lock stays held while the message is in flight, even if
     // the dispatcher dies right after sending it).
     const std::string path = record_path(opt_.state_dir, job.id);
-    ::unlink(path.c_str()); // a requeued job's earlier run
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+    // O_TRUNC: a requeued job's earlier run (ended, so no process holds its lock).
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0 || ::flock(fd, LOCK_EX) != 0) {
       int err = errno;
       if (fd >= 0) ::close(fd);

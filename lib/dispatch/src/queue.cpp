@@ -9,6 +9,7 @@
 #include <aip/records/fields.hpp>
 
 #include <algorithm>
+#include <set>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -61,7 +62,8 @@ Tracking tracking_from(const nlohmann::json &j, const std::string &where) {
   return t;
 }
 
-std::vector<std::pair<std::string, unsigned long>> json_files(const std::string &dir) {
+std::vector<std::pair<std::string, unsigned long>>
+json_files(const std::string &dir, std::set<std::string> *cancels = nullptr) {
   std::vector<std::pair<std::string, unsigned long>> names;
   DIR *d = ::opendir(dir.c_str());
   if (d == nullptr) fail(Exit::io, dir + ": " + std::strerror(errno));
@@ -69,6 +71,9 @@ std::vector<std::pair<std::string, unsigned long>> json_files(const std::string 
     std::string n = e->d_name;
     if (n.size() > 5 && n[0] != '.' && n.compare(n.size() - 5, 5, ".json") == 0)
       names.emplace_back(n, e->d_ino);
+    else if (cancels != nullptr && n.size() > 7 && n[0] != '.' &&
+             n.compare(n.size() - 7, 7, ".cancel") == 0)
+      cancels->insert(n.substr(0, n.size() - 7));
   }
   ::closedir(d);
   std::sort(names.begin(), names.end());
@@ -254,18 +259,23 @@ void Queue::refresh(Stage stage) const {
     new_mtime_ns_ = m;
     new_listed_at_ = now;
   }
-  auto files = json_files(dir);
+  if (stage == Stage::active) cancels_.clear();
+  auto files = json_files(dir, stage == Stage::active ? &cancels_ : nullptr);
   std::map<std::string, Cached> fresh;
   auto &cache = cache_[k];
+  // Active records are appended to in place: their size tells a change, except while this
+  // process holds the queue lock, when no other process writes them (our own appends keep
+  // the cache up to date, see save()).
+  const bool sized = stage == Stage::active && lock_fd_ < 0;
   for (const auto &[n, ino] : files) {
     long long size = -1;
-    if (stage == Stage::active) {
+    if (sized) {
       struct stat st {};
       if (::stat((dir + "/" + n).c_str(), &st) != 0) continue; // moved meanwhile
       size = static_cast<long long>(st.st_size);
     }
     auto it = cache.find(n);
-    if (it != cache.end() && it->second.ino == ino && it->second.size == size) {
+    if (it != cache.end() && it->second.ino == ino && (!sized || it->second.size == size)) {
       fresh.emplace(n, std::move(it->second));
       continue;
     }
@@ -360,11 +370,17 @@ void Queue::save(const Entry &e, bool durable) const {
       // The cache knows what was appended: no read of our own line next round.
       if (e.stage != Stage::done) {
         auto &cache = cache_[e.stage == Stage::queued ? 0 : 1];
-        if (auto it = cache.find(e.job.id + ".json");
-            it != cache.end() && it->second.ino == static_cast<unsigned long>(st.st_ino) &&
-            it->second.size == static_cast<long long>(st.st_size)) {
-          it->second.size += static_cast<long long>(line.size());
+        const auto ino = static_cast<unsigned long>(st.st_ino);
+        const auto size = static_cast<long long>(st.st_size + static_cast<off_t>(line.size()));
+        if (auto it = cache.find(e.job.id + ".json"); it == cache.end()) {
+          if (listed_[e.stage == Stage::queued ? 0 : 1])
+            cache.emplace(e.job.id + ".json", Cached{ino, size, e}); // just moved here by us
+        } else if (it->second.ino == ino &&
+                   (lock_fd_ >= 0 || it->second.size == static_cast<long long>(st.st_size))) {
+          it->second.size = size; // we hold the queue lock, or nobody wrote since our read
           it->second.entry = e;
+        } else {
+          cache.erase(it); // changed by someone else too: read it again
         }
       }
       return;

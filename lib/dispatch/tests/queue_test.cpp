@@ -154,6 +154,29 @@ TEST(Queue, ViewsFollowChangesMadeByOtherProcesses) {
   EXPECT_EQ(q.view(Stage::active).size(), 0U);
 }
 
+TEST(Queue, TheLockHoldersOwnAppendsAreSeenWithoutRereading) {
+  TempDir d;
+  Queue q(d.path);
+  long holder = 0;
+  ASSERT_TRUE(q.try_lock(holder)); // as the dispatcher: only it writes active/ now
+  q.enqueue(job("e1"), false);
+  ASSERT_TRUE(q.move("e1", Stage::queued, Stage::active));
+  auto a = q.view(Stage::active);
+  ASSERT_EQ(a.size(), 1U);
+  Entry e = *a[0];
+  for (const char *id : {"11", "12"}) {
+    e.track.backend = "local";
+    e.track.backend_id = id;
+    e.track.state = records::JobState::running;
+    q.save(e);
+    a = q.view(Stage::active);
+    ASSERT_EQ(a.size(), 1U);
+    EXPECT_EQ(a[0]->track.backend_id, id);
+    EXPECT_EQ(a[0]->track.state, records::JobState::running);
+  }
+  EXPECT_EQ(lines(q.path(Stage::active, "e1")).size(), 3U);
+}
+
 // The local backend with real processes: the run record's lines, the end reported on the
 // wake descriptor, the exit code, and a stop request read by the supervisor.
 TEST(LocalBackend, RunRecordAndReportedEnd) {

@@ -18,6 +18,7 @@ struct DispatchOptions {
   double grace_s = 30;   // preemption: SIGTERM, then SIGKILL after this long
   FairShare fairshare;
   std::function<void(const records::Event &)> on_event;
+  std::function<void()> on_round_end; // after each round (to flush what on_event wrote)
   std::function<void(const std::string &)> on_warning;
 };
 

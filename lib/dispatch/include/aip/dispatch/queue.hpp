@@ -31,6 +31,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -95,6 +96,9 @@ public:
   // Records the job's tracking in its stage's file: one appended line when the file exists,
   // else the whole record (replaced atomically; with `durable` always so, and fsynced).
   void save(const Entry &entry, bool durable = false) const;
+  // Whether `aip dispatch cancel` left a request for this active job (as of the last listing
+  // of active/, which view() and list() do).
+  bool cancel_requested(const std::string &id) const { return cancels_.count(id) != 0U; }
   // Appends one event record to events.jsonl with a single write(2).
   void append_event(const records::Event &event) const;
 
@@ -122,6 +126,7 @@ private:
   mutable long long new_mtime_ns_ = -1;
   mutable double new_listed_at_ = 0;
   mutable int events_fd_ = -1;
+  mutable std::set<std::string> cancels_; // ids with a .cancel request in active/
   int lock_fd_ = -1;
 };
 
