@@ -1,5 +1,6 @@
 #include "aip/dispatch/local.hpp"
 
+#include "aip/dispatch/cgroup.hpp"
 #include "aip/dispatch/queue.hpp"
 
 #include <aip/core/error.hpp>
@@ -470,6 +471,7 @@ struct SpawnArgs {
   const char *cannot_run; // "aip-dispatch: cannot run 'X': "
   const char *cannot_cd;  // "aip-dispatch: cannot enter DIR: "
   rlim_t memory;          // RLIMIT_AS, 0 for none
+  const char *cgroup_procs; // the job's group's cgroup.procs, or null
 };
 
 void say(const char *prefix, int err) {
@@ -483,6 +485,13 @@ void say(const char *prefix, int err) {
 int spawn_child(void *p) {
   const auto *a = static_cast<const SpawnArgs *>(p);
   ::setpgid(0, 0);
+  if (a->cgroup_procs != nullptr) { // into the job's group before the exec ("0": this process)
+    int cg = ::open(a->cgroup_procs, O_WRONLY | O_CLOEXEC);
+    if (cg >= 0) {
+      (void)!::write(cg, "0", 1);
+      ::close(cg);
+    }
+  }
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -518,12 +527,14 @@ struct Run {
   double started = 0, deadline = 0, kill_at = 0;
   long long walltime = 0;
   std::string stopped, reason; // cancelled, preempted or timeout
+  std::string cgroup;          // the job's cgroup v2 group, when it has one
 };
 
 class Supervisor {
 public:
   Supervisor(int sock, std::string state, double grace, std::string runtime)
-      : sock_(sock), state_(std::move(state)), grace_(grace), runtime_(std::move(runtime)) {
+      : sock_(sock), state_(std::move(state)), grace_(grace), runtime_(std::move(runtime)),
+        cgroups_(detect_cgroup_v2()) {
     stack_.resize(256 * 1024);
   }
 
@@ -673,6 +684,20 @@ private:
                         err_log = state_ + "/logs/" + job.id + ".err";
       const std::string cannot_run = "aip-dispatch: cannot run '" + cmd[0] + "': ",
                         cannot_cd = "aip-dispatch: cannot enter " + job.workdir + ": ";
+      // A cgroup v2 group with the job's limits, where the machine allows it.
+      std::string cgroup_note, procs;
+      if (cgroups_.available) {
+        std::string group = cgroups_.parent + "/aip-" + job.id, why;
+        if (make_job_cgroup(group, cgroup_files(job), why)) {
+          r.cgroup = group;
+          procs = group + "/cgroup.procs";
+          cgroup_note = group;
+        } else {
+          cgroup_note = "none: " + why;
+        }
+      } else {
+        cgroup_note = "none: " + cgroups_.reason;
+      }
       std::vector<char *> a, e;
       for (auto &s : cmd) a.push_back(s.data());
       a.push_back(nullptr);
@@ -687,14 +712,17 @@ private:
                      cannot_cd.c_str(),
                      job.resources.memory_bytes > 0 && runtime_ == "none"
                          ? static_cast<rlim_t>(job.resources.memory_bytes)
-                         : 0};
+                         : 0,
+                     procs.empty() ? nullptr : procs.c_str()};
       // clone(CLONE_VM | CLONE_VFORK): the child borrows the supervisor's memory until its
       // exec, so starting a job copies no page tables (a fork of the supervisor did, and
       // cost more than the job's own exec); the supervisor waits only for that exec.
       pid_t child = ::clone(spawn_child, stack_.data() + stack_.size(),
                             CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
       if (child < 0) {
-        report(r, status_json("failed", std::nullopt, std::string("clone: ") + std::strerror(errno),
+        int err = errno;
+        if (!r.cgroup.empty()) ::rmdir(r.cgroup.c_str());
+        report(r, status_json("failed", std::nullopt, std::string("clone: ") + std::strerror(err),
                               r.started));
         return;
       }
@@ -705,7 +733,8 @@ private:
                         {{"pid", ::getpid()},
                          {"pgid", child},
                          {"started_at", r.started},
-                         {"gpus", gpus}}}});
+                         {"gpus", gpus},
+                         {"cgroup", cgroup_note}}}});
       runs_.emplace(child, std::move(r));
     } catch (const std::exception &ex) {
       if (r.fd >= 0)
@@ -732,6 +761,12 @@ private:
 
   void timers() {
     double now = now_s();
+    // Groups whose last processes were still exiting at the job's end.
+    leftover_.erase(std::remove_if(leftover_.begin(), leftover_.end(),
+                                   [](const std::string &g) {
+                                     return ::rmdir(g.c_str()) == 0 || errno == ENOENT;
+                                   }),
+                    leftover_.end());
     for (auto &[pid, r] : runs_) {
       if (r.stopped.empty() && now >= r.deadline) {
         r.stopped = "timeout";
@@ -757,12 +792,19 @@ private:
       Run &r = it->second;
       ::kill(-r.child, SIGKILL); // whatever the job left behind in its group
       int code = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-      if (!r.stopped.empty())
-        report(r, status_json(r.stopped, code, r.reason, r.started));
-      else
-        report(r, status_json(code == 0 ? "succeeded" : "failed", code,
-                              code == 127 ? "the command could not be run (see the .err log)" : "",
-                              r.started));
+      nlohmann::json st =
+          !r.stopped.empty()
+              ? status_json(r.stopped, code, r.reason, r.started)
+              : status_json(code == 0 ? "succeeded" : "failed", code,
+                            code == 127 ? "the command could not be run (see the .err log)" : "",
+                            r.started);
+      if (!r.cgroup.empty()) { // the group's usage, then the group goes
+        auto u = read_cgroup_usage(r.cgroup);
+        if (u.memory_peak_bytes) st["memory_peak_bytes"] = *u.memory_peak_bytes;
+        if (u.cpu_s) st["cpu_s"] = *u.cpu_s;
+        if (::rmdir(r.cgroup.c_str()) != 0) leftover_.push_back(r.cgroup); // still emptying
+      }
+      report(r, st);
       runs_.erase(it);
     }
   }
@@ -775,6 +817,8 @@ private:
   std::string in_;
   std::deque<int> fds_;
   std::map<pid_t, Run> runs_;
+  CgroupSupport cgroups_;
+  std::vector<std::string> leftover_;
 };
 
 int supervisor_main(int sock, const std::string &state, double grace, const std::string &runtime) {
