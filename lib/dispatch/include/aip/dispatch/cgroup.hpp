@@ -3,6 +3,10 @@
 // child writes 0 to cgroup.procs), reads the usage after the job's end and removes the group.
 // PARENT is the supervisor's own group (from /proc/self/cgroup), which must be a delegated
 // subtree: writable, with the memory, cpu and pids controllers in its cgroup.subtree_control.
+// cgroup v2 lets a group hand controllers to its children only while it holds no process
+// itself (the root excepted), so this finds a group when the supervisor runs at the root of
+// its cgroup namespace (a container's) or its group was prepared so; moving the supervisor
+// into a leaf of a delegated group to free it is not done (yet).
 // On a cgroup v1 machine (no ROOT/cgroup.controllers), or when any of that is missing, jobs
 // run without a group, and the run record's `started` line says why ("cgroup": "none: ...").
 #pragma once
