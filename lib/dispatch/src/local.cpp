@@ -20,6 +20,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <set>
+#include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -173,15 +174,18 @@ class LocalBackend : public Backend {
 public:
   explicit LocalBackend(BackendOptions o) : opt_(std::move(o)) {}
   ~LocalBackend() override {
-    // The supervisor sees the end of its socket, finishes the jobs it holds and exits.
-    if (sock_ >= 0) ::close(sock_);
+    // Each supervisor sees the end of its socket, finishes the job it holds and exits.
+    for (auto &sp : sups_)
+      if (sp.sock >= 0) ::close(sp.sock);
+    if (epoll_ >= 0) ::close(epoll_);
   }
   LocalBackend(const LocalBackend &) = delete;
   LocalBackend &operator=(const LocalBackend &) = delete;
 
   std::string name() const override { return "local"; }
   bool schedules_itself() const override { return false; }
-  int wake_fd() const override { return sock_; }
+  // Readable when any supervisor reported (an epoll descriptor over their sockets).
+  int wake_fd() const override { return epoll_; }
 
   std::string render(const records::Job &job) const override {
     std::string out;
@@ -204,7 +208,7 @@ public:
                  "' needs a container runtime: set runtime = podman or apptainer in [node]";
       return o;
     }
-    // The run record, locked before the supervisor learns of the job: "lock held" means the
+    // The run record, locked before a supervisor learns of the job: "lock held" means the
     // job runs or is about to, from the moment the job is handed over (the descriptor is
     // passed with the job, so the lock stays held while the message is in flight, even if
     // the dispatcher dies right after sending it).
@@ -218,22 +222,25 @@ public:
     }
     nlohmann::json frame{{"job", records::to_json(job)}, {"gpus", join(gpus)}};
     const std::string payload = frame.dump();
-    bool sent = false;
-    for (int attempt = 0; attempt < 2 && !sent; ++attempt) {
-      start_supervisor();
-      sent = send_job(payload, fd);
-      if (!sent) lost_supervisor(); // it died: start another once
+    Sup *sent = nullptr;
+    for (int attempt = 0; attempt < 2 && sent == nullptr; ++attempt) {
+      Sup &sp = pick_supervisor();
+      if (send_job(sp, payload, fd))
+        sent = &sp;
+      else
+        lost(sp); // it died: start another once
     }
-    if (!sent) {
+    if (sent == nullptr) {
       int err = errno;
       ::unlink(path.c_str());
       ::close(fd);
       fail(Exit::unavailable,
-           std::string("cannot hand the job to the local supervisor: ") + std::strerror(err));
+           std::string("cannot hand the job to a local supervisor: ") + std::strerror(err));
     }
     ::close(fd);
-    launched_.insert(job.id);
-    o.backend_id = std::to_string(sup_pid_);
+    ++sent->running;
+    launched_[job.id] = sent->pid;
+    o.backend_id = std::to_string(sent->pid);
     o.state = records::JobState::running;
     o.started_at = now_s();
     return o;
@@ -286,23 +293,42 @@ public:
   bool reap() override {
     int status = 0;
     pid_t p;
-    while ((p = ::waitpid(-1, &status, WNOHANG)) > 0)
-      if (p == sup_pid_) sup_exited_ = true;
-    bool any = pump();
-    if (sup_exited_) {
-      // Whatever it reported is in; jobs it never reported are read from their records.
-      lost_supervisor();
-    }
+    std::vector<pid_t> gone;
+    while ((p = ::waitpid(-1, &status, WNOHANG)) > 0) gone.push_back(p);
+    bool any = pump(); // whatever they reported before they went is in
+    for (pid_t g : gone)
+      for (auto &sp : sups_)
+        if (sp.pid == g) lost(sp);
     return any;
   }
 
 private:
-  void start_supervisor() {
-    if (sock_ >= 0) return;
+  // One supervisor per job running at once (per slot, in effect), each reused for job after
+  // job: a supervisor blocked in one job's clone-and-exec does not delay another's report.
+  struct Sup {
+    int sock = -1;
+    pid_t pid = -1;
+    int running = 0; // jobs handed to it and not reported yet
+    std::string in;  // a report's start, while the rest is on its way
+  };
+
+  Sup &pick_supervisor() {
+    Sup *best = nullptr;
+    for (auto &sp : sups_)
+      if (sp.sock >= 0 && (best == nullptr || sp.running < best->running)) best = &sp;
+    if (best != nullptr && (best->running == 0 || sups_.size() >= 256)) return *best;
+    return start_supervisor();
+  }
+
+  Sup &start_supervisor() {
+    if (epoll_ < 0) {
+      epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
+      if (epoll_ < 0) fail(Exit::unavailable, std::string("epoll_create1: ") + std::strerror(errno));
+    }
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
       fail(Exit::unavailable, std::string("socketpair: ") + std::strerror(errno));
-    // The supervisor is a fork of the dispatcher, started once per dispatcher run (not per
+    // A supervisor is a fork of the dispatcher, started when no idle one is left (not per
     // job), in a session of its own so the dispatcher's terminal or process group cannot take
     // it down. fork() without exec is sound because the dispatcher is single-threaded (no TBB
     // or other threads run in `run` or `submit`); keep it so.
@@ -312,11 +338,12 @@ private:
       ::close(sv[0]);
       ::close(sv[1]);
       fail(Exit::unavailable,
-           std::string("cannot start the local supervisor: fork: ") + std::strerror(err));
+           std::string("cannot start a local supervisor: fork: ") + std::strerror(err));
     }
     if (pid == 0) {
       // First of all, let go of every descriptor of the dispatcher's but the socket: the
-      // queue's own lock among them, which a restarted dispatcher must find free.
+      // queue's own lock among them, which a restarted dispatcher must find free, and the
+      // other supervisors' sockets.
       ::dup2(sv[1], 3); // clears close-on-exec on 3; supervisor_main sets it again
       ::close_range(4, ~0U, 0);
       ::setsid();
@@ -331,15 +358,22 @@ private:
       ::_exit(supervisor_main(3, opt_.state_dir, opt_.kill_grace_s, opt_.runtime));
     }
     ::close(sv[1]);
-    sock_ = sv[0];
-    sup_pid_ = pid;
-    sup_exited_ = false;
-    in_.clear();
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = sv[0];
+    ::epoll_ctl(epoll_, EPOLL_CTL_ADD, sv[0], &ev);
+    for (auto &sp : sups_)
+      if (sp.sock < 0) { // reuse a lost one's place
+        sp = Sup{sv[0], pid, 0, {}};
+        return sp;
+      }
+    sups_.push_back(Sup{sv[0], pid, 0, {}});
+    return sups_.back();
   }
 
   // A frame: the payload's length (4 bytes, little-endian), the payload, and the record's
   // descriptor attached with SCM_RIGHTS.
-  bool send_job(const std::string &payload, int fd) {
+  static bool send_job(Sup &sp, const std::string &payload, int fd) {
     std::string frame(4, '\0');
     auto n = static_cast<std::uint32_t>(payload.size());
     for (int i = 0; i < 4; ++i) frame[i] = static_cast<char>((n >> (8 * i)) & 0xff);
@@ -361,7 +395,7 @@ private:
         c->cmsg_len = CMSG_LEN(sizeof(int));
         std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
       }
-      ssize_t k = ::sendmsg(sock_, &msg, MSG_NOSIGNAL);
+      ssize_t k = ::sendmsg(sp.sock, &msg, MSG_NOSIGNAL);
       if (k < 0 && errno == EINTR) continue;
       if (k <= 0) return false;
       fd_sent = true;
@@ -370,54 +404,64 @@ private:
     return true;
   }
 
-  // Takes in the supervisor's reports (one JSON line per ended job); true when one came.
+  // Takes in the supervisors' reports (one JSON line per ended job); true when one came.
   bool pump() {
-    if (sock_ < 0) return false;
+    if (epoll_ < 0) return false;
+    epoll_event evs[64];
+    int n = ::epoll_wait(epoll_, evs, 64, 0);
     bool any = false;
+    for (int i = 0; i < n; ++i)
+      for (auto &sp : sups_)
+        if (sp.sock == evs[i].data.fd) any = read_reports(sp) || any;
+    return any;
+  }
+
+  bool read_reports(Sup &sp) {
+    bool any = false, closed = false;
     char buf[16384];
     for (;;) {
-      ssize_t n = ::recv(sock_, buf, sizeof buf, MSG_DONTWAIT);
+      ssize_t n = ::recv(sp.sock, buf, sizeof buf, MSG_DONTWAIT);
       if (n < 0 && errno == EINTR) continue;
-      if (n == 0) {
-        ::close(sock_);
-        sock_ = -1;
-        break;
-      }
-      if (n < 0) break;
-      in_.append(buf, static_cast<std::size_t>(n));
+      if (n == 0) closed = true;
+      if (n <= 0) break;
+      sp.in.append(buf, static_cast<std::size_t>(n));
     }
     std::size_t start = 0, nl;
-    while ((nl = in_.find('\n', start)) != std::string::npos) {
-      auto j = nlohmann::json::parse(std::string_view(in_).substr(start, nl - start), nullptr,
+    while ((nl = sp.in.find('\n', start)) != std::string::npos) {
+      auto j = nlohmann::json::parse(std::string_view(sp.in).substr(start, nl - start), nullptr,
                                      false);
       start = nl + 1;
       if (j.is_discarded() || !j.is_object() || !j.contains("id") || !j["id"].is_string())
         continue;
       std::string id = j["id"];
-      ended_[id] = from_status(j, std::to_string(sup_pid_));
+      ended_[id] = from_status(j, std::to_string(sp.pid));
       launched_.erase(id);
+      --sp.running;
       any = true;
     }
-    in_.erase(0, start);
-    if (sock_ < 0) lost_supervisor();
+    sp.in.erase(0, start);
+    if (closed) lost(sp);
     return any;
   }
 
-  // The supervisor is gone (or its socket is): the jobs it never reported are read from their
+  // A supervisor is gone (or its socket is): the jobs it never reported are read from their
   // run records from now on.
-  void lost_supervisor() {
-    if (sock_ >= 0) ::close(sock_);
-    sock_ = -1;
-    launched_.clear();
+  void lost(Sup &sp) {
+    if (sp.sock >= 0) {
+      ::epoll_ctl(epoll_, EPOLL_CTL_DEL, sp.sock, nullptr);
+      ::close(sp.sock);
+    }
+    sp.sock = -1;
+    for (auto it = launched_.begin(); it != launched_.end();)
+      it = it->second == sp.pid ? launched_.erase(it) : std::next(it);
+    sp.running = 0;
   }
 
   BackendOptions opt_;
-  int sock_ = -1;
-  pid_t sup_pid_ = -1;
-  bool sup_exited_ = false;
-  std::string in_;
-  std::set<std::string> launched_;            // handed to our supervisor, not reported yet
-  std::map<std::string, Observation> ended_;  // reported, not yet polled
+  int epoll_ = -1;
+  std::vector<Sup> sups_;
+  std::map<std::string, pid_t> launched_;    // handed to a supervisor, not reported yet
+  std::map<std::string, Observation> ended_; // reported, not yet polled
 };
 
 } // namespace

@@ -1,7 +1,8 @@
 // The local backend: each job runs as a process of this machine, started by a supervisor (a
-// fork of the dispatcher, named aip-supervisor, started once per dispatcher run and holding
-// every job it starts) that lives in its own session, so neither it nor its jobs die with the
-// dispatcher.
+// fork of the dispatcher, named aip-supervisor) that lives in its own session, so neither it
+// nor its jobs die with the dispatcher. Supervisors are started as needed and reused: one per
+// job running at once (per slot, in effect), not one per job, so that one supervisor's wait
+// for a job's exec never delays another job's report.
 //
 // Per job, the dispatcher creates the run record STATE/local/ID.jsonl, takes an flock(2) on
 // it, and hands the job with that descriptor (SCM_RIGHTS over a socket pair) to the
@@ -16,9 +17,10 @@
 // The supervisor starts each job with clone(CLONE_VM|CLONE_VFORK) (no page tables copied),
 // without a shell, in a process group of its own, with rlimits, CUDA_VISIBLE_DEVICES, per-job
 // logs and the walltime, and reports each end on the socket as well (one JSON line), so the
-// dispatcher wakes at once and reads no file for its own jobs. Jobs of an earlier,
-// killed dispatcher's supervisor are read from their records. SIGTERM, SIGINT or SIGHUP to a
-// supervisor cancel all its jobs; SIGUSR1 makes it read the records' stop requests.
+// dispatcher (waiting on an epoll descriptor over the sockets) wakes at once and reads no
+// file for its own jobs. Jobs of an earlier,
+// killed dispatcher's supervisors are read from their records. SIGTERM, SIGINT or SIGHUP to
+// a supervisor cancel its jobs; SIGUSR1 makes it read the records' stop requests.
 #pragma once
 
 #include "aip/dispatch/backend.hpp"
