@@ -9,6 +9,7 @@
 #include <aip/records/fields.hpp>
 
 #include <algorithm>
+#include <random>
 #include <set>
 #include <atomic>
 #include <cerrno>
@@ -153,16 +154,36 @@ void spread_children(const std::string &dir) {
   }
   ::close(fd);
 }
+
+// Makes `path` (its parent exists) under a random name first, then renames it: Orlov starts
+// its search for a top folder's group at the hash of the folder's name, so every `logs` would
+// start at the same group, and a state folder made just after another was deleted (a test's
+// or a benchmark's) would land in the groups that deletion has just freed, the slowest for
+// creating files in for the next minutes. A random name starts the search anywhere.
+void make_spread(const std::string &path) {
+  if (::access(path.c_str(), F_OK) == 0) return;
+  std::random_device rd;
+  char tmp_name[64];
+  std::snprintf(tmp_name, sizeof tmp_name, "/.mkdir-%ld-%08x%08x", static_cast<long>(::getpid()),
+                rd(), rd());
+  const std::string tmp = dir_of(path) + tmp_name;
+  if (::mkdir(tmp.c_str(), 0700) == 0) {
+    if (::rename(tmp.c_str(), path.c_str()) == 0) return;
+    ::rmdir(tmp.c_str()); // made meanwhile by another process
+  }
+  make_dirs(path);
+}
 } // namespace
 
 Queue::Queue(std::string state_dir) : dir_(std::move(state_dir)) {
   if (::access((dir_ + "/queue").c_str(), F_OK) != 0) { // the first use of this state folder
-    make_dirs(dir_ + "/queue");
+    make_dirs(dir_);
     spread_children(dir_);
+    make_spread(dir_ + "/queue");
     spread_children(dir_ + "/queue");
   }
   for (const char *sub : {"/queue/new", "/queue/active", "/queue/done", "/logs", "/local"})
-    make_dirs(dir_ + sub);
+    make_spread(dir_ + sub);
 }
 
 Queue::~Queue() {
