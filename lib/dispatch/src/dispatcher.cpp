@@ -203,14 +203,18 @@ bool Dispatcher::step() {
         std::none_of(ended.begin(), ended.end(), [&](const auto &x) { return x.first == &e; }))
       held.push_back(e);
 
-  auto queued = queue_.view(Stage::queued);
-  auto ordered = order_queue(queued, opt_.fairshare);
-  auto decisions = plan(ordered, held, backend_.schedules_itself() ? nullptr : &node_, site_);
-  std::size_t left = queued.size(), running = held.size();
+  if (auto g = queue_.generation(Stage::queued); g != ordered_generation_) {
+    ordered_ = order_queue(queue_.view(Stage::queued), opt_.fairshare);
+    ordered_generation_ = g;
+  }
+  auto decisions = plan(ordered_, held, backend_.schedules_itself() ? nullptr : &node_, site_);
+  std::size_t left = ordered_.size(), running = held.size();
+  std::vector<const Entry *> moved; // out of new/ by this round: dropped from ordered_
   for (const auto &d : decisions) {
     Entry e = *d.entry; // a copy: the move below drops the queue's cached entry
     switch (d.kind) {
     case Decision::Kind::reject:
+      moved.push_back(d.entry);
       if (!queue_.move(e.job.id, Stage::queued, Stage::done)) break;
       --left;
       e.stage = Stage::done;
@@ -227,6 +231,7 @@ bool Dispatcher::step() {
       backend_.cancel({e.job.id, e.track.backend_id}, "preempted", opt_.grace_s);
       break;
     case Decision::Kind::start: {
+      moved.push_back(d.entry);
       if (!queue_.move(e.job.id, Stage::queued, Stage::active)) break; // cancelled meanwhile
       --left;
       e.stage = Stage::active;
@@ -265,6 +270,14 @@ bool Dispatcher::step() {
     }
     }
   }
+  // The pointers are only compared, never followed: move() has freed those entries.
+  if (!moved.empty())
+    ordered_.erase(std::remove_if(ordered_.begin(), ordered_.end(),
+                                  [&](const Entry *p) {
+                                    return std::find(moved.begin(), moved.end(), p) !=
+                                           moved.end();
+                                  }),
+                   ordered_.end());
   for (auto &[e, o] : ended) {
     apply(*e, o);
     if (e->stage == Stage::queued) ++left; // requeued after preemption

@@ -215,6 +215,12 @@ void Queue::enqueue(const records::Job &job, bool durable) {
       data_error("job " + job.id + ": field 'id': already in the queue (" + stage_dir(s) + ")");
   Entry e{job, {}, Stage::queued};
   save(e, durable);
+  // What was just written need not be read back: the next listing finds it by name and inode.
+  struct stat st {};
+  if (::stat(path(Stage::queued, job.id).c_str(), &st) == 0)
+    cache_[0].insert_or_assign(job.id + ".json",
+                               Cached{static_cast<unsigned long>(st.st_ino), -1, std::move(e)});
+  ++generation_[0];
 }
 
 Entry Queue::read_entry(const std::string &file, Stage stage) const {
@@ -284,6 +290,7 @@ void Queue::refresh(Stage stage) const {
   auto files = json_files(dir, stage == Stage::active ? &cancels_ : nullptr);
   std::map<std::string, Cached> fresh;
   auto &cache = cache_[k];
+  bool changed = false;
   // Active records are appended to in place: their size tells a change, except while this
   // process holds the queue lock, when no other process writes them (our own appends keep
   // the cache up to date, see save()).
@@ -297,9 +304,10 @@ void Queue::refresh(Stage stage) const {
     }
     auto it = cache.find(n);
     if (it != cache.end() && it->second.ino == ino && (!sized || it->second.size == size)) {
-      fresh.emplace(n, std::move(it->second));
+      fresh.insert(cache.extract(it)); // the node itself: the entry keeps its address
       continue;
     }
+    changed = true;
     try {
       fresh.emplace(n, Cached{ino, size, read_entry(dir + "/" + n, stage)});
     } catch (const Error &) {
@@ -308,7 +316,9 @@ void Queue::refresh(Stage stage) const {
       throw;
     }
   }
+  if (!cache.empty()) changed = true; // names gone
   cache = std::move(fresh);
+  if (changed) ++generation_[k];
   listed_[k] = true;
 }
 

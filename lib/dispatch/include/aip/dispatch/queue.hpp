@@ -29,6 +29,7 @@
 #include <aip/records/event.hpp>
 #include <aip/records/job.hpp>
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -89,6 +90,14 @@ public:
   // within the timestamp's granularity), so a round with a thousand queued jobs costs a
   // stat(2), not a thousand reads.
   std::vector<const Entry *> view(Stage stage) const;
+  // Brings the cache of `stage` (new/ or active/) up to date and returns a number that changes
+  // whenever a listing found a job added, changed or gone by another hand. Between two equal
+  // numbers, the only changes are this process's own move()s, and the other entries keep
+  // their addresses (so a caller may keep pointers from view(), dropping those it moved).
+  std::uint64_t generation(Stage stage) const {
+    refresh(stage);
+    return generation_[stage == Stage::queued ? 0 : 1];
+  }
   std::optional<Entry> find(const std::string &id) const; // in any stage
   // Moves a job between stages with one rename; false when it is not in `from` (another
   // process moved it first).
@@ -123,6 +132,7 @@ private:
   // entry is dropped by move()), so a parsed entry stays valid while its name and inode do.
   mutable std::map<std::string, Cached> cache_[2]; // new/, active/
   mutable bool listed_[2] = {false, false};
+  mutable std::uint64_t generation_[2] = {0, 0};
   mutable long long new_mtime_ns_ = -1;
   mutable double new_listed_at_ = 0;
   mutable int events_fd_ = -1;
