@@ -38,7 +38,8 @@ bool write_file(const std::string &path, const std::string &value) {
 
 CgroupFiles cgroup_files(const records::Job &job, long pids_max) {
   CgroupFiles f;
-  f.memory_max = job.resources.memory_bytes > 0 ? std::to_string(job.resources.memory_bytes) : "max";
+  f.memory_max =
+      job.resources.memory_bytes > 0 ? std::to_string(job.resources.memory_bytes) : "max";
   constexpr long long period = 100000;
   auto quota = static_cast<long long>(std::ceil(job.resources.cpus * period - 1e-6));
   if (quota < 1000) quota = 1000; // the kernel's smallest quota: 1 ms
@@ -85,9 +86,10 @@ bool make_job_cgroup(const std::string &group, const CgroupFiles &files, std::st
     why = group + ": " + std::strerror(errno);
     return false;
   }
-  for (const auto &[name, value] : {std::pair<const char *, const std::string &>{"memory.max", files.memory_max},
-                                    {"cpu.max", files.cpu_max},
-                                    {"pids.max", files.pids_max}})
+  for (const auto &[name, value] :
+       {std::pair<const char *, const std::string &>{"memory.max", files.memory_max},
+        {"cpu.max", files.cpu_max},
+        {"pids.max", files.pids_max}})
     if (!write_file(group + "/" + name, value)) {
       why = group + "/" + name + ": cannot write '" + value + "'";
       ::rmdir(group.c_str());

@@ -274,8 +274,7 @@ bool Dispatcher::step() {
   if (!moved.empty())
     ordered_.erase(std::remove_if(ordered_.begin(), ordered_.end(),
                                   [&](const Entry *p) {
-                                    return std::find(moved.begin(), moved.end(), p) !=
-                                           moved.end();
+                                    return std::find(moved.begin(), moved.end(), p) != moved.end();
                                   }),
                    ordered_.end());
   for (auto &[e, o] : ended) {

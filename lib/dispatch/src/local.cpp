@@ -323,7 +323,8 @@ private:
   Sup &start_supervisor() {
     if (epoll_ < 0) {
       epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
-      if (epoll_ < 0) fail(Exit::unavailable, std::string("epoll_create1: ") + std::strerror(errno));
+      if (epoll_ < 0)
+        fail(Exit::unavailable, std::string("epoll_create1: ") + std::strerror(errno));
     }
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
@@ -428,11 +429,10 @@ private:
     }
     std::size_t start = 0, nl;
     while ((nl = sp.in.find('\n', start)) != std::string::npos) {
-      auto j = nlohmann::json::parse(std::string_view(sp.in).substr(start, nl - start), nullptr,
-                                     false);
+      auto j =
+          nlohmann::json::parse(std::string_view(sp.in).substr(start, nl - start), nullptr, false);
       start = nl + 1;
-      if (j.is_discarded() || !j.is_object() || !j.contains("id") || !j["id"].is_string())
-        continue;
+      if (j.is_discarded() || !j.is_object() || !j.contains("id") || !j["id"].is_string()) continue;
       std::string id = j["id"];
       ended_[id] = from_status(j, std::to_string(sp.pid));
       launched_.erase(id);
@@ -501,7 +501,6 @@ std::vector<std::string> container_argv(const records::Job &job, const std::stri
   return a;
 }
 
-
 // ---- The supervisor: one process per dispatcher run, holding every job it started. ----
 
 namespace {
@@ -512,9 +511,9 @@ struct SpawnArgs {
   char *const *argv;
   char *const *envp;
   const char *out_log, *err_log, *workdir;
-  const char *cannot_run; // "aip-dispatch: cannot run 'X': "
-  const char *cannot_cd;  // "aip-dispatch: cannot enter DIR: "
-  rlim_t memory;          // RLIMIT_AS, 0 for none
+  const char *cannot_run;   // "aip-dispatch: cannot run 'X': "
+  const char *cannot_cd;    // "aip-dispatch: cannot enter DIR: "
+  rlim_t memory;            // RLIMIT_AS, 0 for none
   const char *cgroup_procs; // the job's group's cgroup.procs, or null
 };
 
@@ -799,7 +798,8 @@ private:
     for (auto &[pid, r] : runs_) {
       if (!r.stopped.empty()) continue;
       auto rec = parse_record(read_fd(r.fd));
-      if (rec.stop) stop(r, rec.stop->value("reason", "cancelled"), rec.stop->value("grace_s", grace_));
+      if (rec.stop)
+        stop(r, rec.stop->value("reason", "cancelled"), rec.stop->value("grace_s", grace_));
     }
   }
 

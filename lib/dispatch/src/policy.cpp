@@ -251,8 +251,7 @@ std::vector<Decision> plan(const std::vector<const Entry *> &ordered,
       if (fits(c, m, g)) {
         next_victim = v;
         for (const Entry *x : chosen) {
-          out.push_back(
-              {Decision::Kind::preempt, x->job.id, {}, "for interactive job " + j.id, x});
+          out.push_back({Decision::Kind::preempt, x->job.id, {}, "for interactive job " + j.id, x});
           stopping_cpus += x->job.resources.cpus;
           stopping_mem += static_cast<double>(x->job.resources.memory_bytes);
           stopping_gpus += x->track.gpus.size();

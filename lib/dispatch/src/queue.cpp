@@ -9,19 +9,19 @@
 #include <aip/records/fields.hpp>
 
 #include <algorithm>
-#include <random>
-#include <set>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <random>
+#include <set>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <ctime>
 #include <unistd.h>
 
 namespace aip::dispatch {

@@ -49,7 +49,7 @@ aip::records::Job job(double cpus, std::uint64_t memory) {
 TEST(Cgroup, LimitFilesComputedFromTheJobSpec) {
   auto f = cgroup_files(job(2, 4ULL << 30), 512);
   EXPECT_EQ(f.memory_max, "4294967296"); // 4 GiB = 4 * 1024^3
-  EXPECT_EQ(f.cpu_max, "200000 100000");   // 2 CPUs: 200 ms per 100 ms period
+  EXPECT_EQ(f.cpu_max, "200000 100000"); // 2 CPUs: 200 ms per 100 ms period
   EXPECT_EQ(f.pids_max, "512");
   f = cgroup_files(job(0.5, 0));
   EXPECT_EQ(f.memory_max, "max");
@@ -57,7 +57,7 @@ TEST(Cgroup, LimitFilesComputedFromTheJobSpec) {
   EXPECT_EQ(f.pids_max, "max");
   EXPECT_EQ(cgroup_files(job(0.333, 0)).cpu_max, "33300 100000");
   EXPECT_EQ(cgroup_files(job(1.000001, 0)).cpu_max, "100001 100000"); // rounded up
-  EXPECT_EQ(cgroup_files(job(0.001, 0)).cpu_max, "1000 100000"); // the kernel's 1 ms floor
+  EXPECT_EQ(cgroup_files(job(0.001, 0)).cpu_max, "1000 100000");      // the kernel's 1 ms floor
 }
 
 TEST(Cgroup, DetectionAgainstFixtureFolders) {

@@ -81,7 +81,11 @@ TEST(Queue, AStepIsOneAppendedLineInTheSameFile) {
   EXPECT_EQ(inode(p), ino); // appended, not replaced
   auto ls = lines(p);
   ASSERT_EQ(ls.size(), 2U);
-  EXPECT_EQ(ls[1].rfind("{\"dispatch\":{\"backend\":\"local\",\"backend_id\":\"42\",\"state\":\"running\"", 0), 0U) << ls[1];
+  EXPECT_EQ(
+      ls[1].rfind(
+          "{\"dispatch\":{\"backend\":\"local\",\"backend_id\":\"42\",\"state\":\"running\"", 0),
+      0U)
+      << ls[1];
   auto back = q.find("a1");
   ASSERT_TRUE(back);
   EXPECT_EQ(back->stage, Stage::active);

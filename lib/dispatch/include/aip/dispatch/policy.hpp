@@ -41,8 +41,8 @@ std::vector<const Entry *> order_queue(std::vector<const Entry *> queued, const 
 struct Decision {
   enum class Kind { start, preempt, reject } kind;
   std::string job_id;
-  std::vector<int> gpus; // start on the local backend: the devices
-  std::string reason;    // reject: why it can never run; preempt: for whom
+  std::vector<int> gpus;        // start on the local backend: the devices
+  std::string reason;           // reject: why it can never run; preempt: for whom
   const Entry *entry = nullptr; // the entry decided on (from `ordered` or `active`)
 };
 
