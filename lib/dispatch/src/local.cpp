@@ -657,8 +657,10 @@ private:
   }
 
   void report(const Run &r, const nlohmann::json &status) {
-    append_line(r.fd, {{"status", status}});
-    ::close(r.fd); // lets the lock go: the status is in the record first
+    if (r.fd >= 0) {
+      append_line(r.fd, {{"status", status}});
+      ::close(r.fd); // lets the lock go: the status is in the record first
+    }
     if (sock_ < 0) return;
     nlohmann::json m = status;
     m["id"] = r.id;
@@ -688,10 +690,13 @@ private:
     r.started = now_s();
     try {
       auto frame = nlohmann::json::parse(payload);
+      if (frame.contains("job") && frame["job"].is_object())
+        r.id = frame["job"].value("id", ""); // for the report, should the record be bad
       records::Job job = records::job_from_json(frame.at("job"), "supervisor");
       r.id = job.id;
-      if (fd < 0) {
-        // No lock came with the job (cannot happen short of a bug): nothing to record in.
+      if (fd < 0) { // no record came with the job (a bug): say so rather than keep it
+        report(r, status_json("failed", std::nullopt,
+                              "supervisor: the job came without its run record", r.started));
         return;
       }
       ::fcntl(fd, F_SETFD, FD_CLOEXEC);
@@ -780,9 +785,8 @@ private:
                          {"cgroup", cgroup_note}}}});
       runs_.emplace(child, std::move(r));
     } catch (const std::exception &ex) {
-      if (r.fd >= 0)
-        report(r, status_json("failed", std::nullopt, std::string("supervisor: ") + ex.what(),
-                              r.started));
+      report(r, status_json("failed", std::nullopt, std::string("supervisor: ") + ex.what(),
+                            r.started));
     }
   }
 
