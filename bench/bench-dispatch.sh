@@ -22,11 +22,22 @@ secs() { # secs COMMAND...: wall seconds of one run
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
 }
 for _ in $(seq "$n"); do echo '{"command":["true"]}'; done > "$work/jobs.jsonl"
-run_aip() { rm -rf "$work/state"; AIP_STATE_DIR=$work/state "$bin/aip-dispatch" submit --wait --limits "$work/node.conf" "$work/jobs.jsonl"; }
+# Each aip run gets a state folder of its own, all removed at the end: deleting the last
+# run's thousands of files just before the next run would slow that run's file creations
+# (ext4 without a journal skips inodes freed in the last seconds, one by one, on every
+# allocation; see bench/RESULTS.md), a cost of the benchmark's cleanup, not of aip.
+k=0
+run_aip() { k=$((k + 1)); AIP_STATE_DIR=$work/state.$k "$bin/aip-dispatch" submit --wait --limits "$work/node.conf" "$work/jobs.jsonl"; }
 run_xargs() { seq "$n" | xargs -P "$slots" -I{} true; }
-a=$(for _ in 1 2 3; do secs run_aip; done | median)
-x=$(for _ in 1 2 3; do secs run_xargs; done | median)
-echo "local: $n jobs on $slots slots: aip $a s, xargs -P $slots $x s: aip/xargs $(awk -v a="$a" -v x="$x" 'BEGIN { printf "%.2f", a / x }')x"
+# Alternated, so that a change in the machine's load falls on both.
+: > "$work/a.txt"; : > "$work/x.txt"
+for _ in 1 2 3; do
+  secs run_aip >> "$work/a.txt"
+  secs run_xargs >> "$work/x.txt"
+done
+a=$(median < "$work/a.txt")
+x=$(median < "$work/x.txt")
+echo "local: $n jobs on $slots slots: aip $a s, xargs -P $slots $x s: aip/xargs $(awk -v a="$a" -v x="$x" 'BEGIN { printf "%.2f", a / x }')x (runs: aip $(tr '\n' ' ' < "$work/a.txt")| xargs $(tr '\n' ' ' < "$work/x.txt")| load: $(cut -d' ' -f1-3 /proc/loadavg))"
 
 # render: 50000 complete records with varied commands and environments.
 "$bin/aip-submit" --name bench --cpus 4 --mem 16G --gpus 1 --time 6h --queue gpu --project uc3 \

@@ -86,15 +86,17 @@ std::string state_of(const po::variables_map &vm) {
   return s;
 }
 
-// Events to stdout (or -o), one record a line, flushed as they happen.
+// Events to stdout (or -o), one record a line, flushed after each round of the dispatcher
+// (one write for all the events of a round, not one per event).
 struct EventPrinter {
   Output out;
   jsonl::Writer writer;
   explicit EventPrinter(const std::string &path) : out(path), writer(out) {}
-  void operator()(const records::Event &e) {
+  void operator()(const records::Event &e, bool flush = true) {
     writer.write(records::to_json(e));
-    writer.flush();
+    if (flush) writer.flush();
   }
+  void flush() { writer.flush(); }
 };
 
 int run_dispatcher(Queue &q, Backend &b, const SiteConfig &site, DispatchOptions o) {
@@ -145,7 +147,8 @@ int cmd_run(int argc, const char *const argv[]) {
   Queue q(state);
   auto b = backend_from(*vm, state, site);
   EventPrinter printer(opt<std::string>(*vm, "output").value_or("-"));
-  o.on_event = [&](const records::Event &e) { printer(e); };
+  o.on_event = [&](const records::Event &e) { printer(e, false); };
+  o.on_round_end = [&] { printer.flush(); };
   int rc = run_dispatcher(q, *b, site, o);
   printer.out.commit();
   return rc;
@@ -208,7 +211,8 @@ int cmd_submit(int argc, const char *const argv[]) {
   o.mode =
       (*vm)["wait"].as<bool>() ? DispatchOptions::Mode::until_idle : DispatchOptions::Mode::once;
   o.interval_s = 0.5;
-  o.on_event = [&](const records::Event &e) { printer(e); };
+  o.on_event = [&](const records::Event &e) { printer(e, false); };
+  o.on_round_end = [&] { printer.flush(); };
   long holder = 0;
   if (!q.try_lock(holder)) {
     diag::note("a dispatcher runs this queue (pid " + std::to_string(holder) +

@@ -3,12 +3,15 @@
 #include <aip/core/error.hpp>
 #include <aip/core/io.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <poll.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 namespace aip::dispatch {
@@ -17,8 +20,6 @@ namespace {
 double now_s() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
-
-bool exists(const std::string &p) { return ::access(p.c_str(), F_OK) == 0; }
 
 // The crash tests kill the dispatcher at the two moments that matter (a job claimed but
 // not submitted; submitted but its backend id not recorded): AIP_DISPATCH_CRASH_AT names one.
@@ -105,7 +106,7 @@ void Dispatcher::apply(Entry &e, const Observation &o) {
   queue_.save(e);
   queue_.move(e.job.id, Stage::active, Stage::done);
   e.stage = Stage::done;
-  ::unlink(cancel_request_path(queue_, e.job.id).c_str());
+  if (queue_.cancel_requested(e.job.id)) ::unlink(cancel_request_path(queue_, e.job.id).c_str());
 }
 
 void Dispatcher::reconcile() {
@@ -131,7 +132,7 @@ void Dispatcher::process_cancels() {
 
 void Dispatcher::handle_cancel_requests(std::vector<Entry> &active) {
   for (auto &e : active) {
-    if (e.stage != Stage::active || !exists(cancel_request_path(queue_, e.job.id))) continue;
+    if (e.stage != Stage::active || !queue_.cancel_requested(e.job.id)) continue;
     if (e.track.stopping.empty()) {
       e.track.stopping = "cancelled";
       e.track.stop_asked_at = now_s();
@@ -166,7 +167,10 @@ bool Dispatcher::cancel(const std::string &id) {
 bool Dispatcher::step() {
   using S = records::JobState;
   backend_.reap();
-  auto active = queue_.list(Stage::active);
+  // The active jobs are few (as many as run): copies, changed by apply(). The queued ones
+  // may be thousands: pointers into the queue's cache, valid until a move (see Queue::view).
+  std::vector<Entry> active;
+  for (const Entry *p : queue_.view(Stage::active)) active.push_back(*p);
   // A dispatcher killed after recording a job's end but before moving it: finish the move
   // (its event went out before the record was saved).
   for (auto &e : active)
@@ -180,26 +184,39 @@ bool Dispatcher::step() {
     if (e.stage == Stage::active && e.track.backend == backend_.name() &&
         (!e.track.backend_id.empty() || e.track.state != S::queued))
       handles.push_back({e.job.id, e.track.backend_id});
+  // Ends are recorded after this round's starts: the slot a job frees is taken first, and its
+  // events, record and move follow (a crash in between finds the end again in the backend).
+  std::vector<std::pair<Entry *, Observation>> ended;
   if (!handles.empty()) {
     auto seen = backend_.poll(handles);
     for (auto &e : active)
-      if (auto it = seen.find(e.job.id); it != seen.end()) apply(e, it->second);
+      if (auto it = seen.find(e.job.id); it != seen.end()) {
+        if (records::is_final(it->second.state) || it->second.state == S::preempted)
+          ended.emplace_back(&e, it->second);
+        else
+          apply(e, it->second);
+      }
   }
   std::vector<Entry> held;
   for (auto &e : active)
-    if (e.stage == Stage::active) held.push_back(e);
+    if (e.stage == Stage::active &&
+        std::none_of(ended.begin(), ended.end(), [&](const auto &x) { return x.first == &e; }))
+      held.push_back(e);
 
-  auto queued = queue_.list(Stage::queued);
-  auto ordered = order_queue(queued, opt_.fairshare);
-  auto decisions = plan(ordered, held, backend_.schedules_itself() ? nullptr : &node_, site_);
-  std::map<std::string, const Entry *> by_id;
-  for (const auto &e : queued) by_id[e.job.id] = &e;
-  for (auto &e : held) by_id[e.job.id] = &e;
+  if (auto g = queue_.generation(Stage::queued); g != ordered_generation_) {
+    ordered_ = order_queue(queue_.view(Stage::queued), opt_.fairshare);
+    ordered_generation_ = g;
+  }
+  auto decisions = plan(ordered_, held, backend_.schedules_itself() ? nullptr : &node_, site_);
+  std::size_t left = ordered_.size(), running = held.size();
+  std::vector<const Entry *> moved; // out of new/ by this round: dropped from ordered_
   for (const auto &d : decisions) {
-    Entry e = *by_id.at(d.job_id);
+    Entry e = *d.entry; // a copy: the move below drops the queue's cached entry
     switch (d.kind) {
     case Decision::Kind::reject:
+      moved.push_back(d.entry);
       if (!queue_.move(e.job.id, Stage::queued, Stage::done)) break;
+      --left;
       e.stage = Stage::done;
       e.track.state = S::failed;
       e.track.reason = d.reason;
@@ -214,7 +231,9 @@ bool Dispatcher::step() {
       backend_.cancel({e.job.id, e.track.backend_id}, "preempted", opt_.grace_s);
       break;
     case Decision::Kind::start: {
+      moved.push_back(d.entry);
       if (!queue_.move(e.job.id, Stage::queued, Stage::active)) break; // cancelled meanwhile
+      --left;
       e.stage = Stage::active;
       e.track = Tracking{};
       e.track.backend = backend_.name();
@@ -245,30 +264,58 @@ bool Dispatcher::step() {
         emit(e, S::failed, o.reason, std::nullopt);
       } else {
         apply(e, o);
+        if (e.stage == Stage::active) ++running;
       }
       break;
     }
     }
   }
-  return !queue_.list(Stage::queued).empty() || !queue_.list(Stage::active).empty();
+  // The pointers are only compared, never followed: move() has freed those entries.
+  if (!moved.empty())
+    ordered_.erase(std::remove_if(ordered_.begin(), ordered_.end(),
+                                  [&](const Entry *p) {
+                                    return std::find(moved.begin(), moved.end(), p) != moved.end();
+                                  }),
+                   ordered_.end());
+  for (auto &[e, o] : ended) {
+    apply(*e, o);
+    if (e->stage == Stage::queued) ++left; // requeued after preemption
+    if (e->stage == Stage::active) ++running;
+  }
+  if (opt_.on_round_end) opt_.on_round_end();
+  // Jobs queued by others meanwhile are seen next round; a round with nothing left says so.
+  return left > 0 || running > 0;
 }
 
 int Dispatcher::run() {
-  // SIGCHLD wakes the wait below as soon as a local job's supervisor ends; SIGINT and
-  // SIGTERM end a --follow run between rounds (the jobs keep running and are found again).
+  // Between rounds the dispatcher waits for the backend's wake descriptor (the local
+  // supervisor reports each job's end on it), SIGCHLD, or SIGINT and SIGTERM, which end a
+  // --follow run between rounds (the jobs keep running and are found again).
   sigset_t set;
   sigemptyset(&set);
   for (int s : {SIGCHLD, SIGINT, SIGTERM}) sigaddset(&set, s);
   ::sigprocmask(SIG_BLOCK, &set, nullptr);
+  int sfd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (sfd < 0) fail(Exit::internal, std::string("signalfd: ") + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{sfd};
   reconcile();
   for (;;) {
     bool more = step();
     if (opt_.mode == DispatchOptions::Mode::once) break;
     if (opt_.mode == DispatchOptions::Mode::until_idle && !more) break;
     double w = std::max(0.001, opt_.interval_s);
-    timespec ts{static_cast<time_t>(w), static_cast<long>((w - std::floor(w)) * 1e9)};
-    int sig = ::sigtimedwait(&set, nullptr, &ts);
-    if (sig == SIGINT || sig == SIGTERM) break;
+    pollfd fds[2] = {{sfd, POLLIN, 0}, {backend_.wake_fd(), POLLIN, 0}};
+    int n = ::poll(fds, fds[1].fd >= 0 ? 2 : 1, static_cast<int>(std::ceil(w * 1000)));
+    bool stop = false;
+    if (n > 0 && (fds[0].revents & POLLIN) != 0) {
+      signalfd_siginfo si{};
+      while (::read(sfd, &si, sizeof si) == static_cast<ssize_t>(sizeof si))
+        if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) stop = true;
+    }
+    if (stop) break;
   }
   return 0;
 }

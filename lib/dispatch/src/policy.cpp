@@ -131,18 +131,31 @@ int class_rank(records::PriorityClass c) {
 }
 
 std::vector<const Entry *> order_queue(const std::vector<Entry> &queued, const FairShare &fs) {
-  std::vector<const Entry *> out;
-  for (const auto &e : queued) out.push_back(&e);
-  std::stable_sort(out.begin(), out.end(), [&](const Entry *a, const Entry *b) {
-    int ra = class_rank(a->job.priority_class), rb = class_rank(b->job.priority_class);
-    if (ra != rb) return ra < rb;
-    double fa = fs.of(a->job), fb = fs.of(b->job);
-    if (fa != fb) return fa > fb;
-    if (a->job.submitted_at != b->job.submitted_at)
-      return a->job.submitted_at < b->job.submitted_at;
-    return a->job.id < b->job.id;
+  std::vector<const Entry *> in;
+  in.reserve(queued.size());
+  for (const auto &e : queued) in.push_back(&e);
+  return order_queue(std::move(in), fs);
+}
+
+std::vector<const Entry *> order_queue(std::vector<const Entry *> queued, const FairShare &fs) {
+  // The keys once per entry (the dispatcher orders the whole queue every round).
+  struct Key {
+    int rank;
+    double share, submitted;
+    const Entry *e;
+  };
+  std::vector<Key> keys;
+  keys.reserve(queued.size());
+  for (const Entry *e : queued)
+    keys.push_back({class_rank(e->job.priority_class), fs.of(e->job), e->job.submitted_at, e});
+  std::sort(keys.begin(), keys.end(), [](const Key &a, const Key &b) {
+    if (a.rank != b.rank) return a.rank < b.rank;
+    if (a.share != b.share) return a.share > b.share;
+    if (a.submitted != b.submitted) return a.submitted < b.submitted;
+    return a.e->job.id < b.e->job.id;
   });
-  return out;
+  for (std::size_t i = 0; i < keys.size(); ++i) queued[i] = keys[i].e;
+  return queued;
 }
 
 std::vector<Decision> plan(const std::vector<const Entry *> &ordered,
@@ -189,13 +202,13 @@ std::vector<Decision> plan(const std::vector<const Entry *> &ordered,
     const int rank = class_rank(j.priority_class);
     if (node != nullptr)
       if (auto why = exceeds_node(j, *node)) {
-        out.push_back({Decision::Kind::reject, j.id, {}, "larger than the node: " + *why});
+        out.push_back({Decision::Kind::reject, j.id, {}, "larger than the node: " + *why, e});
         continue;
       }
     if (rank > blocked_rank) continue;
     // Project quotas on what runs at once.
-    if (const Section *p = site.project(j.owner.project);
-        p != nullptr && !j.owner.project.empty()) {
+    if (const Section *p = j.owner.project.empty() ? nullptr : site.project(j.owner.project);
+        p != nullptr) {
       const Use &u = projects[j.owner.project];
       if (u.jobs + 1 > setting_number(p, "max-running-jobs", INFINITY) ||
           u.cpus + j.resources.cpus > setting_number(p, "max-running-cpus", INFINITY) ||
@@ -210,7 +223,7 @@ std::vector<Decision> plan(const std::vector<const Entry *> &ordered,
              j.resources.gpus <= gpus;
     };
     if (node == nullptr || fits(free_cpus, free_mem, free_gpus.size())) {
-      Decision d{Decision::Kind::start, j.id, {}, ""};
+      Decision d{Decision::Kind::start, j.id, {}, "", e};
       if (node != nullptr) {
         for (std::uint32_t k = 0; k < j.resources.gpus; ++k) {
           d.gpus.push_back(*free_gpus.begin());
@@ -238,7 +251,7 @@ std::vector<Decision> plan(const std::vector<const Entry *> &ordered,
       if (fits(c, m, g)) {
         next_victim = v;
         for (const Entry *x : chosen) {
-          out.push_back({Decision::Kind::preempt, x->job.id, {}, "for interactive job " + j.id});
+          out.push_back({Decision::Kind::preempt, x->job.id, {}, "for interactive job " + j.id, x});
           stopping_cpus += x->job.resources.cpus;
           stopping_mem += static_cast<double>(x->job.resources.memory_bytes);
           stopping_gpus += x->track.gpus.size();

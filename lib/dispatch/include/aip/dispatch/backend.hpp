@@ -60,8 +60,12 @@ public:
   // Asks the job to stop: SIGTERM (or the engine's cancel), and after `grace_s` SIGKILL.
   // `reason` is "cancelled" or "preempted".
   virtual void cancel(const Handle &handle, const std::string &reason, double grace_s) = 0;
-  // Reaps finished children; returns true when one ended (local backend).
+  // Reaps finished children and takes in what they reported; returns true when a job ended
+  // (local backend).
   virtual bool reap() { return false; }
+  // A descriptor that becomes readable when a job ends, for the dispatcher to wait on
+  // between rounds; -1 when the backend has none (it is then asked every interval).
+  virtual int wake_fd() const { return -1; }
 };
 
 // The native forms of every job in `text` (JSON Lines of aip.job/v1), in input order,

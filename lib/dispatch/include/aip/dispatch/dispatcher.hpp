@@ -18,6 +18,7 @@ struct DispatchOptions {
   double grace_s = 30;   // preemption: SIGTERM, then SIGKILL after this long
   FairShare fairshare;
   std::function<void(const records::Event &)> on_event;
+  std::function<void()> on_round_end; // after each round (to flush what on_event wrote)
   std::function<void(const std::string &)> on_warning;
 };
 
@@ -48,6 +49,10 @@ private:
   const SiteConfig &site_;
   DispatchOptions opt_;
   Node node_;
+  // The queued jobs in start order, kept while the queue's listing shows no change but our
+  // own moves (Queue::generation): a round then orders nothing.
+  std::vector<const Entry *> ordered_;
+  std::uint64_t ordered_generation_ = ~std::uint64_t{0};
 };
 
 // The request file a `cancel` leaves for a dispatcher that holds the queue lock.

@@ -36,12 +36,14 @@ int class_rank(records::PriorityClass c); // interactive 0, batch 1, opportunist
 
 // The queued entries in start order.
 std::vector<const Entry *> order_queue(const std::vector<Entry> &queued, const FairShare &fs);
+std::vector<const Entry *> order_queue(std::vector<const Entry *> queued, const FairShare &fs);
 
 struct Decision {
   enum class Kind { start, preempt, reject } kind;
   std::string job_id;
-  std::vector<int> gpus; // start on the local backend: the devices
-  std::string reason;    // reject: why it can never run; preempt: for whom
+  std::vector<int> gpus;        // start on the local backend: the devices
+  std::string reason;           // reject: why it can never run; preempt: for whom
+  const Entry *entry = nullptr; // the entry decided on (from `ordered` or `active`)
 };
 
 // `node` is null for a backend that schedules itself. `active` are the claimed, not yet

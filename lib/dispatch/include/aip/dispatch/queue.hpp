@@ -1,6 +1,6 @@
-// The embedded queue: a folder under the state folder where every change is one rename or
-// one atomic file replacement, so a process killed at any moment leaves each job in exactly
-// one place:
+// The embedded queue: a folder under the state folder where every change is one rename, one
+// atomic file replacement or one append, so a process killed at any moment leaves each job in
+// exactly one place:
 //
 //   queue/new/ID.json     queued, waiting for the dispatcher (aip submit --enqueue puts
 //                         jobs here; a bare aip.job/v1 object is accepted too)
@@ -9,19 +9,30 @@
 //   queue/lock            flock(2) of the one dispatcher that runs the queue
 //   events.jsonl          every aip.event/v1, appended one write(2) per record
 //   logs/ID.out, ID.err   the job's standard output and error
-//   local/ID/             the local backend's supervisor folder
+//   local/ID.jsonl        the local backend's run record (see local.hpp)
 //
-// A job moves new -> active before anything is submitted, and its tracking record (backend
-// id, state) is rewritten atomically after each step. A dispatcher that starts finds the
-// active jobs whose submission it cannot prove and asks the backend for them by name (the
-// name carries the aip id) before it submits anything again.
+// A record file is JSON Lines: its first line is the job and its tracking
+// ({"job":{...},"dispatch":{...}}, or a bare aip.job/v1), and every later line
+// ({"dispatch":{...}}) replaces the tracking. The dispatcher records each step of a job by
+// appending one line with one write(2), never by replacing the file: a replacement allocates a
+// new inode and frees the old one, and on ext4 (without a journal, as here) every allocation
+// scans past the inodes freed in the last seconds, which made each step cost milliseconds
+// once thousands of jobs had passed. A line cut short by a kill -9 is skipped when read (and
+// the next append starts on a fresh line), so the record is the last complete step.
+//
+// A job moves new -> active before anything is submitted, and its tracking (backend id, state)
+// is appended after each step. A dispatcher that starts finds the active jobs whose
+// submission it cannot prove and asks the backend for them by name (the name carries the aip
+// id) before it submits anything again.
 #pragma once
 
 #include <aip/records/event.hpp>
 #include <aip/records/job.hpp>
 
+#include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,12 +83,31 @@ public:
   // Every job of a stage, oldest file name first. A file that cannot be read is an error
   // naming it (65).
   std::vector<Entry> list(Stage stage) const;
+  // The same without copies, for the dispatcher's rounds: pointers into the queue's cache,
+  // valid until the next list(), view() or move() of that stage. new/ and active/ are
+  // cached: a file is parsed again only when its inode or size changed, and new/ is listed
+  // again only when the folder's mtime moved (or a second has passed, which covers a change
+  // within the timestamp's granularity), so a round with a thousand queued jobs costs a
+  // stat(2), not a thousand reads.
+  std::vector<const Entry *> view(Stage stage) const;
+  // Brings the cache of `stage` (new/ or active/) up to date and returns a number that changes
+  // whenever a listing found a job added, changed or gone by another hand. Between two equal
+  // numbers, the only changes are this process's own move()s, and the other entries keep
+  // their addresses (so a caller may keep pointers from view(), dropping those it moved).
+  std::uint64_t generation(Stage stage) const {
+    refresh(stage);
+    return generation_[stage == Stage::queued ? 0 : 1];
+  }
   std::optional<Entry> find(const std::string &id) const; // in any stage
   // Moves a job between stages with one rename; false when it is not in `from` (another
   // process moved it first).
   bool move(const std::string &id, Stage from, Stage to) const;
-  // Rewrites the job's file in its stage atomically.
+  // Records the job's tracking in its stage's file: one appended line when the file exists,
+  // else the whole record (replaced atomically; with `durable` always so, and fsynced).
   void save(const Entry &entry, bool durable = false) const;
+  // Whether `aip dispatch cancel` left a request for this active job (as of the last listing
+  // of active/, which view() and list() do).
+  bool cancel_requested(const std::string &id) const { return cancels_.count(id) != 0U; }
   // Appends one event record to events.jsonl with a single write(2).
   void append_event(const records::Event &event) const;
 
@@ -91,11 +121,22 @@ public:
 
 private:
   Entry read_entry(const std::string &path, Stage stage) const;
+  void refresh(Stage stage) const;
+  struct Cached {
+    unsigned long ino = 0;
+    long long size = -1; // active/: appended in place, so the size tells a change too
+    Entry entry;
+  };
   std::string dir_;
-  // Files in new/ never change in place (a job enters by rename), so a parsed entry stays
-  // valid while its name and inode do: a dispatcher with thousands of queued jobs parses
-  // each once, not every round.
-  mutable std::map<std::string, std::pair<unsigned long, Entry>> queued_cache_;
+  // Files in new/ never change in place (a job enters by rename; a requeued job's cache
+  // entry is dropped by move()), so a parsed entry stays valid while its name and inode do.
+  mutable std::map<std::string, Cached> cache_[2]; // new/, active/
+  mutable bool listed_[2] = {false, false};
+  mutable std::uint64_t generation_[2] = {0, 0};
+  mutable long long new_mtime_ns_ = -1;
+  mutable double new_listed_at_ = 0;
+  mutable int events_fd_ = -1;
+  mutable std::set<std::string> cancels_; // ids with a .cancel request in active/
   int lock_fd_ = -1;
 };
 
