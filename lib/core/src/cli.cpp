@@ -23,6 +23,37 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(b, e - b + 1));
 }
 
+void read_ini(std::string_view text, const std::string &name,
+              const std::function<void(const std::string &, const std::string &)> &on_section,
+              const std::function<void(const IniEntry &)> &on_entry) {
+  std::string section;
+  int number = 0;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    auto nl = text.find('\n', pos);
+    const std::string_view line =
+        text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+    ++number;
+    const std::string t = trim(line);
+    if (t.empty() || t[0] == '#' || t[0] == ';') continue;
+    std::string where = name + ":" + std::to_string(number);
+    if (t.front() == '[') {
+      if (t.back() != ']') usage_error(where + ": expected [section]");
+      section = trim(std::string_view(t).substr(1, t.size() - 2));
+      if (on_section) on_section(section, where);
+      continue;
+    }
+    const auto eq = t.find('=');
+    if (eq == std::string::npos) usage_error(where + ": expected 'name = value'");
+    IniEntry e{section, trim(std::string_view(t).substr(0, eq)),
+               trim(std::string_view(t).substr(eq + 1)), std::move(where)};
+    if (e.value.size() >= 2 && e.value.front() == '"' && e.value.back() == '"')
+      e.value = e.value.substr(1, e.value.size() - 2);
+    on_entry(e);
+  }
+}
+
 namespace {
 
 std::string program_of(const Command &c) { return "aip-" + c.tool; }
@@ -138,37 +169,22 @@ void Parser::store_config(const std::string &path, po::variables_map &vm) const 
   // Within one file the tool's own section overrides the global keys, so the two are
   // stored apart, the section first (the first store of an option wins).
   po::parsed_options global(&options_), own_section(&options_);
-  std::string line, section;
-  int number = 0;
   const std::string own = command_.tool;
-  while (std::getline(in, line)) {
-    ++number;
-    std::string t = trim(line);
-    if (t.empty() || t[0] == '#' || t[0] == ';') continue;
-    std::string where = path + ":" + std::to_string(number);
-    if (t.front() == '[') {
-      if (t.back() != ']') usage_error(where + ": expected [section]");
-      section = trim(std::string_view(t).substr(1, t.size() - 2));
-      continue;
-    }
-    auto eq = t.find('=');
-    if (eq == std::string::npos) usage_error(where + ": expected 'name = value'");
-    std::string key = trim(std::string_view(t).substr(0, eq));
-    std::string value = trim(std::string_view(t).substr(eq + 1));
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
-      value = value.substr(1, value.size() - 2);
-    if (!section.empty() && section != own) continue; // another tool's section
-    const po::option_description *d = options_.find_nothrow(key, false);
-    if (d == nullptr || key == "help" || key == "version") {
+  std::stringstream text;
+  text << in.rdbuf();
+  read_ini(text.str(), path, nullptr, [&](const IniEntry &e) {
+    if (!e.section.empty() && e.section != own) return; // another tool's section
+    const po::option_description *d = options_.find_nothrow(e.key, false);
+    if (d == nullptr || e.key == "help" || e.key == "version") {
       // Global keys may belong to other tools; a key in our own section that no command of
       // ours knows is a typo worth a warning, unless it belongs to a sibling subcommand.
-      if (!section.empty() && command_.name.empty())
-        diag::warning(where + ": unknown option '" + key + "' in [" + section + "]");
-      continue;
+      if (!e.section.empty() && command_.name.empty())
+        diag::warning(e.where + ": unknown option '" + e.key + "' in [" + e.section + "]");
+      return;
     }
-    (section.empty() ? global : own_section)
-        .options.emplace_back(d->long_name(), std::vector<std::string>{value});
-  }
+    (e.section.empty() ? global : own_section)
+        .options.emplace_back(d->long_name(), std::vector<std::string>{e.value});
+  });
   try {
     po::store(own_section, vm);
     po::store(global, vm);

@@ -155,3 +155,32 @@ TEST(Cli, FormatDefaultsAndValidation) {
   auto vm3 = parse(p3, {}, {});
   EXPECT_EQ(p3.format(vm3, out), out.is_terminal() ? "table" : "jsonl");
 }
+
+TEST(Cli, IniReaderSectionsValuesAndErrors) {
+  std::vector<std::string> seen;
+  cli::read_ini(
+      "top = 1\n# comment\n; comment\n\n[drift] \n method = \"ks, mmd\"\r\n[queue "
+      "gpu]\nmax_gpus=4\n",
+      "site.conf",
+      [&](const std::string &header, const std::string &where) {
+        seen.push_back("[" + header + "] " + where);
+      },
+      [&](const cli::IniEntry &e) {
+        seen.push_back(e.section + "/" + e.key + "=" + e.value + " " + e.where);
+      });
+  const std::vector<std::string> expected = {
+      "/top=1 site.conf:1", "[drift] site.conf:5", "drift/method=ks, mmd site.conf:6",
+      "[queue gpu] site.conf:7", "queue gpu/max_gpus=4 site.conf:8"};
+  EXPECT_EQ(seen, expected);
+  auto error = [](const char *text) {
+    try {
+      cli::read_ini(text, "f.conf", nullptr, [](const cli::IniEntry &) {});
+    } catch (const Error &e) {
+      EXPECT_EQ(e.status(), Exit::usage);
+      return std::string(e.what());
+    }
+    return std::string("(none)");
+  };
+  EXPECT_EQ(error("a = 1\n[open\n"), "f.conf:2: expected [section]");
+  EXPECT_EQ(error("\n\njust words\n"), "f.conf:3: expected 'name = value'");
+}

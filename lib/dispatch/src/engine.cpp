@@ -17,35 +17,16 @@ using cli::trim;
 
 void EngineSettings::parse(std::string_view text, const std::string &name,
                            const std::set<std::string> &known) {
-  std::istringstream in{std::string(text)};
-  std::string line;
-  int number = 0;
-  bool inside = false;
-  while (std::getline(in, line)) {
-    ++number;
-    std::string t = trim(line);
-    if (t.empty() || t[0] == '#' || t[0] == ';') continue;
-    std::string where = name + ":" + std::to_string(number);
-    if (t.front() == '[') {
-      if (t.back() != ']') usage_error(where + ": expected [section]");
-      inside = trim(std::string_view(t).substr(1, t.size() - 2)) == section;
-      continue;
-    }
-    if (!inside) continue;
-    auto eq = t.find('=');
-    if (eq == std::string::npos) usage_error(where + ": expected 'name = value'");
-    Setting s{trim(std::string_view(t).substr(0, eq)), trim(std::string_view(t).substr(eq + 1)),
-              where};
-    if (s.value.size() >= 2 && s.value.front() == '"' && s.value.back() == '"')
-      s.value = s.value.substr(1, s.value.size() - 2);
-    if (known.count(s.key) == 0U) {
+  cli::read_ini(text, name, nullptr, [&](const cli::IniEntry &e) {
+    if (e.section != section) return;
+    if (known.count(e.key) == 0U) {
       std::string list;
       for (const auto &k : known) list += (list.empty() ? "" : ", ") + k;
-      usage_error(where + ": unknown key '" + s.key + "' in [" + section + "] (known: " + list +
+      usage_error(e.where + ": unknown key '" + e.key + "' in [" + section + "] (known: " + list +
                   ")");
     }
-    values[s.key] = std::move(s);
-  }
+    values[e.key] = Setting{e.key, e.value, e.where};
+  });
 }
 
 EngineSettings EngineSettings::load(const std::vector<std::string> &files,

@@ -124,53 +124,38 @@ std::string Section::label() const {
 }
 
 void SiteConfig::parse(std::string_view text, const std::string &name) {
-  std::istringstream in{std::string(text)};
-  std::string line;
-  int number = 0;
   Section *current = nullptr;
-  while (std::getline(in, line)) {
-    ++number;
-    std::string t = trim(line);
-    if (t.empty() || t[0] == '#' || t[0] == ';') continue;
-    std::string where = name + ":" + std::to_string(number);
-    if (t.front() == '[') {
-      if (t.back() != ']') usage_error(where + ": expected [section]");
-      std::string header = trim(std::string_view(t).substr(1, t.size() - 2));
-      auto space = header.find_first_of(" \t");
-      std::string kind = header.substr(0, space);
-      std::string arg =
-          space == std::string::npos ? "" : trim(std::string_view(header).substr(space));
-      if (arg.size() >= 2 && arg.front() == '"' && arg.back() == '"')
-        arg = arg.substr(1, arg.size() - 2);
-      current = nullptr;
-      bool named = kind == "queue" || kind == "vo" || kind == "user" || kind == "project";
-      if (named) {
-        if (arg.empty()) usage_error(where + ": [" + kind + " NAME] needs a name");
-      } else if (kind == "limits" || kind == "node") {
-        if (!arg.empty()) usage_error(where + ": [" + kind + "] takes no name");
-      } else {
-        continue; // another tool's section ([drift], [account] ...)
-      }
-      sections.push_back({kind, arg, where, {}});
-      current = &sections.back();
-      continue;
+  auto on_section = [&](const std::string &header, const std::string &where) {
+    auto space = header.find_first_of(" \t");
+    std::string kind = header.substr(0, space);
+    std::string arg =
+        space == std::string::npos ? "" : trim(std::string_view(header).substr(space));
+    if (arg.size() >= 2 && arg.front() == '"' && arg.back() == '"')
+      arg = arg.substr(1, arg.size() - 2);
+    current = nullptr;
+    bool named = kind == "queue" || kind == "vo" || kind == "user" || kind == "project";
+    if (named) {
+      if (arg.empty()) usage_error(where + ": [" + kind + " NAME] needs a name");
+    } else if (kind == "limits" || kind == "node") {
+      if (!arg.empty()) usage_error(where + ": [" + kind + "] takes no name");
+    } else {
+      return; // another tool's section ([drift], [account] ...)
     }
-    if (current == nullptr) continue; // global options and other tools' sections
-    auto eq = t.find('=');
-    if (eq == std::string::npos) usage_error(where + ": expected 'name = value'");
-    Setting s{trim(std::string_view(t).substr(0, eq)), trim(std::string_view(t).substr(eq + 1)),
-              where};
-    if (s.value.size() >= 2 && s.value.front() == '"' && s.value.back() == '"')
-      s.value = s.value.substr(1, s.value.size() - 2);
+    sections.push_back({kind, arg, where, {}});
+    current = &sections.back();
+  };
+  cli::read_ini(text, name, on_section, [&](const cli::IniEntry &e) {
+    if (current == nullptr) return; // global options and other tools' sections
+    Setting s{e.key, e.value, e.where};
     const auto &keys = current->kind == "node" ? kNodeKeys : kRangeKeys;
     bool known =
         keys.count(s.key) != 0U || (current->kind == "project" && kProjectKeys.count(s.key) != 0U);
     if (!known)
-      usage_error(where + ": unknown key '" + s.key + "' in [" + current->kind +
+      usage_error(e.where + ": unknown key '" + s.key + "' in [" + current->kind +
                   (current->name.empty() ? "" : " " + current->name) + "]");
     validate(s);
     current->settings.push_back(std::move(s));
-  }
+  });
 }
 
 SiteConfig SiteConfig::load(const std::vector<std::string> &files) {

@@ -83,6 +83,20 @@ int run(std::string_view program, const std::function<int()> &body);
 // s without leading and trailing spaces, tabs and carriage returns (configuration lines).
 std::string trim(std::string_view s);
 
+// The configuration files' syntax, read the same way by every tool: '#' and ';' start a
+// comment line, "[header]" opens a section, "name = value" sets a value (double quotes
+// around it are dropped). on_section(header, where) runs for each header and on_entry for
+// each value, with the header of its section ("" before the first); `where` is
+// "name:line". A malformed line is a usage error naming them.
+struct IniEntry {
+  const std::string &section;
+  std::string key, value, where;
+};
+void read_ini(
+    std::string_view text, const std::string &name,
+    const std::function<void(const std::string &header, const std::string &where)> &on_section,
+    const std::function<void(const IniEntry &)> &on_entry);
+
 // Shell-style word list for messages, e.g. "jsonl, csv or table".
 std::string join_choices(const std::vector<std::string> &values);
 
