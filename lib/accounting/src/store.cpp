@@ -234,9 +234,10 @@ public:
   }
   // Days since 2000-01-01, from days since 1970-01-01.
   void date(std::int64_t unix_day) { int4(static_cast<std::int32_t>(unix_day - 10957)); }
-  template <class T> void optional_float8(const std::optional<T> &v) {
+  // A value or NULL.
+  template <class T, class Write> void optional(const std::optional<T> &v, Write write) {
     if (v)
-      float8(static_cast<double>(*v));
+      (this->*write)(*v);
     else
       null();
   }
@@ -271,31 +272,23 @@ void append_binary_row(BinaryCopy &out, const records::Usage &u) {
   out.text(u.vo);
   out.text(u.site);
   out.text(u.queue);
-  if (u.submit)
-    out.timestamptz(*u.submit);
-  else
-    out.null();
+  out.optional(u.submit, &BinaryCopy::timestamptz);
   out.timestamptz(u.start);
   out.timestamptz(u.end);
   out.float8(u.wall_s);
   out.float8(u.cores);
-  out.optional_float8(u.cpu_s);
-  auto bytes = [&](const std::optional<std::uint64_t> &v) {
-    if (v)
-      out.int8(static_cast<std::int64_t>(*v));
-    else
-      out.null();
+  out.optional(u.cpu_s, &BinaryCopy::float8);
+  // Stored as bigint: check_storable has refused what does not fit.
+  const auto bigint = [](const std::optional<std::uint64_t> &v) {
+    return v ? std::optional<std::int64_t>(static_cast<std::int64_t>(*v)) : std::nullopt;
   };
-  bytes(u.mem_req_bytes);
-  bytes(u.mem_peak_bytes);
+  out.optional(bigint(u.mem_req_bytes), &BinaryCopy::int8);
+  out.optional(bigint(u.mem_peak_bytes), &BinaryCopy::int8);
   out.int4(static_cast<std::int32_t>(u.gpus));
   out.text(u.gpu_model);
-  out.optional_float8(u.gpu_util_mean);
+  out.optional(u.gpu_util_mean, &BinaryCopy::float8);
   out.text(u.state);
-  if (u.exit_code)
-    out.int4(*u.exit_code);
-  else
-    out.null();
+  out.optional(u.exit_code, &BinaryCopy::int4);
   out.text(u.source);
 }
 

@@ -33,6 +33,20 @@ Job sample_job() {
   return j;
 }
 
+// Only the required fields.
+Usage minimal_usage() {
+  Usage u;
+  u.record_id = "r";
+  u.job_id = "j";
+  u.user = "u";
+  u.source = "swf";
+  u.start = 0;
+  u.end = 10;
+  u.wall_s = 10;
+  u.cores = 1;
+  return u;
+}
+
 Usage sample_usage() {
   Usage u;
   u.record_id = "slurm:ifca:123";
@@ -329,15 +343,7 @@ TEST(Records, FastUsageDecoderMatchesTheGeneralOne) {
   json full = to_json(sample_usage());
   full["extra"] = {1, 2, {{"a", "b"}}};
   cases.push_back(full);
-  Usage minimal;
-  minimal.record_id = "r";
-  minimal.job_id = "j";
-  minimal.user = "u";
-  minimal.source = "swf";
-  minimal.start = 0;
-  minimal.end = 10;
-  minimal.wall_s = 10;
-  minimal.cores = 1;
+  const Usage minimal = minimal_usage();
   cases.push_back(to_json(minimal));
   json epoch = full;
   epoch["start"] = 1795341600;
@@ -412,14 +418,7 @@ TEST(Records, FlatUsageDecoderTakesWhatAipWritesAndAgreesWithTheDomOne) {
     }
     return fast;
   };
-  Usage minimal;
-  minimal.record_id = "r";
-  minimal.job_id = "j";
-  minimal.user = "u";
-  minimal.source = "swf";
-  minimal.end = 10;
-  minimal.wall_s = 10;
-  minimal.cores = 1;
+  const Usage minimal = minimal_usage();
   for (const Usage &u : {sample_usage(), minimal}) {
     std::string line;
     append_usage_line(line, u);
