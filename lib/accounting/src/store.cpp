@@ -508,6 +508,17 @@ struct Store::Impl {
     return r;
   }
   void rollback() { PQclear(PQexec(conn, "ROLLBACK")); }
+  // fn() inside BEGIN ... COMMIT; rolled back when it throws.
+  template <class Fn> void transaction(Fn &&fn) {
+    exec("BEGIN");
+    try {
+      fn();
+      exec("COMMIT");
+    } catch (...) {
+      rollback();
+      throw;
+    }
+  }
 
   // COPY ... FROM STDIN with `data` as the whole stream. Returns the result, which the
   // caller checks (a unique violation is an answer, not a failure, for ingest's fast path).
@@ -621,8 +632,7 @@ int Store::version() {
 }
 
 int Store::migrate() {
-  impl_->exec("BEGIN");
-  try {
+  impl_->transaction([&] {
     impl_->exec(std::string("SELECT pg_advisory_xact_lock(") + kMigrateLock + ")");
     impl_->exec("CREATE TABLE IF NOT EXISTS aip_schema_version (version integer PRIMARY KEY, "
                 "description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
@@ -643,11 +653,7 @@ int Store::migrate() {
         impl_->rebuild_rollups();
       }
     }
-    impl_->exec("COMMIT");
-  } catch (...) {
-    impl_->rollback();
-    throw;
-  }
+  });
   return latest_version();
 }
 
@@ -680,8 +686,7 @@ IngestResult Store::ingest(const std::vector<std::string> &paths, const IngestOp
                                 ": run 'aip account db migrate' first");
   IngestResult result;
   auto &db = *impl_;
-  db.exec("BEGIN");
-  try {
+  db.transaction([&] {
     if (options.wait) {
       db.exec(std::string("SELECT pg_advisory_xact_lock(") + kIngestLock + ")");
     } else {
@@ -796,25 +801,16 @@ IngestResult Store::ingest(const std::vector<std::string> &paths, const IngestOp
     }
     db.add_rollup(rollup);
     result.duplicates = result.read - result.inserted;
-    db.exec("COMMIT");
-  } catch (...) {
-    impl_->rollback();
-    throw;
-  }
+  });
   return result;
 }
 
 void Store::rebuild_rollups() {
-  impl_->exec("BEGIN");
-  try {
+  impl_->transaction([&] {
     // Ingests wait; a report meanwhile reads the old roll-ups until COMMIT.
     impl_->exec(std::string("SELECT pg_advisory_xact_lock(") + kIngestLock + ")");
     impl_->rebuild_rollups();
-    impl_->exec("COMMIT");
-  } catch (...) {
-    impl_->rollback();
-    throw;
-  }
+  });
 }
 
 Report Store::report_rollups(const ReportSpec &spec, const std::string &dim) {
