@@ -1,5 +1,7 @@
 #include "aip/accounting/report.hpp"
 
+#include "group_sums.hpp"
+
 #include <aip/core/jsonl.hpp>
 #include <aip/core/units.hpp>
 
@@ -288,16 +290,6 @@ records::ReportRow to_row(const Report &r, const Group &g) {
 
 // --- the aggregator ----------------------------------------------------------------------
 
-namespace {
-
-struct KeyHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept {
-    return std::hash<std::string_view>{}(s);
-  }
-};
-} // namespace
-
 void shares(const ReportSpec &spec, const records::UsageView &u, std::vector<Share> &out) {
   out.clear();
   if (!(std::fabs(u.start) < kMaxEpoch) || !(std::fabs(u.end) < kMaxEpoch))
@@ -369,29 +361,24 @@ void shares(const ReportSpec &spec, const records::UsageView &u, std::vector<Sha
   }
 }
 
-struct Aggregator::Impl {
-  ReportSpec spec;
-  std::unordered_map<std::string, Totals, KeyHash, std::equal_to<>> groups;
-  std::string key;
-  std::size_t prefix = 0;
+namespace {
+// Sums per group of the records added: the groups' dimension values, joined, are interned
+// once per record, and each of the record's shares added under (name, period).
+struct Groups {
+  explicit Groups(const ReportSpec &s) : spec(&s) {}
+  const ReportSpec *spec;
+  detail::Names names;
+  detail::SumTable sums;
   std::uint64_t records = 0;
-
-  Totals &slot(std::int64_t period) {
-    key.resize(prefix);
-    key.append(reinterpret_cast<const char *>(&period), sizeof period);
-    auto it = groups.find(std::string_view(key));
-    if (it == groups.end()) it = groups.try_emplace(key).first;
-    return it->second;
-  }
-
+  std::string key;
   std::vector<Share> shares_;
 
   void add(const records::UsageView &u) {
     ++records;
-    shares(spec, u, shares_);
+    shares(*spec, u, shares_);
     if (shares_.empty()) return;
     key.clear();
-    for (Dim d : spec.dims) {
+    for (Dim d : spec->dims) {
       if (d == Dim::cores) {
         char b[32];
         auto [ptr, ec] = std::to_chars(b, b + sizeof b, u.cores);
@@ -402,45 +389,59 @@ struct Aggregator::Impl {
       }
       key += '\x1f';
     }
-    prefix = key.size();
-    for (const auto &s : shares_) slot(s.period).add(s.totals);
+    const std::uint32_t name = names.intern(key);
+    for (const auto &s : shares_) sums.at(detail::group_key(name, s.period)).add(s.totals);
+  }
+
+  // Adds the sums of `other` (whose names are numbered its own way), then empties them.
+  void take(Groups &other) {
+    records += other.records;
+    other.records = 0;
+    for (std::size_t i = 0; i < other.sums.size(); ++i) {
+      const std::uint64_t k = other.sums.key(i);
+      const std::uint32_t name = names.intern(other.names.name(detail::key_name(k)));
+      sums.at(detail::group_key(name, detail::key_period(k))).add(other.sums.totals(i));
+    }
+    other.sums.clear();
+  }
+
+  Report finish() const {
+    Report r;
+    r.spec = *spec;
+    r.records = records;
+    r.groups.reserve(sums.size());
+    for (std::size_t i = 0; i < sums.size(); ++i) {
+      Group g;
+      const std::string_view joined = names.name(detail::key_name(sums.key(i)));
+      std::size_t pos = 0;
+      for (std::size_t d = 0; d < r.spec.dims.size(); ++d) {
+        const auto sep = joined.find('\x1f', pos);
+        g.dims.emplace_back(joined.substr(pos, sep - pos));
+        pos = sep + 1;
+      }
+      g.period = detail::key_period(sums.key(i));
+      g.totals = sums.totals(i);
+      r.groups.push_back(std::move(g));
+    }
+    order_groups(r);
+    return r;
   }
 };
+} // namespace
 
-Aggregator::Aggregator(const ReportSpec &spec) : impl_(std::make_unique<Impl>()) {
-  impl_->spec = spec;
-}
+struct Aggregator::Impl {
+  explicit Impl(const ReportSpec &s) : spec(s), groups(spec) {}
+  ReportSpec spec;
+  Groups groups;
+};
+
+Aggregator::Aggregator(const ReportSpec &spec) : impl_(std::make_unique<Impl>(spec)) {}
 Aggregator::~Aggregator() = default;
 Aggregator::Aggregator(Aggregator &&) noexcept = default;
-void Aggregator::add(const records::Usage &usage) { impl_->add(records::view_of(usage)); }
-void Aggregator::add(const records::UsageView &usage) { impl_->add(usage); }
-
-void Aggregator::merge(Aggregator &other) {
-  impl_->records += other.impl_->records;
-  for (auto &[k, t] : other.impl_->groups) impl_->groups[k].add(t);
-  other.impl_->groups.clear();
-}
-
-Report Aggregator::finish() {
-  Report r;
-  r.spec = impl_->spec;
-  r.records = impl_->records;
-  r.groups.reserve(impl_->groups.size());
-  for (auto &[k, t] : impl_->groups) {
-    Group g;
-    std::size_t pos = 0;
-    for (std::size_t i = 0; i < r.spec.dims.size(); ++i) {
-      auto sep = k.find('\x1f', pos);
-      g.dims.push_back(k.substr(pos, sep - pos));
-      pos = sep + 1;
-    }
-    std::memcpy(&g.period, k.data() + pos, sizeof g.period);
-    g.totals = t;
-    r.groups.push_back(std::move(g));
-  }
-  order_groups(r);
-  return r;
-}
+void Aggregator::add(const records::Usage &usage) { impl_->groups.add(records::view_of(usage)); }
+void Aggregator::add(const records::UsageView &usage) { impl_->groups.add(usage); }
+void Aggregator::merge(Aggregator &other) { impl_->groups.take(other.impl_->groups); }
+Report Aggregator::finish() { return impl_->groups.finish(); }
 
 void order_groups(Report &r) {
   auto by_dims = [](const Group &a, const Group &b) {
@@ -478,9 +479,11 @@ template <class U> void check_range(const U &u, const jsonl::Location &where) {
   if (!(std::fabs(u.end) < kMaxEpoch)) jsonl::bad_record(where, "field 'end': out of range");
 }
 // Aggregator::add's data errors, with the record's file and line.
-template <class U> void add_at(Aggregator &a, const U &u, const jsonl::Location &where) {
+const records::UsageView &view(const records::UsageView &u) { return u; }
+records::UsageView view(const records::Usage &u) { return records::view_of(u); }
+template <class A, class U> void add_at(A &a, const U &u, const jsonl::Location &where) {
   try {
-    a.add(u);
+    a.add(view(u));
   } catch (const Error &e) {
     if (e.status() != Exit::data) throw;
     jsonl::bad_record(where, e.what());
@@ -490,22 +493,39 @@ template <class U> void add_at(Aggregator &a, const U &u, const jsonl::Location 
 
 Report aggregate_files(const std::vector<std::string> &paths, const ReportSpec &spec) {
   // Sums per chunk of input, added to the total in the chunks' order as they finish: the same
-  // sums to the last bit for any number of threads and any scheduling.
+  // sums to the last bit for any number of threads and any scheduling. Each worker keeps its
+  // names across chunks; at the end of a chunk it numbers its new names as the total does
+  // (under the lock, which the total's tables need anyway) and hands over its sums.
   const std::size_t workers = jsonl::worker_count();
-  Aggregator total(spec);
-  std::vector<std::optional<Aggregator>> chunk(workers);
-  std::map<std::size_t, Aggregator> finished;
+  Groups total(spec);
+  std::vector<std::unique_ptr<Groups>> local(workers);
+  std::vector<std::vector<std::uint32_t>> to_total(workers); // worker's name -> total's name
+  using Sums = std::vector<std::pair<std::uint64_t, Totals>>;
+  std::map<std::size_t, Sums> finished;
   std::size_t next = 0;
   std::mutex merging;
   jsonl::ChunkHooks hooks;
-  hooks.begin = [&](std::size_t w, std::size_t) { chunk[w].emplace(spec); };
+  hooks.begin = [&](std::size_t w, std::size_t) {
+    if (!local[w]) local[w] = std::make_unique<Groups>(spec);
+  };
   hooks.end = [&](std::size_t w, std::size_t c) {
+    Groups &mine = *local[w];
     std::lock_guard lock(merging);
-    finished.emplace(c, std::move(*chunk[w]));
-    chunk[w].reset();
+    auto &names = to_total[w];
+    for (auto n = static_cast<std::uint32_t>(names.size()); n < mine.names.size(); ++n)
+      names.push_back(total.names.intern(mine.names.name(n)));
+    Sums sums;
+    sums.reserve(mine.sums.size());
+    for (std::size_t i = 0; i < mine.sums.size(); ++i) {
+      const std::uint64_t k = mine.sums.key(i);
+      sums.emplace_back(detail::group_key(names[detail::key_name(k)], detail::key_period(k)),
+                        mine.sums.totals(i));
+    }
+    mine.sums.clear();
+    finished.emplace(c, std::move(sums));
     for (auto it = finished.begin(); it != finished.end() && it->first == next;
          it = finished.erase(it), ++next)
-      total.merge(it->second);
+      for (const auto &[k, t] : it->second) total.sums.at(k).add(t);
   };
   std::vector<records::Usage> scratch(workers);
   std::vector<records::UsageView> views(workers);
@@ -520,13 +540,13 @@ Report aggregate_files(const std::vector<std::string> &paths, const ReportSpec &
           [&](std::size_t w, std::string_view line, const jsonl::Location &where) {
             if (!records::decode_usage_line(line, views[w])) return false;
             check_range(views[w], where);
-            add_at(*chunk[w], views[w], where);
+            add_at(*local[w], views[w], where);
             return true;
           },
           [&](std::size_t w, simdjson::dom::object obj, const jsonl::Location &where) {
             records::decode_usage(obj, where, scratch[w]);
             check_range(scratch[w], where);
-            add_at(*chunk[w], scratch[w], where);
+            add_at(*local[w], scratch[w], where);
           },
           4 << 20, &hooks);
       continue;
@@ -565,6 +585,8 @@ Report aggregate_files(const std::vector<std::string> &paths, const ReportSpec &
       }
     }
   }
+  for (const auto &g : local)
+    if (g) total.records += g->records;
   Report r = total.finish();
   r.skipped = skipped;
   r.first_skipped = first_skipped;

@@ -282,7 +282,151 @@ void decode_usage(simdjson::dom::object object, const jsonl::Location &where, Us
   check_required(f, u, seen);
 }
 
+namespace detail {
+namespace {
+
+// The layout readers below take `p` by reference and move it past what they read; each
+// returns false at the first byte that is not what aip writes there.
+
+// The literal `s` (a key with its punctuation) at p.
+// Compared 8 bytes at a time (the last word overlapping the one before): inline, where
+// memcmp of these lengths is a call.
+template <std::size_t N> [[gnu::always_inline]] inline bool literal(const char *&p, const char *end, const char (&s)[N]) {
+  constexpr std::size_t n = N - 1;
+  static_assert(n >= 4 || n == 1);
+  if (static_cast<std::size_t>(end - p) < n) return false;
+  auto word = [](const char *at, auto type) {
+    decltype(type) w;
+    std::memcpy(&w, at, sizeof w);
+    return w;
+  };
+  bool same;
+  if constexpr (n == 1) {
+    same = *p == s[0];
+  } else if constexpr (n < 8) {
+    same = ((word(p, std::uint32_t{}) ^ word(s, std::uint32_t{})) |
+            (word(p + n - 4, std::uint32_t{}) ^ word(s + n - 4, std::uint32_t{}))) == 0;
+  } else {
+    std::uint64_t diff = 0;
+    for (std::size_t i = 0; i + 8 <= n; i += 8)
+      diff |= word(p + i, std::uint64_t{}) ^ word(s + i, std::uint64_t{});
+    diff |= word(p + n - 8, std::uint64_t{}) ^ word(s + n - 8, std::uint64_t{});
+    same = diff == 0;
+  }
+  if (!same) return false;
+  p += n;
+  return true;
+}
+
+// The rest of a string whose opening quote is just before p.
+[[gnu::always_inline]] inline bool text(const char *&p, const char *end, std::string_view &out) {
+  const char *q = p - 1;
+  if (!jsonl::flat::detail::string_body(q, end, out)) return false;
+  p = q;
+  return true;
+}
+
+// The rest of a quoted YYYY-MM-DDTHH:MM:SSZ whose opening quote is just before p.
+[[gnu::always_inline]] inline bool time(const char *&p, const char *end, double &out) {
+  if (end - p < 21 || p[20] != '"' || !aip::detail::fixed_utc_timestamp({p, 20}, out))
+    return false;
+  p += 21;
+  return true;
+}
+
+// A JSON number; `integer` when it must be one (and then within 18 digits).
+[[gnu::always_inline]] inline bool number(const char *&p, const char *end, jsonl::flat::Value &v) {
+  if (p == end || (*p != '-' && !jsonl::flat::detail::digit(*p))) return false;
+  return jsonl::flat::detail::number(p, end, v);
+}
+
+[[gnu::always_inline]] inline bool count(const char *&p, const char *end, std::uint64_t &out) {
+  jsonl::flat::Value v;
+  if (!number(p, end, v) || v.type != jsonl::flat::Type::integer || v.integer < 0) return false;
+  out = static_cast<std::uint64_t>(v.integer);
+  return true;
+}
+
+[[gnu::always_inline]] inline bool real(const char *&p, const char *end, double &out) {
+  jsonl::flat::Value v;
+  if (!number(p, end, v)) return false;
+  out = v.as_double();
+  return true;
+}
+
+[[gnu::always_inline]] inline bool null(const char *&p, const char *end) { return literal(p, end, "null"); }
+
+} // namespace
+
+bool decode_usage_layout(std::string_view line, UsageView &u) {
+  const char *p = line.data();
+  const char *const end = p + line.size();
+  reset_optional(u);
+  // Required members, then those aip leaves out when unknown, in append_usage_line's order.
+  if (!literal(p, end, "{\"kind\":\"aip.usage/v1\",\"record_id\":\"") || !text(p, end, u.record_id) ||
+      !literal(p, end, ",\"job_id\":\"") || !text(p, end, u.job_id) ||
+      !literal(p, end, ",\"user\":\"") || !text(p, end, u.user))
+    return false;
+  if (literal(p, end, ",\"project\":\"") && !text(p, end, u.project)) return false;
+  if (literal(p, end, ",\"vo\":\"") && !text(p, end, u.vo)) return false;
+  if (literal(p, end, ",\"site\":\"") && !text(p, end, u.site)) return false;
+  if (literal(p, end, ",\"queue\":\"") && !text(p, end, u.queue)) return false;
+  if (literal(p, end, ",\"submit\":\"")) {
+    double t;
+    if (!time(p, end, t)) return false;
+    u.submit = t;
+  }
+  if (!literal(p, end, ",\"start\":\"") || !time(p, end, u.start) ||
+      !literal(p, end, ",\"end\":\"") || !time(p, end, u.end) ||
+      !literal(p, end, ",\"wall_s\":") || !real(p, end, u.wall_s) ||
+      !literal(p, end, ",\"cores\":") || !real(p, end, u.cores))
+    return false;
+  if (literal(p, end, ",\"cpu_s\":")) {
+    double c;
+    if (!real(p, end, c)) return false;
+    u.cpu_s = c;
+  }
+  if (literal(p, end, ",\"mem_req_bytes\":")) {
+    std::uint64_t m;
+    if (!count(p, end, m)) return false;
+    u.mem_req_bytes = m;
+  }
+  if (literal(p, end, ",\"mem_peak_bytes\":")) {
+    std::uint64_t m;
+    if (!count(p, end, m)) return false;
+    u.mem_peak_bytes = m;
+  }
+  std::uint64_t gpus;
+  if (!literal(p, end, ",\"gpus\":") || !count(p, end, gpus) || gpus > 1'000'000) return false;
+  u.gpus = static_cast<std::uint32_t>(gpus);
+  if (literal(p, end, ",\"gpu_model\":\"") && !text(p, end, u.gpu_model)) return false;
+  if (!literal(p, end, ",\"gpu_util_mean\":")) return false;
+  if (!null(p, end)) {
+    double g;
+    if (!real(p, end, g)) return false;
+    u.gpu_util_mean = g;
+  }
+  if (literal(p, end, ",\"state\":\"") && !text(p, end, u.state)) return false;
+  if (!literal(p, end, ",\"exit_code\":")) return false;
+  if (!null(p, end)) {
+    jsonl::flat::Value v;
+    if (!number(p, end, v) || v.type != jsonl::flat::Type::integer ||
+        v.integer < std::numeric_limits<int>::min() || v.integer > std::numeric_limits<int>::max())
+      return false;
+    u.exit_code = static_cast<int>(v.integer);
+  }
+  if (!literal(p, end, ",\"source\":\"") || !text(p, end, u.source) || !literal(p, end, "}") ||
+      p != end)
+    return false;
+  bool valid = true;
+  check(u, [&](const char *, const char *) { valid = false; });
+  return valid;
+}
+
+} // namespace detail
+
 bool decode_usage_line(std::string_view line, UsageView &u) {
+  if (detail::decode_usage_layout(line, u)) return true;
   detail::FlatFields f;
   unsigned seen = 0;
   reset_optional(u);

@@ -46,29 +46,30 @@ void civil_from_days(std::int64_t days, std::int64_t &y, unsigned &m, unsigned &
 namespace detail {
 // YYYY-MM-DDTHH:MM:SSZ, the form aip writes, read without the general parser; false for
 // anything else (the general parser then decides).
-inline bool fixed_utc_timestamp(std::string_view s, double &out) {
-  if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
-      s[16] != ':' || s[19] != 'Z')
-    return false;
-  int v[6];
-  static constexpr int at[6] = {0, 5, 8, 11, 14, 17}, len[6] = {4, 2, 2, 2, 2, 2};
-  for (int k = 0; k < 6; ++k) {
-    int n = 0;
-    for (int i = at[k]; i < at[k] + len[k]; ++i) {
-      const char c = s[static_cast<std::size_t>(i)];
-      if (c < '0' || c > '9') return false;
-      n = n * 10 + (c - '0');
-    }
-    v[k] = n;
-  }
-  static constexpr int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+[[gnu::always_inline]] inline bool fixed_utc_timestamp(std::string_view s, double &out) {
+  if (s.size() != 20) return false;
+  const auto *c = reinterpret_cast<const unsigned char *>(s.data());
+  // Digits as 0..9, anything else as a larger unsigned value; checked all at once, so that
+  // the only branch is the one that gives up.
+  auto d = [&](int i) { return static_cast<unsigned>(c[i]) - '0'; };
+  const unsigned y0 = d(0), y1 = d(1), y2 = d(2), y3 = d(3), mo0 = d(5), mo1 = d(6), d0 = d(8),
+                 d1 = d(9), h0 = d(11), h1 = d(12), mi0 = d(14), mi1 = d(15), s0 = d(17),
+                 s1 = d(18);
+  const bool digits = (y0 <= 9) & (y1 <= 9) & (y2 <= 9) & (y3 <= 9) & (mo0 <= 9) & (mo1 <= 9) &
+                      (d0 <= 9) & (d1 <= 9) & (h0 <= 9) & (h1 <= 9) & (mi0 <= 9) & (mi1 <= 9) &
+                      (s0 <= 9) & (s1 <= 9);
+  const bool punctuation = (c[4] == '-') & (c[7] == '-') & (c[10] == 'T') & (c[13] == ':') &
+                           (c[16] == ':') & (c[19] == 'Z');
+  const unsigned year = ((y0 * 10 + y1) * 10 + y2) * 10 + y3, month = mo0 * 10 + mo1,
+                 day = d0 * 10 + d1, hour = h0 * 10 + h1, minute = mi0 * 10 + mi1,
+                 second = s0 * 10 + s1;
+  static constexpr unsigned char mdays[16] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   // 29 February and leap seconds go the long way.
-  if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > mdays[v[1] - 1] || v[3] > 23 || v[4] > 59 ||
-      v[5] > 59)
+  if (!punctuation || !digits || month - 1 > 11 || day - 1 >= mdays[month & 15] ||
+      hour > 23 || minute > 59 || second > 59)
     return false;
-  const double days = static_cast<double>(
-      days_from_civil(v[0], static_cast<unsigned>(v[1]), static_cast<unsigned>(v[2])));
-  out = days * 86400 + v[3] * 3600 + v[4] * 60 + v[5];
+  const double days = static_cast<double>(days_from_civil(year, month, day));
+  out = days * 86400 + static_cast<double>(hour * 3600 + minute * 60 + second);
   return true;
 }
 } // namespace detail

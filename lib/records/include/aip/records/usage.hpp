@@ -57,6 +57,14 @@ void decode_usage(simdjson::dom::object object, const jsonl::Location &where, Us
 // readable bytes after it.
 bool decode_usage_line(std::string_view line, UsageView &out);
 
+namespace detail {
+// decode_usage_line's first try: the exact layout append_usage_line writes (its member order,
+// no spaces, times as YYYY-MM-DDTHH:MM:SSZ), read without visiting keys. False for anything
+// else, which decode_usage_line then reads with the flat scanner. Public for the tests and the
+// fuzz target, which check that both readers give decode_usage's record.
+bool decode_usage_layout(std::string_view line, UsageView &out);
+} // namespace detail
+
 // Appends the record as one JSON line (with '\n'); faster than to_json().dump().
 void append_usage_line(std::string &out, const Usage &usage);
 

@@ -1,0 +1,139 @@
+// The tables behind the report engine and the roll-ups: group names interned to small
+// integers, and Totals per (name, period) key in flat open-addressing arrays. One cache miss
+// or two per lookup, no allocation per record, where node-based maps of strings took half of
+// a report's time. Internal to lib/accounting.
+#pragma once
+
+#include "aip/accounting/report.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace aip::accounting::detail {
+
+// A 64-bit hash of a short byte string: a multiply-xorshift over 8-byte words. Not for
+// adversaries (the tables only hold a report's own group names), but well mixed in the
+// bits the tables use.
+inline std::uint64_t hash_bytes(std::string_view s) {
+  constexpr std::uint64_t k = 0x9E3779B97F4A7C15ULL;
+  std::uint64_t h = s.size() * k;
+  const char *p = s.data();
+  std::size_t n = s.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * k;
+    h ^= h >> 29;
+  }
+  if (n > 0) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    h = (h ^ w) * k;
+    h ^= h >> 29;
+  }
+  return h * k;
+}
+
+// Distinct strings numbered 0, 1, 2, ... in the order first seen.
+class Names {
+public:
+  std::uint32_t intern(std::string_view s) {
+    if (2 * (hashes_.size() + 1) > slots_.size()) grow();
+    const std::uint64_t h = hash_bytes(s);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = (h >> 32) & mask;; i = (i + 1) & mask) {
+      const std::uint32_t slot = slots_[i];
+      if (slot == 0) {
+        const auto id = static_cast<std::uint32_t>(hashes_.size());
+        slots_[i] = id + 1;
+        hashes_.push_back(h);
+        starts_.push_back(bytes_.size());
+        bytes_.append(s);
+        return id;
+      }
+      if (hashes_[slot - 1] == h && name(slot - 1) == s) return slot - 1;
+    }
+  }
+  // Valid until the next intern().
+  std::string_view name(std::uint32_t id) const {
+    const std::size_t start = starts_[id];
+    const std::size_t end = id + 1 < starts_.size() ? starts_[id + 1] : bytes_.size();
+    return std::string_view(bytes_).substr(start, end - start);
+  }
+  std::size_t size() const { return hashes_.size(); }
+
+private:
+  void grow() {
+    std::vector<std::uint32_t> bigger(slots_.empty() ? 64 : slots_.size() * 2, 0);
+    const std::size_t mask = bigger.size() - 1;
+    for (std::size_t id = 0; id < hashes_.size(); ++id) {
+      std::size_t i = (hashes_[id] >> 32) & mask;
+      while (bigger[i] != 0) i = (i + 1) & mask;
+      bigger[i] = static_cast<std::uint32_t>(id + 1);
+    }
+    slots_ = std::move(bigger);
+  }
+  std::vector<std::uint32_t> slots_; // id + 1; 0 for a free slot
+  std::vector<std::uint64_t> hashes_;
+  std::vector<std::size_t> starts_;
+  std::string bytes_;
+};
+
+// A group's key: the interned name in the high 32 bits, the period's number in the low 32
+// (hours since 1970 stay within 32 bits up to kMaxEpoch).
+inline std::uint64_t group_key(std::uint32_t name, std::int64_t period) {
+  return (static_cast<std::uint64_t>(name) << 32) | static_cast<std::uint32_t>(period);
+}
+inline std::uint32_t key_name(std::uint64_t key) { return static_cast<std::uint32_t>(key >> 32); }
+inline std::int64_t key_period(std::uint64_t key) {
+  return static_cast<std::int32_t>(static_cast<std::uint32_t>(key));
+}
+
+// Totals per key; entries are kept densely in the order first seen.
+class SumTable {
+public:
+  Totals &at(std::uint64_t key) {
+    if (2 * (keys_.size() + 1) > slots_.size()) grow();
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = mix(key) & mask;; i = (i + 1) & mask) {
+      const std::uint32_t slot = slots_[i];
+      if (slot == 0) {
+        slots_[i] = static_cast<std::uint32_t>(keys_.size() + 1);
+        keys_.push_back(key);
+        return totals_.emplace_back();
+      }
+      if (keys_[slot - 1] == key) return totals_[slot - 1];
+    }
+  }
+  std::size_t size() const { return keys_.size(); }
+  std::uint64_t key(std::size_t i) const { return keys_[i]; }
+  const Totals &totals(std::size_t i) const { return totals_[i]; }
+  // Empty again, keeping the memory.
+  void clear() {
+    std::fill(slots_.begin(), slots_.end(), 0);
+    keys_.clear();
+    totals_.clear();
+  }
+
+private:
+  static std::size_t mix(std::uint64_t key) { return (key * 0x9E3779B97F4A7C15ULL) >> 24; }
+  void grow() {
+    std::vector<std::uint32_t> bigger(slots_.empty() ? 64 : slots_.size() * 2, 0);
+    const std::size_t mask = bigger.size() - 1;
+    for (std::size_t e = 0; e < keys_.size(); ++e) {
+      std::size_t i = mix(keys_[e]) & mask;
+      while (bigger[i] != 0) i = (i + 1) & mask;
+      bigger[i] = static_cast<std::uint32_t>(e + 1);
+    }
+    slots_ = std::move(bigger);
+  }
+  std::vector<std::uint32_t> slots_; // entry + 1; 0 for a free slot
+  std::vector<std::uint64_t> keys_;
+  std::vector<Totals> totals_;
+};
+
+} // namespace aip::accounting::detail
