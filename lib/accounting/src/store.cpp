@@ -1,5 +1,7 @@
 #include "aip/accounting/store.hpp"
 
+#include "group_sums.hpp"
+
 #include <aip/core/jsonl.hpp>
 #include <aip/core/units.hpp>
 
@@ -356,19 +358,9 @@ public:
     ++records_;
     for (std::size_t d = 0; d < std::size(kRollupDims); ++d) {
       const auto &dim = kRollupDims[d];
-      std::uint64_t id = 0;
-      if (dim.dim) {
-        const std::string_view value = dim_value(view, *dim.dim);
-        auto &ids = ids_[d];
-        auto it = ids.find(value);
-        if (it == ids.end()) {
-          it = ids.emplace(std::string(value), values_[d].size()).first;
-          values_[d].push_back(it->first);
-        }
-        id = it->second;
-      }
-      for (const auto &s : shares_)
-        sums_[d].at((id << 32) | static_cast<std::uint32_t>(s.period)).add(s.totals);
+      std::uint32_t id = 0;
+      if (dim.dim) id = values_[d].intern(dim_value(view, *dim.dim));
+      for (const auto &s : shares_) sums_[d].at(detail::group_key(id, s.period)).add(s.totals);
     }
   }
   std::uint64_t records() const { return records_; }
@@ -377,14 +369,13 @@ public:
     BinaryCopy out;
     out.begin();
     for (std::size_t d = 0; d < std::size(kRollupDims); ++d) {
-      for (std::size_t slot = 0; slot < sums_[d].keys.size(); ++slot) {
-        const std::uint64_t key = sums_[d].keys[slot];
-        if (key == DaySums::kEmpty) continue;
-        const Totals &t = sums_[d].totals[slot];
+      for (std::size_t i = 0; i < sums_[d].size(); ++i) {
+        const std::uint64_t key = sums_[d].key(i);
+        const Totals &t = sums_[d].totals(i);
         out.row(18);
         out.text(kRollupDims[d].name);
-        out.text(kRollupDims[d].dim ? std::string_view(values_[d][key >> 32]) : std::string_view());
-        out.date(static_cast<std::int32_t>(static_cast<std::uint32_t>(key)));
+        out.text(kRollupDims[d].dim ? values_[d].name(detail::key_name(key)) : std::string_view());
+        out.date(static_cast<std::int32_t>(detail::key_period(key)));
         out.int8(std::llround(t.jobs));
         for (double v : {t.wall_s, t.core_s, t.used_cpu_s, t.core_s_cpu_known, t.gpu_s,
                          t.used_gpu_s, t.gpu_s_util_known, t.mem_peak, t.mem_req, t.wait_s})
@@ -405,47 +396,12 @@ public:
   }
 
 private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>{}(s);
-    }
-  };
   static constexpr std::size_t kDims = std::size(kRollupDims);
   ReportSpec spec_;
   std::vector<Share> shares_;
-  std::unordered_map<std::string, std::uint64_t, Hash, std::equal_to<>> ids_[kDims];
-  std::vector<std::string> values_[kDims];
-  // Key: the value's id in the high 32 bits, the day (days since 1970) in the low 32.
-  // Open addressing with linear probing over flat arrays: one cache miss a lookup where a
-  // node-based map takes two (the roll-up sums were half of an ingest's client time).
-  struct DaySums {
-    static constexpr std::uint64_t kEmpty = ~0ULL;
-    std::vector<std::uint64_t> keys = std::vector<std::uint64_t>(1024, kEmpty);
-    std::vector<Totals> totals = std::vector<Totals>(1024);
-    std::size_t used = 0;
-    Totals &at(std::uint64_t key) {
-      if (2 * (used + 1) > keys.size()) grow();
-      const std::size_t mask = keys.size() - 1;
-      for (std::size_t i = (key * 0x9E3779B97F4A7C15ULL) >> 20 & mask;; i = (i + 1) & mask) {
-        if (keys[i] == key) return totals[i];
-        if (keys[i] == kEmpty) {
-          keys[i] = key;
-          ++used;
-          return totals[i];
-        }
-      }
-    }
-    void grow() {
-      DaySums bigger;
-      bigger.keys.assign(keys.size() * 2, kEmpty);
-      bigger.totals.assign(keys.size() * 2, Totals{});
-      for (std::size_t i = 0; i < keys.size(); ++i)
-        if (keys[i] != kEmpty) bigger.at(keys[i]) = totals[i];
-      *this = std::move(bigger);
-    }
-  };
-  DaySums sums_[kDims];
+  // Per dimension: its values numbered, and the sums per (value, day).
+  detail::Names values_[kDims];
+  detail::SumTable sums_[kDims];
   std::uint64_t records_ = 0;
 };
 
