@@ -1,7 +1,7 @@
 // The flat scanner against simdjson, differentially: whatever line the scanner accepts,
 // simdjson must accept too, with the same members, in the same order, with the same values
 // (numbers bit for bit); and whatever usage record decode_usage_line accepts, decode_usage
-// must decode to the same record. The scanner may give up on anything; it may never be
+// must decode to the same record (and so must the layout reader, decode_usage_layout). The scanner may give up on anything; it may never be
 // wrong about what it accepts. The timestamp fast path is checked against the general
 // parser the same way.
 #include <aip/core/flat_json.hpp>
@@ -83,8 +83,13 @@ void check_scanner(std::string_view line) {
 }
 
 void check_usage(std::string_view line) {
-  aip::records::UsageView view;
-  if (!aip::records::decode_usage_line(line, view)) return;
+  aip::records::UsageView view, layout;
+  const bool by_layout = aip::records::detail::decode_usage_layout(line, layout);
+  if (!aip::records::decode_usage_line(line, view)) {
+    require(!by_layout);
+    return;
+  }
+  if (by_layout) require(layout == view);
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   require(parser.parse(line.data(), line.size(), false).get(doc) == simdjson::SUCCESS);

@@ -111,6 +111,8 @@ public:
   }
   std::size_t size() const { return keys_.size(); }
   std::uint64_t key(std::size_t i) const { return keys_[i]; }
+  // Where a key's probe starts in a table of mask + 1 slots.
+  static std::size_t slot_of(std::uint64_t key, std::size_t mask) { return mix(key) & mask; }
   const Totals &totals(std::size_t i) const { return totals_[i]; }
   // Empty again, keeping the memory.
   void clear() {
@@ -120,7 +122,12 @@ public:
   }
 
 private:
-  static std::size_t mix(std::uint64_t key) { return (key * 0x9E3779B97F4A7C15ULL) >> 24; }
+  // Both halves of the key reach the low bits the slot is taken from (a plain multiply would
+  // leave them to the period alone, and pile up every group of a period-less report).
+  static std::size_t mix(std::uint64_t key) {
+    const std::uint64_t h = (key ^ (key >> 29)) * 0x9E3779B97F4A7C15ULL;
+    return static_cast<std::size_t>(h ^ (h >> 32));
+  }
   void grow() {
     std::vector<std::uint32_t> bigger(slots_.empty() ? 64 : slots_.size() * 2, 0);
     const std::size_t mask = bigger.size() - 1;

@@ -143,3 +143,91 @@ TEST(FlatJson, KeyHintsChangeNothingButSpeed) {
     }
   }
 }
+
+// The loop-free reader of plain numbers (up to 15 digits, no sign, no exponent) gives what the
+// C library gives for every length of integer and fraction, and gives up beyond its subset so
+// that the careful reader (checked above) decides.
+TEST(FlatJson, PlainNumbersAgreeWithTheCLibrary) {
+  const std::string digits = "98765432109876543210";
+  int plain = 0;
+  for (std::size_t whole = 1; whole <= 18; ++whole) {
+    for (std::size_t fraction = 0; fraction <= 9; ++fraction) {
+      std::string token = digits.substr(0, whole);
+      if (fraction > 0) token += "." + digits.substr(3, fraction);
+      for (const std::string &t : {token, "1" + token.substr(1), "0" + token.substr(whole)}) {
+        std::string line = "{\"v\":" + t + ",\"w\":1}";
+        auto s = scan(line);
+        ASSERT_TRUE(s.accepted) << t;
+        const Value &v = s.members[0].second;
+        EXPECT_EQ(v.text, t);
+        if (t.find('.') == std::string::npos) {
+          ASSERT_EQ(v.type, Type::integer) << t;
+          EXPECT_EQ(v.integer, std::strtoll(t.c_str(), nullptr, 10)) << t;
+        } else {
+          ASSERT_EQ(v.type, Type::number) << t;
+          EXPECT_EQ(v.number, std::strtod(t.c_str(), nullptr)) << t;
+        }
+        // Which path read it: the plain one exactly for its subset.
+        const std::size_t n = t.size();
+        std::string padded = t + ",";
+        padded.append(simdjson::SIMDJSON_PADDING, '7');
+        const char *p = padded.data();
+        Value direct;
+        const std::size_t int_digits = t.find('.') == std::string::npos ? n : t.find('.');
+        const std::size_t frac_digits = n - int_digits - (int_digits < n ? 1 : 0);
+        const bool subset = int_digits + frac_digits <= 15 && frac_digits < 8 &&
+                            !(t[0] == '0' && int_digits > 1);
+        EXPECT_EQ(detail::plain_number(p, padded.data() + n + 1, direct), subset) << t;
+        if (subset) {
+          ++plain;
+          EXPECT_EQ(p, padded.data() + n) << t;
+          EXPECT_EQ(direct.as_double(), v.as_double()) << t;
+        }
+      }
+    }
+  }
+  EXPECT_GT(plain, 200); // the plain path is live
+  // Bytes around the digits' range, and non-ASCII, end the digits; so do the line's end and
+  // whatever lies past it (digits in the padding are never read as the number's).
+  std::uint64_t value = 0;
+  for (const char *stop : {"/", ":", "\x80", "\xff", " ", "e", "."}) {
+    std::string text = std::string("1234") + stop + "5678";
+    EXPECT_EQ(detail::leading_digits8(text.c_str(), value), 4U) << stop;
+    EXPECT_EQ(value, 1234U);
+  }
+  EXPECT_EQ(detail::leading_digits8("12345678", value), 8U);
+  EXPECT_EQ(value, 12345678U);
+  EXPECT_EQ(detail::leading_digits8("x2345678", value), 0U);
+  std::string cut = "1234";
+  cut.append(simdjson::SIMDJSON_PADDING, '9');
+  const char *p = cut.data();
+  Value v;
+  EXPECT_FALSE(detail::plain_number(p, cut.data() + 4, v));
+  EXPECT_FALSE(scan("{\"a\":1e5").accepted);
+  EXPECT_EQ(scan("{\"a\":1e5}").members.at(0).second.as_double(), 1e5);
+  EXPECT_EQ(scan("{\"a\":1.5E2}").members.at(0).second.as_double(), 150.0);
+}
+
+// The fixed-form reader of times agrees with the general parser wherever it answers: every
+// position of a valid time replaced by characters around the digits and separators.
+TEST(FlatJson, FixedTimestampsAnswerOnlyWhatTheGeneralParserAgreesWith) {
+  const std::string base = "2026-11-22T10:05:09Z";
+  double fast = 0, general = 0;
+  ASSERT_TRUE(aip::detail::fixed_utc_timestamp(base, fast));
+  EXPECT_EQ(fast, 1795341909.0); // calendar.timegm((2026, 11, 22, 10, 5, 9))
+  int answered = 0;
+  for (std::size_t at = 0; at < base.size(); ++at) {
+    for (char c : std::string("/0123456789:-TtZz +\x7f")) {
+      std::string t = base;
+      t[at] = c;
+      if (!aip::detail::fixed_utc_timestamp(t, fast)) continue;
+      ++answered;
+      ASSERT_TRUE(aip::parse_timestamp_quietly(t, general)) << t;
+      EXPECT_EQ(fast, general) << t;
+    }
+  }
+  EXPECT_GT(answered, 60);
+  for (const char *bad : {"2026-00-10T00:00:00Z", "2026-11-00T00:00:00Z", "2026-11-22T24:00:00Z",
+                          "2026-11-22T23:60:00Z", "2026-04-31T00:00:00Z", "2026-11-22T10:05:09"})
+    EXPECT_FALSE(aip::detail::fixed_utc_timestamp(bad, fast)) << bad;
+}

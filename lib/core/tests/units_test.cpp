@@ -90,3 +90,15 @@ TEST(Units, CivilDaysRoundTrip) {
     EXPECT_EQ(days_from_civil(y, m, day), d);
   }
 }
+
+// The table behind the fixed-form times gives the formula's day for every date of the years
+// it covers, and the formula's beyond them.
+TEST(Units, DateTableEqualsTheFormula) {
+  for (unsigned y = 1960; y < 2240; ++y)
+    for (unsigned m = 1; m <= 12; ++m)
+      for (unsigned d : {1U, 15U, 28U})
+        ASSERT_EQ(aip::detail::days_of_date(y, m, d), aip::days_from_civil(y, m, d))
+            << y << "-" << m << "-" << d;
+  EXPECT_EQ(aip::detail::days_of_date(1970, 1, 1), 0);
+  EXPECT_EQ(aip::detail::days_of_date(2024, 3, 1), 19783); // date -d 2024-03-01 +%s / 86400
+}

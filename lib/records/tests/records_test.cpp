@@ -454,6 +454,69 @@ TEST(Records, FlatUsageDecoderTakesWhatAipWritesAndAgreesWithTheDomOne) {
   EXPECT_TRUE(both(dup));
 }
 
+// The first reader of decode_usage_line, decode_usage_layout, takes every line the writer
+// makes (each optional member present or not, fractions, negative exit codes, long numbers)
+// and gives decode_usage's record; a line in any other layout goes on to the flat scanner.
+TEST(Records, UsageLayoutReaderTakesEveryWriterLineAndNothingElse) {
+  simdjson::dom::parser parser;
+  auto read = [&](const std::string &line, bool expect_layout) {
+    std::string padded = line;
+    padded.append(simdjson::SIMDJSON_PADDING, '9'); // digits: never read as the line's
+    const std::string_view text(padded.data(), line.size());
+    UsageView layout, any;
+    EXPECT_EQ(detail::decode_usage_layout(text, layout), expect_layout) << line;
+    ASSERT_TRUE(decode_usage_line(text, any)) << line;
+    Usage dom;
+    decode_usage(parser.parse(line).get_object(), jsonl::Location{"f", 1}, dom);
+    EXPECT_TRUE(view_of(dom) == any) << line;
+    if (expect_layout) {
+      EXPECT_TRUE(view_of(dom) == layout) << line;
+    }
+  };
+  int lines = 0;
+  for (unsigned leave_out = 0; leave_out < (1U << 11); leave_out += 7) {
+    Usage u = sample_usage();
+    if (leave_out & 1U) u.project.clear();
+    if (leave_out & 2U) u.vo.clear();
+    if (leave_out & 4U) u.site.clear();
+    if (leave_out & 8U) u.queue.clear();
+    if (leave_out & 16U) u.submit.reset();
+    if (leave_out & 32U) u.cpu_s.reset();
+    if (leave_out & 64U) u.mem_req_bytes.reset();
+    if (leave_out & 128U) u.mem_peak_bytes.reset();
+    if (leave_out & 256U) u.gpu_model.clear();
+    if (leave_out & 512U) u.gpu_util_mean.reset();
+    if (leave_out & 1024U) u.state.clear(), u.exit_code.reset();
+    u.wall_s = 0.25 * leave_out;
+    u.cores = leave_out % 3 == 0 ? 123456789012.0 : 1.5;
+    if (u.exit_code) u.exit_code = -static_cast<int>(leave_out);
+    std::string line;
+    append_usage_line(line, u);
+    line.pop_back();
+    read(line, true);
+    ++lines;
+  }
+  EXPECT_GT(lines, 250);
+  std::string line;
+  append_usage_line(line, sample_usage());
+  line.pop_back();
+  auto replaced = [&](const std::string &from, const std::string &to) {
+    std::string l = line;
+    l.replace(l.find(from), from.size(), to);
+    return l;
+  };
+  // Valid, in another layout: the flat scanner reads them.
+  read(replaced("\"user\":", "\"user\" : "), false);
+  read(replaced("\"start\":\"2026-11-22T10:00:00Z\"", "\"start\":1795341600"), false);
+  std::string kind_last = replaced("{\"kind\":\"aip.usage/v1\",", "{");
+  kind_last.insert(kind_last.size() - 1, ",\"kind\":\"aip.usage/v1\"");
+  read(kind_last, false);
+  read(replaced("}", ",\"extra\":1}"), false);
+  // Still the layout: null where aip writes null, numbers in other forms.
+  read(replaced("\"exit_code\":0", "\"exit_code\":null"), true);
+  read(replaced("\"cores\":8", "\"cores\":8e0"), true);
+}
+
 TEST(Records, UsageLineWriterIsValidJsonAndRoundTrips) {
   Usage u = sample_usage();
   u.user = "quote\" back\\slash\nnewline\x01";

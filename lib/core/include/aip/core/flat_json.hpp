@@ -36,7 +36,7 @@ struct Value {
   bool boolean = false;     // Type::boolean
 
   // An integer or number as simdjson's get_double gives it.
-  double as_double() const { return type == Type::integer ? static_cast<double>(integer) : number; }
+  [[gnu::always_inline]] double as_double() const { return type == Type::integer ? static_cast<double>(integer) : number; }
   bool is_number() const { return type == Type::integer || type == Type::number; }
 };
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -33,7 +34,7 @@ std::string format_timestamp(double epoch_seconds);
 
 // Days since 1970-01-01 for a proleptic Gregorian date, and back (Hinnant's civil-date
 // algorithms, http://howardhinnant.github.io/date_algorithms.html).
-inline std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+[[gnu::always_inline]] constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
   const unsigned yoe = static_cast<unsigned>(y - era * 400);
@@ -46,30 +47,65 @@ void civil_from_days(std::int64_t days, std::int64_t &y, unsigned &m, unsigned &
 namespace detail {
 // YYYY-MM-DDTHH:MM:SSZ, the form aip writes, read without the general parser; false for
 // anything else (the general parser then decides).
+// days_from_civil by table for the years records live in (1970 to 2225), by formula beyond.
+struct YearStarts {
+  std::int32_t days[256];
+  bool leap[256];
+};
+inline constexpr YearStarts kYearStarts = [] {
+  YearStarts t{};
+  for (int i = 0; i < 256; ++i) {
+    const int y = 1970 + i;
+    t.days[i] = static_cast<std::int32_t>(days_from_civil(y, 1, 1));
+    t.leap[i] = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  }
+  return t;
+}();
+[[gnu::always_inline]] inline std::int64_t days_of_date(unsigned year, unsigned month,
+                                                         unsigned day) {
+  static constexpr std::int16_t before[13] = {0,   0,   31,  59,  90,  120, 151,
+                                              181, 212, 243, 273, 304, 334};
+  const unsigned i = year - 1970;
+  if (i >= 256) return days_from_civil(year, month, day);
+  return kYearStarts.days[i] + before[month] + ((month > 2) & kYearStarts.leap[i]) + day - 1;
+}
+
 [[gnu::always_inline]] inline bool fixed_utc_timestamp(std::string_view s, double &out) {
   if (s.size() != 20) return false;
-  const auto *c = reinterpret_cast<const unsigned char *>(s.data());
-  // Digits as 0..9, anything else as a larger unsigned value; checked all at once, so that
-  // the only branch is the one that gives up.
-  auto d = [&](int i) { return static_cast<unsigned>(c[i]) - '0'; };
-  const unsigned y0 = d(0), y1 = d(1), y2 = d(2), y3 = d(3), mo0 = d(5), mo1 = d(6), d0 = d(8),
-                 d1 = d(9), h0 = d(11), h1 = d(12), mi0 = d(14), mi1 = d(15), s0 = d(17),
-                 s1 = d(18);
-  const bool digits = (y0 <= 9) & (y1 <= 9) & (y2 <= 9) & (y3 <= 9) & (mo0 <= 9) & (mo1 <= 9) &
-                      (d0 <= 9) & (d1 <= 9) & (h0 <= 9) & (h1 <= 9) & (mi0 <= 9) & (mi1 <= 9) &
-                      (s0 <= 9) & (s1 <= 9);
-  const bool punctuation = (c[4] == '-') & (c[7] == '-') & (c[10] == 'T') & (c[13] == ':') &
-                           (c[16] == ':') & (c[19] == 'Z');
-  const unsigned year = ((y0 * 10 + y1) * 10 + y2) * 10 + y3, month = mo0 * 10 + mo1,
-                 day = d0 * 10 + d1, hour = h0 * 10 + h1, minute = mi0 * 10 + mi1,
-                 second = s0 * 10 + s1;
+  // Three little-endian words, "YYYY-MM-", "DDTHH:MM" and ":SSZ" (byte i is bits 8i..8i+7).
+  // In each, the punctuation must be exactly as written and the other bytes digits; the
+  // punctuation is set to '0' before subtracting '0' from every byte, so that no borrow runs
+  // into a digit; then each digit pair is 10 x first + second in the first byte of the pair.
+  std::uint64_t w0, w1;
+  std::uint32_t w2;
+  std::memcpy(&w0, s.data(), 8);
+  std::memcpy(&w1, s.data() + 8, 8);
+  std::memcpy(&w2, s.data() + 16, 4);
+  constexpr std::uint64_t zeros = 0x3030303030303030ULL;
+  constexpr std::uint64_t d0 = 0x00FFFF00FFFFFFFFULL, p0 = 0x2D00000000000000ULL | 0x2D00000000ULL;
+  constexpr std::uint64_t d1 = 0xFFFF00FFFF00FFFFULL, p1 = (0x3AULL << 40) | (0x54ULL << 16);
+  constexpr std::uint64_t d2 = 0x00FFFF00ULL, p2 = (0x5AULL << 24) | 0x3AULL;
+  const bool punctuation = ((w0 & ~d0) == p0) & ((w1 & ~d1) == p1) & ((w2 & ~d2) == p2);
+  auto values = [&](std::uint64_t w, std::uint64_t digits, std::uint64_t &bad) {
+    const std::uint64_t x = ((w & digits) | (zeros & ~digits)) - zeros;
+    bad |= (x | (x + 0x7676767676767676ULL)) & 0x8080808080808080ULL;
+    return x * 10 + (x >> 8);
+  };
+  std::uint64_t bad = 0;
+  const std::uint64_t t0 = values(w0, d0, bad), t1 = values(w1, d1, bad),
+                      t2 = values(w2, d2, bad);
+  const auto byte = [](std::uint64_t t, int lane) {
+    return static_cast<unsigned>((t >> (8 * lane)) & 0xFF);
+  };
+  const unsigned year = byte(t0, 0) * 100 + byte(t0, 2), month = byte(t0, 5), day = byte(t1, 0),
+                 hour = byte(t1, 3), minute = byte(t1, 6), second = byte(t2, 1);
   static constexpr unsigned char mdays[16] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   // 29 February and leap seconds go the long way.
-  if (!punctuation || !digits || month - 1 > 11 || day - 1 >= mdays[month & 15] ||
-      hour > 23 || minute > 59 || second > 59)
+  if (!punctuation || bad != 0 || month - 1 > 11 || day - 1 >= mdays[month & 15] || hour > 23 ||
+      minute > 59 || second > 59)
     return false;
-  const double days = static_cast<double>(days_from_civil(year, month, day));
-  out = days * 86400 + static_cast<double>(hour * 3600 + minute * 60 + second);
+  out = static_cast<double>(days_of_date(year, month, day) * 86400 +
+                            static_cast<std::int64_t>(hour * 3600 + minute * 60 + second));
   return true;
 }
 } // namespace detail
