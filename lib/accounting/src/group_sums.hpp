@@ -20,20 +20,29 @@ namespace aip::accounting::detail {
 // bits the tables use.
 inline std::uint64_t hash_bytes(std::string_view s) {
   constexpr std::uint64_t k = 0x9E3779B97F4A7C15ULL;
-  std::uint64_t h = s.size() * k;
   const char *p = s.data();
-  std::size_t n = s.size();
-  for (; n >= 8; p += 8, n -= 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
+  const std::size_t n = s.size();
+  auto load = [](const char *at, auto type) {
+    decltype(type) w;
+    std::memcpy(&w, at, sizeof w);
+    return static_cast<std::uint64_t>(w);
+  };
+  auto round = [&](std::uint64_t h, std::uint64_t w) {
     h = (h ^ w) * k;
-    h ^= h >> 29;
-  }
-  if (n > 0) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, p, n);
-    h = (h ^ w) * k;
-    h ^= h >> 29;
+    return h ^ (h >> 29);
+  };
+  std::uint64_t h = n * k;
+  if (n >= 8) {
+    std::size_t i = 0;
+    for (; i + 8 < n; i += 8) h = round(h, load(p + i, std::uint64_t{}));
+    h = round(h, load(p + n - 8, std::uint64_t{})); // the last 8 bytes, overlapping
+  } else if (n >= 4) {
+    h = round(h, load(p, std::uint32_t{}) | load(p + n - 4, std::uint32_t{}) << 32);
+  } else if (n > 0) {
+    // Whole loads only: bytes copied one by one into a word cost a store-forwarding stall.
+    h = round(h, static_cast<unsigned char>(p[0]) |
+                     static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8 |
+                     static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16);
   }
   return h * k;
 }

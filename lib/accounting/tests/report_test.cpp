@@ -301,3 +301,57 @@ TEST(AccountReport, SameBitsForAnyThreadCount) {
   }
   std::filesystem::remove(path);
 }
+
+// Lines in aip's own layout are read in runs, others one at a time: a file that mixes them
+// gives the report of the same records all in one layout, and a run's error names its line.
+TEST(AccountReport, LayoutRunsAndOtherLinesGiveOneReport) {
+  const auto dir = std::filesystem::temp_directory_path();
+  const auto mixed = dir / ("aip-report-mixed-" + std::to_string(::getpid()) + ".jsonl");
+  const auto plain = dir / ("aip-report-plain-" + std::to_string(::getpid()) + ".jsonl");
+  std::string mixed_text, plain_text;
+  for (int i = 0; i < 30000; ++i) {
+    auto u = job("user" + std::to_string(i % 11), 1767225600 + i * 97.0, 0, 1 + i % 5);
+    u.end = u.start + (i % 13) * 1000.0;
+    u.wall_s = u.end - u.start;
+    u.project = "p" + std::to_string(i % 3);
+    u.record_id = "mix:" + std::to_string(i);
+    std::string line;
+    records::append_usage_line(line, u);
+    plain_text += line;
+    if (i % 4 == 1) line = to_json(u).dump() + "\n"; // other order, 3600.0 style numbers
+    if (i % 9 == 2) line.insert(1, " ");             // white space
+    mixed_text += line;
+  }
+  auto write = [](const std::filesystem::path &p, const std::string &t) {
+    AtomicFile f(p.string());
+    f.write(t);
+    f.commit();
+  };
+  write(mixed, mixed_text);
+  write(plain, plain_text);
+  ReportSpec spec;
+  spec.dims = {Dim::user};
+  spec.period = Period::day;
+  const auto a = render(aggregate_files({mixed.string()}, spec), Format::csv, {});
+  const auto b = render(aggregate_files({plain.string()}, spec), Format::csv, {});
+  EXPECT_EQ(a, b);
+  EXPECT_GT(std::count(a.begin(), a.end(), '\n'), 100);
+  // A time the layout reads but the report refuses (year 6000), on line 20001.
+  std::string bad = plain_text;
+  std::size_t at = 0;
+  for (int n = 0; n < 20000; ++n) at = bad.find('\n', at) + 1;
+  const auto start = bad.find("\"start\":\"", at) + 9;
+  bad.replace(start, 4, "6000");
+  bad.replace(bad.find("\"end\":\"", at) + 7, 4, "6000");
+  write(plain, bad);
+  try {
+    aggregate_files({plain.string()}, spec);
+    ADD_FAILURE() << "no error";
+  } catch (const Error &e) {
+    EXPECT_EQ(std::string(e.what()).rfind(plain.string() + ":20001: field 'start': out of range", 0),
+              0U)
+        << e.what();
+  }
+  std::filesystem::remove(mixed);
+  std::filesystem::remove(plain);
+}

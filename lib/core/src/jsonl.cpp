@@ -114,7 +114,18 @@ void parallel_for_each_record(const InputBuffer &buffer, const ParallelLineFn &f
     std::string padded;
     try {
       if (hooks != nullptr && hooks->begin) hooks->begin(worker, c);
+      const bool run = hooks != nullptr && hooks->run;
+      // The runs stop where the padding after the mapping's end would be needed.
+      const std::size_t run_limit =
+          std::min(end, all.size() > simdjson::SIMDJSON_PADDING
+                            ? all.size() - simdjson::SIMDJSON_PADDING
+                            : std::size_t{0});
       while (pos < end) {
+        if (run && pos < run_limit) {
+          pos += hooks->run(worker, std::string_view(all.data() + pos, run_limit - pos),
+                            Location{buffer.name(), 0, all.data(), all.data() + pos});
+          if (pos >= end) break;
+        }
         const char *nl = static_cast<const char *>(std::memchr(all.data() + pos, '\n', end - pos));
         std::size_t stop = nl != nullptr ? static_cast<std::size_t>(nl - all.data()) : end;
         std::string_view line(all.data() + pos, stop - pos);

@@ -174,3 +174,76 @@ TEST(JsonLines, NlohmannPathAndWriterRoundTrip) {
   });
   EXPECT_EQ(msg.rfind(bad + ":2: invalid JSON", 0), 0U) << msg;
 }
+
+// Runs of lines (ChunkHooks::run) take what they can and leave the rest to the line and
+// object readers: every line is read once, by one of them, in any mix and thread count; the
+// run never sees the last bytes of the file that lack padding; a run's error names its line.
+TEST(JsonLines, RunsTakeWhatTheyCanAndTheReadersTheRest) {
+  TempDir dir;
+  std::string text;
+  long long expected = 0;
+  for (int i = 0; i < 6000; ++i) {
+    // Runs take lines that start with 'R' (not JSON: nothing else could read them).
+    if (i % 5 == 3 || i % 7 == 0) {
+      text += "{\"v\":" + std::to_string(i) + "}\n";
+    } else {
+      text += "R" + std::to_string(i) + "\n";
+    }
+    expected += i;
+  }
+  for (int i = 6000; i < 6010; ++i) { // the last lines, within the padding: not for a run
+    text += "{\"v\":" + std::to_string(i) + "}\n";
+    expected += i;
+  }
+  auto p = dir.write("runs.jsonl", text);
+  for (int threads : {1, 2, 3}) {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
+                              static_cast<std::size_t>(threads));
+    auto buf = InputBuffer::open(p);
+    std::vector<long long> sum(jsonl::worker_count(), 0);
+    std::vector<long long> by_run(jsonl::worker_count(), 0);
+    jsonl::ChunkHooks hooks;
+    hooks.run = [&](std::size_t w, std::string_view t, jsonl::Location) {
+      std::size_t taken = 0;
+      while (taken < t.size() && t[taken] == 'R') {
+        const auto nl = t.find('\n', taken);
+        if (nl == std::string_view::npos) break; // a whole line or nothing
+        const long long v = std::stoll(std::string(t.substr(taken + 1, nl - taken - 1)));
+        sum[w] += v;
+        by_run[w] += 1;
+        taken = nl + 1;
+      }
+      return taken;
+    };
+    jsonl::parallel_for_each_record(
+        buf, nullptr,
+        [&](std::size_t w, auto obj, const auto &where) {
+          sum[w] += static_cast<long long>(sum_v(obj, where));
+        },
+        2048, &hooks);
+    long long total = 0, runs = 0;
+    for (std::size_t w = 0; w < sum.size(); ++w) total += sum[w], runs += by_run[w];
+    EXPECT_EQ(total, expected) << threads;
+    EXPECT_GT(runs, 3000) << threads; // the runs did take lines
+  }
+  // The same file with line 4242 ("R4241") refused by the run: its error names that line.
+  auto buf = InputBuffer::open(p);
+  jsonl::ChunkHooks hooks;
+  hooks.run = [&](std::size_t, std::string_view t, jsonl::Location where) {
+    std::size_t taken = 0;
+    while (taken < t.size() && t[taken] == 'R') {
+      const auto nl = t.find('\n', taken);
+      if (nl == std::string_view::npos) break;
+      where.at = t.data() + taken;
+      if (t.substr(taken, nl - taken) == "R4241") jsonl::bad_record(where, "run says no");
+      taken = nl + 1;
+    }
+    return taken;
+  };
+  auto msg = error_of([&] {
+    jsonl::parallel_for_each_record(
+        buf, nullptr, [](std::size_t, auto obj, const auto &where) { sum_v(obj, where); }, 2048,
+        &hooks);
+  });
+  EXPECT_EQ(msg, p + ":4242: run says no");
+}

@@ -358,69 +358,79 @@ template <std::size_t N> [[gnu::always_inline]] inline bool literal(const char *
 
 } // namespace
 
-bool decode_usage_layout(std::string_view line, UsageView &u) {
-  const char *p = line.data();
-  const char *const end = p + line.size();
+// The record at p, in the layout; nullptr if it is not, else the byte after its '}'. Nothing
+// it accepts crosses a line end (a '\n' ends strings and numbers and is in no literal).
+const char *read_layout(const char *p, const char *const end, UsageView &u) {
   reset_optional(u);
   // Required members, then those aip leaves out when unknown, in append_usage_line's order.
   if (!literal(p, end, "{\"kind\":\"aip.usage/v1\",\"record_id\":\"") || !text(p, end, u.record_id) ||
       !literal(p, end, ",\"job_id\":\"") || !text(p, end, u.job_id) ||
       !literal(p, end, ",\"user\":\"") || !text(p, end, u.user))
-    return false;
-  if (literal(p, end, ",\"project\":\"") && !text(p, end, u.project)) return false;
-  if (literal(p, end, ",\"vo\":\"") && !text(p, end, u.vo)) return false;
-  if (literal(p, end, ",\"site\":\"") && !text(p, end, u.site)) return false;
-  if (literal(p, end, ",\"queue\":\"") && !text(p, end, u.queue)) return false;
+    return nullptr;
+  if (literal(p, end, ",\"project\":\"") && !text(p, end, u.project)) return nullptr;
+  if (literal(p, end, ",\"vo\":\"") && !text(p, end, u.vo)) return nullptr;
+  if (literal(p, end, ",\"site\":\"") && !text(p, end, u.site)) return nullptr;
+  if (literal(p, end, ",\"queue\":\"") && !text(p, end, u.queue)) return nullptr;
   if (literal(p, end, ",\"submit\":\"")) {
     double t;
-    if (!time(p, end, t)) return false;
+    if (!time(p, end, t)) return nullptr;
     u.submit = t;
   }
   if (!literal(p, end, ",\"start\":\"") || !time(p, end, u.start) ||
       !literal(p, end, ",\"end\":\"") || !time(p, end, u.end) ||
       !literal(p, end, ",\"wall_s\":") || !real(p, end, u.wall_s) ||
       !literal(p, end, ",\"cores\":") || !real(p, end, u.cores))
-    return false;
+    return nullptr;
   if (literal(p, end, ",\"cpu_s\":")) {
     double c;
-    if (!real(p, end, c)) return false;
+    if (!real(p, end, c)) return nullptr;
     u.cpu_s = c;
   }
   if (literal(p, end, ",\"mem_req_bytes\":")) {
     std::uint64_t m;
-    if (!count(p, end, m)) return false;
+    if (!count(p, end, m)) return nullptr;
     u.mem_req_bytes = m;
   }
   if (literal(p, end, ",\"mem_peak_bytes\":")) {
     std::uint64_t m;
-    if (!count(p, end, m)) return false;
+    if (!count(p, end, m)) return nullptr;
     u.mem_peak_bytes = m;
   }
   std::uint64_t gpus;
-  if (!literal(p, end, ",\"gpus\":") || !count(p, end, gpus) || gpus > 1'000'000) return false;
+  if (!literal(p, end, ",\"gpus\":") || !count(p, end, gpus) || gpus > 1'000'000) return nullptr;
   u.gpus = static_cast<std::uint32_t>(gpus);
-  if (literal(p, end, ",\"gpu_model\":\"") && !text(p, end, u.gpu_model)) return false;
-  if (!literal(p, end, ",\"gpu_util_mean\":")) return false;
+  if (literal(p, end, ",\"gpu_model\":\"") && !text(p, end, u.gpu_model)) return nullptr;
+  if (!literal(p, end, ",\"gpu_util_mean\":")) return nullptr;
   if (!null(p, end)) {
     double g;
-    if (!real(p, end, g)) return false;
+    if (!real(p, end, g)) return nullptr;
     u.gpu_util_mean = g;
   }
-  if (literal(p, end, ",\"state\":\"") && !text(p, end, u.state)) return false;
-  if (!literal(p, end, ",\"exit_code\":")) return false;
+  if (literal(p, end, ",\"state\":\"") && !text(p, end, u.state)) return nullptr;
+  if (!literal(p, end, ",\"exit_code\":")) return nullptr;
   if (!null(p, end)) {
     jsonl::flat::Value v;
     if (!number(p, end, v) || v.type != jsonl::flat::Type::integer ||
         v.integer < std::numeric_limits<int>::min() || v.integer > std::numeric_limits<int>::max())
-      return false;
+      return nullptr;
     u.exit_code = static_cast<int>(v.integer);
   }
-  if (!literal(p, end, ",\"source\":\"") || !text(p, end, u.source) || !literal(p, end, "}") ||
-      p != end)
-    return false;
+  if (!literal(p, end, ",\"source\":\"") || !text(p, end, u.source) || !literal(p, end, "}"))
+    return nullptr;
   bool valid = true;
   check(u, [&](const char *, const char *) { valid = false; });
-  return valid;
+  return valid ? p : nullptr;
+}
+
+bool decode_usage_layout(std::string_view line, UsageView &u) {
+  return read_layout(line.data(), line.data() + line.size(), u) == line.data() + line.size();
+}
+
+std::size_t decode_usage_layout_line(std::string_view text, UsageView &u) {
+  const char *const end = text.data() + text.size();
+  const char *after = read_layout(text.data(), end, u);
+  if (after == nullptr || after == end || *after != '\n') return 0;
+  return static_cast<std::size_t>(after - text.data());
 }
 
 } // namespace detail

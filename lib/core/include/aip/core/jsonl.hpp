@@ -57,6 +57,13 @@ using ParallelLineFn =
     std::function<bool(std::size_t worker, std::string_view line, const Location &)>;
 struct ChunkHooks {
   std::function<void(std::size_t worker, std::size_t chunk)> begin, end;
+  // Optional, tried before the others: run(worker, text, where) takes as many whole lines as
+  // it can from the start of `text` (lines of one chunk, with SIMDJSON_PADDING readable bytes
+  // after `text`) and returns how many bytes it took: 0, or just past a '\n'. A line it does
+  // not take goes to `fast` and `fn` as usual, and the run resumes after it. `where` locates
+  // the start of `text`; the run moves its `at` to the line it reports on. One call for many
+  // lines saves a call and a search for the line's end per line.
+  std::function<std::size_t(std::size_t worker, std::string_view text, Location where)> run;
 };
 void parallel_for_each_record(const InputBuffer &buffer, const ParallelLineFn &fast,
                               const ParallelObjectFn &fn, std::size_t chunk_bytes = 1 << 20,

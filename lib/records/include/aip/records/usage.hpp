@@ -63,6 +63,9 @@ namespace detail {
 // else, which decode_usage_line then reads with the flat scanner. Public for the tests and the
 // fuzz target, which check that both readers give decode_usage's record.
 bool decode_usage_layout(std::string_view line, UsageView &out);
+// The same for the line at the start of `text` (ended by '\n' within text; 64 readable bytes
+// after text): the line's length without its '\n', or 0 when it is not in the layout.
+std::size_t decode_usage_layout_line(std::string_view text, UsageView &out);
 } // namespace detail
 
 // Appends the record as one JSON line (with '\n'); faster than to_json().dump().
