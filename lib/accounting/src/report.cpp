@@ -354,10 +354,13 @@ void shares(const ReportSpec &spec, const records::UsageView &u, std::vector<Sha
     data_error("record '" + std::string(u.record_id) + "' spans more than " +
                std::to_string(kMaxPeriodsPerRecord) + " " + period_name(p) +
                "s: check its start and end");
+  double from = period_start(p, first);
   for (std::int64_t i = first;; ++i) {
-    const double a = std::max(cs, period_start(p, i)), b = std::min(ce, period_start(p, i + 1));
+    const double to = period_start(p, i + 1); // each boundary computed once
+    const double a = std::max(cs, from), b = std::min(ce, to);
     if (b > a) add_time(at(i), (b - a) / span);
-    if (period_start(p, i + 1) >= ce) break;
+    if (to >= ce) break;
+    from = to;
   }
 }
 

@@ -158,18 +158,6 @@ double parse_duration(std::string_view text, Exit on_error) {
   return total;
 }
 
-void civil_from_days(std::int64_t z, std::int64_t &y, unsigned &m, unsigned &d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
-}
-
 bool parse_timestamp_slowly(std::string_view text, double &out) {
   try {
     out = parse_timestamp(text);
@@ -269,7 +257,7 @@ std::string format_timestamp(double epoch_seconds) {
   std::int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
-  char buf[40];
+  char buf[96]; // room for any value the format could print, so that nothing is cut
   int h = static_cast<int>(rem / 3600), mi = static_cast<int>(rem % 3600 / 60),
       s = static_cast<int>(rem % 60);
   if (ms != 0)

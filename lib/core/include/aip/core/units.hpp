@@ -42,7 +42,18 @@ std::string format_timestamp(double epoch_seconds);
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
-void civil_from_days(std::int64_t days, std::int64_t &y, unsigned &m, unsigned &d);
+[[gnu::always_inline]] constexpr void civil_from_days(std::int64_t z, std::int64_t &y, unsigned &m,
+                                                      unsigned &d) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
+}
 
 namespace detail {
 // YYYY-MM-DDTHH:MM:SSZ, the form aip writes, read without the general parser; false for
@@ -86,19 +97,20 @@ inline constexpr YearStarts kYearStarts = [] {
   constexpr std::uint64_t d1 = 0xFFFF00FFFF00FFFFULL, p1 = (0x3AULL << 40) | (0x54ULL << 16);
   constexpr std::uint64_t d2 = 0x00FFFF00ULL, p2 = (0x5AULL << 24) | 0x3AULL;
   const bool punctuation = ((w0 & ~d0) == p0) & ((w1 & ~d1) == p1) & ((w2 & ~d2) == p2);
-  auto values = [&](std::uint64_t w, std::uint64_t digits, std::uint64_t &bad) {
-    const std::uint64_t x = ((w & digits) | (zeros & ~digits)) - zeros;
-    bad |= (x | (x + 0x7676767676767676ULL)) & 0x8080808080808080ULL;
-    return x * 10 + (x >> 8);
-  };
-  std::uint64_t bad = 0;
-  const std::uint64_t t0 = values(w0, d0, bad), t1 = values(w1, d1, bad),
-                      t2 = values(w2, d2, bad);
-  const auto byte = [](std::uint64_t t, int lane) {
-    return static_cast<unsigned>((t >> (8 * lane)) & 0xFF);
-  };
-  const unsigned year = byte(t0, 0) * 100 + byte(t0, 2), month = byte(t0, 5), day = byte(t1, 0),
-                 hour = byte(t1, 3), minute = byte(t1, 6), second = byte(t2, 1);
+  const std::uint64_t x0 = ((w0 & d0) | (zeros & ~d0)) - zeros,
+                      x1 = ((w1 & d1) | (zeros & ~d1)) - zeros,
+                      x2 = ((w2 & d2) | (zeros & ~d2)) - zeros;
+  const std::uint64_t bad = (x0 | (x0 + 0x7676767676767676ULL) | x1 |
+                             (x1 + 0x7676767676767676ULL) | x2 | (x2 + 0x7676767676767676ULL)) &
+                            0x8080808080808080ULL;
+  const std::uint64_t t0 = x0 * 10 + (x0 >> 8), t1 = x1 * 10 + (x1 >> 8), t2 = x2 * 10 + (x2 >> 8);
+  const unsigned year = static_cast<unsigned>(t0 & 0xFF) * 100 +
+                        static_cast<unsigned>((t0 >> 16) & 0xFF),
+                 month = static_cast<unsigned>((t0 >> 40) & 0xFF),
+                 day = static_cast<unsigned>(t1 & 0xFF),
+                 hour = static_cast<unsigned>((t1 >> 24) & 0xFF),
+                 minute = static_cast<unsigned>((t1 >> 48) & 0xFF),
+                 second = static_cast<unsigned>((t2 >> 8) & 0xFF);
   static constexpr unsigned char mdays[16] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   // 29 February and leap seconds go the long way.
   if (!punctuation || bad != 0 || month - 1 > 11 || day - 1 >= mdays[month & 15] || hour > 23 ||
