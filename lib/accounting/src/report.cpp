@@ -38,6 +38,39 @@ Civil civil(std::int64_t days) {
   civil_from_days(days, c.y, c.m, c.d);
   return c;
 }
+
+// Months by table for the years records live in (1970 to 2225), by the calendar beyond: the
+// first day of each month (days since 1970), and a month's number (year x 12 + month - 1)
+// from a day by an estimate that the table corrects.
+constexpr std::int64_t kFirstYear = 1970, kMonths = 256 * 12;
+struct MonthStarts {
+  std::int32_t day[kMonths + 1];
+};
+constexpr MonthStarts kMonthStarts = [] {
+  MonthStarts t{};
+  for (std::int64_t i = 0; i <= kMonths; ++i)
+    t.day[i] = static_cast<std::int32_t>(
+        days_from_civil(kFirstYear + i / 12, static_cast<unsigned>(i % 12 + 1), 1));
+  return t;
+}();
+std::int64_t month_of_day(std::int64_t day) {
+  if (day < 0 || day >= kMonthStarts.day[kMonths]) {
+    const auto c = civil(day);
+    return c.y * 12 + (c.m - 1);
+  }
+  std::int64_t m = day * 400 / 12174; // 30.436875 days a month on average
+  if (m >= kMonths) m = kMonths - 1;
+  while (kMonthStarts.day[m] > day) --m;
+  while (kMonthStarts.day[m + 1] <= day) ++m;
+  return kFirstYear * 12 + m;
+}
+// The first day of month number `month`.
+std::int64_t month_start_day(std::int64_t month) {
+  const std::int64_t i = month - kFirstYear * 12;
+  if (i >= 0 && i <= kMonths) return kMonthStarts.day[i];
+  return days_from_civil(floor_div(month, 12),
+                         static_cast<unsigned>(month - floor_div(month, 12) * 12 + 1), 1);
+}
 } // namespace
 
 Dim parse_dim(std::string_view name) {
@@ -64,15 +97,10 @@ std::int64_t period_index(Period p, double t) {
   case Period::day: return day_of(t);
   // 1970-01-01 was a Thursday: day -3 (1969-12-29) is the Monday of week 0.
   case Period::week: return floor_div(day_of(t) + 3, 7);
-  case Period::month: {
-    auto c = civil(day_of(t));
-    return c.y * 12 + (c.m - 1);
-  }
-  case Period::quarter: {
-    auto c = civil(day_of(t));
-    return c.y * 4 + (c.m - 1) / 3;
-  }
-  case Period::year: return civil(day_of(t)).y;
+  // Month numbers count from year 0, so floor division gives quarters and years.
+  case Period::month: return month_of_day(day_of(t));
+  case Period::quarter: return floor_div(month_of_day(day_of(t)), 3);
+  case Period::year: return floor_div(month_of_day(day_of(t)), 12);
   }
   return 0;
 }
@@ -83,15 +111,9 @@ double period_start(Period p, std::int64_t i) {
   case Period::hour: return static_cast<double>(i) * 3600.0;
   case Period::day: return static_cast<double>(i) * 86400.0;
   case Period::week: return static_cast<double>(i * 7 - 3) * 86400.0;
-  case Period::month:
-    return static_cast<double>(days_from_civil(
-               floor_div(i, 12), static_cast<unsigned>(i - floor_div(i, 12) * 12 + 1), 1)) *
-           86400.0;
-  case Period::quarter:
-    return static_cast<double>(days_from_civil(
-               floor_div(i, 4), static_cast<unsigned>((i - floor_div(i, 4) * 4) * 3 + 1), 1)) *
-           86400.0;
-  case Period::year: return static_cast<double>(days_from_civil(i, 1, 1)) * 86400.0;
+  case Period::month: return static_cast<double>(month_start_day(i)) * 86400.0;
+  case Period::quarter: return static_cast<double>(month_start_day(i * 3)) * 86400.0;
+  case Period::year: return static_cast<double>(month_start_day(i * 12)) * 86400.0;
   }
   return 0;
 }

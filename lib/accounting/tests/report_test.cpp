@@ -355,3 +355,38 @@ TEST(AccountReport, LayoutRunsAndOtherLinesGiveOneReport) {
   std::filesystem::remove(mixed);
   std::filesystem::remove(plain);
 }
+
+// Months, quarters and years come from a table for 1970 to 2225 and from the calendar beyond
+// it: both agree with civil dates (core's, tested against GNU date) on every day around the
+// table's edges and on a stride through it, and with Python's calendar.timegm by hand.
+TEST(AccountReport, CalendarPeriodsInsideAndOutsideTheTable) {
+  auto check_day = [](std::int64_t day) {
+    std::int64_t y;
+    unsigned m, d;
+    civil_from_days(day, y, m, d);
+    const double t = static_cast<double>(day) * 86400 + 43200;
+    const std::int64_t month = y * 12 + (m - 1);
+    ASSERT_EQ(period_index(Period::month, t), month) << day;
+    ASSERT_EQ(period_index(Period::quarter, t), y * 4 + (m - 1) / 3) << day;
+    ASSERT_EQ(period_index(Period::year, t), y) << day;
+    ASSERT_LE(period_start(Period::month, month), t);
+    ASSERT_GT(period_start(Period::month, month + 1), t);
+    ASSERT_EQ(period_start(Period::month, month),
+              static_cast<double>(days_from_civil(y, m, 1)) * 86400);
+    ASSERT_EQ(period_start(Period::quarter, y * 4 + (m - 1) / 3),
+              static_cast<double>(days_from_civil(y, (m - 1) / 3 * 3 + 1, 1)) * 86400);
+    ASSERT_EQ(period_start(Period::year, y), static_cast<double>(days_from_civil(y, 1, 1)) * 86400);
+  };
+  const std::int64_t end_of_table = days_from_civil(2226, 1, 1);
+  for (std::int64_t day = -800; day < 800; ++day) check_day(day);
+  for (std::int64_t day = end_of_table - 800; day < end_of_table + 800; ++day) check_day(day);
+  for (std::int64_t day = -200000; day < 300000; day += 97) check_day(day);
+  // calendar.timegm((2226, 1, 1, 0, 0, 0)), ((2225, 12, 1, ...)), ((1969, 12, 1, ...)),
+  // ((1600, 3, 1, ...)).
+  EXPECT_EQ(period_start(Period::month, 2226 * 12), 8078572800.0);
+  EXPECT_EQ(period_start(Period::month, 2225 * 12 + 11), 8075894400.0);
+  EXPECT_EQ(period_start(Period::month, 1969 * 12 + 11), -2678400.0);
+  EXPECT_EQ(period_start(Period::month, 1600 * 12 + 2), -11670912000.0);
+  EXPECT_EQ(period_index(Period::month, 8078572800.0), 2226 * 12);
+  EXPECT_EQ(period_index(Period::month, 8078572799.0), 2225 * 12 + 11);
+}
