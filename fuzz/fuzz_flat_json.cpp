@@ -1,9 +1,9 @@
 // The flat scanner against simdjson, differentially: whatever line the scanner accepts,
 // simdjson must accept too, with the same members, in the same order, with the same values
 // (numbers bit for bit); and whatever usage record decode_usage_line accepts, decode_usage
-// must decode to the same record (and so must the layout reader, decode_usage_layout). The scanner may give up on anything; it may never be
-// wrong about what it accepts. The timestamp fast path is checked against the general
-// parser the same way.
+// must decode to the same record (and so must the layout reader, decode_usage_layout). The scanner
+// may give up on anything; it may never be wrong about what it accepts. The timestamp fast path is
+// checked against the general parser the same way.
 #include <aip/core/flat_json.hpp>
 #include <aip/core/units.hpp>
 #include <aip/records/usage.hpp>

@@ -37,7 +37,7 @@ TEST(GroupSums, EveryKeyKeepsItsOwnSums) {
     expected[key] += v;
   };
   for (int pass = 0; pass < 3; ++pass) {
-    for (std::uint32_t id = 0; id < 3000; ++id) add(id, 0, id + pass);       // period-less
+    for (std::uint32_t id = 0; id < 3000; ++id) add(id, 0, id + pass);           // period-less
     for (std::int64_t p = -500; p < 3000; ++p) add(7, p * 31, 1.0 / (pass + 1)); // one name
   }
   ASSERT_EQ(table.size(), expected.size());
@@ -53,8 +53,7 @@ TEST(GroupSums, PeriodLessKeysSpreadOverTheSlots) {
   // The slots of 64 consecutive names with period 0, in a table of 128: a spread hash puts
   // them in more than half as many distinct slots as names.
   std::set<std::size_t> slots;
-  for (std::uint32_t id = 0; id < 64; ++id)
-    slots.insert(SumTable::slot_of(group_key(id, 0), 127));
+  for (std::uint32_t id = 0; id < 64; ++id) slots.insert(SumTable::slot_of(group_key(id, 0), 127));
   EXPECT_GT(slots.size(), 32U);
   slots.clear();
   for (std::int64_t p = 0; p < 64; ++p) slots.insert(SumTable::slot_of(group_key(3, p), 127));

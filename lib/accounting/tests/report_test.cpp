@@ -348,8 +348,8 @@ TEST(AccountReport, LayoutRunsAndOtherLinesGiveOneReport) {
     aggregate_files({plain.string()}, spec);
     ADD_FAILURE() << "no error";
   } catch (const Error &e) {
-    EXPECT_EQ(std::string(e.what()).rfind(plain.string() + ":20001: field 'start': out of range", 0),
-              0U)
+    EXPECT_EQ(
+        std::string(e.what()).rfind(plain.string() + ":20001: field 'start': out of range", 0), 0U)
         << e.what();
   }
   std::filesystem::remove(mixed);

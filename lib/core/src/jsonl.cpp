@@ -116,10 +116,9 @@ void parallel_for_each_record(const InputBuffer &buffer, const ParallelLineFn &f
       if (hooks != nullptr && hooks->begin) hooks->begin(worker, c);
       const bool run = hooks != nullptr && hooks->run;
       // The runs stop where the padding after the mapping's end would be needed.
-      const std::size_t run_limit =
-          std::min(end, all.size() > simdjson::SIMDJSON_PADDING
-                            ? all.size() - simdjson::SIMDJSON_PADDING
-                            : std::size_t{0});
+      const std::size_t run_limit = std::min(end, all.size() > simdjson::SIMDJSON_PADDING
+                                                      ? all.size() - simdjson::SIMDJSON_PADDING
+                                                      : std::size_t{0});
       while (pos < end) {
         if (run && pos < run_limit) {
           pos += hooks->run(worker, std::string_view(all.data() + pos, run_limit - pos),

@@ -175,8 +175,8 @@ TEST(FlatJson, PlainNumbersAgreeWithTheCLibrary) {
         Value direct;
         const std::size_t int_digits = t.find('.') == std::string::npos ? n : t.find('.');
         const std::size_t frac_digits = n - int_digits - (int_digits < n ? 1 : 0);
-        const bool subset = int_digits + frac_digits <= 15 && frac_digits < 8 &&
-                            !(t[0] == '0' && int_digits > 1);
+        const bool subset =
+            int_digits + frac_digits <= 15 && frac_digits < 8 && !(t[0] == '0' && int_digits > 1);
         EXPECT_EQ(detail::plain_number(p, padded.data() + n + 1, direct), subset) << t;
         if (subset) {
           ++plain;

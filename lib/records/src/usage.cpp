@@ -291,7 +291,8 @@ namespace {
 // The literal `s` (a key with its punctuation) at p.
 // Compared 8 bytes at a time (the last word overlapping the one before): inline, where
 // memcmp of these lengths is a call.
-template <std::size_t N> [[gnu::always_inline]] inline bool literal(const char *&p, const char *end, const char (&s)[N]) {
+template <std::size_t N>
+[[gnu::always_inline]] inline bool literal(const char *&p, const char *end, const char (&s)[N]) {
   constexpr std::size_t n = N - 1;
   static_assert(n >= 4 || n == 1);
   if (static_cast<std::size_t>(end - p) < n) return false;
@@ -328,8 +329,7 @@ template <std::size_t N> [[gnu::always_inline]] inline bool literal(const char *
 
 // The rest of a quoted YYYY-MM-DDTHH:MM:SSZ whose opening quote is just before p.
 [[gnu::always_inline]] inline bool time(const char *&p, const char *end, double &out) {
-  if (end - p < 21 || p[20] != '"' || !aip::detail::fixed_utc_timestamp({p, 20}, out))
-    return false;
+  if (end - p < 21 || p[20] != '"' || !aip::detail::fixed_utc_timestamp({p, 20}, out)) return false;
   p += 21;
   return true;
 }
@@ -354,7 +354,9 @@ template <std::size_t N> [[gnu::always_inline]] inline bool literal(const char *
   return true;
 }
 
-[[gnu::always_inline]] inline bool null(const char *&p, const char *end) { return literal(p, end, "null"); }
+[[gnu::always_inline]] inline bool null(const char *&p, const char *end) {
+  return literal(p, end, "null");
+}
 
 } // namespace
 
@@ -363,8 +365,8 @@ template <std::size_t N> [[gnu::always_inline]] inline bool literal(const char *
 const char *read_layout(const char *p, const char *const end, UsageView &u) {
   reset_optional(u);
   // Required members, then those aip leaves out when unknown, in append_usage_line's order.
-  if (!literal(p, end, "{\"kind\":\"aip.usage/v1\",\"record_id\":\"") || !text(p, end, u.record_id) ||
-      !literal(p, end, ",\"job_id\":\"") || !text(p, end, u.job_id) ||
+  if (!literal(p, end, "{\"kind\":\"aip.usage/v1\",\"record_id\":\"") ||
+      !text(p, end, u.record_id) || !literal(p, end, ",\"job_id\":\"") || !text(p, end, u.job_id) ||
       !literal(p, end, ",\"user\":\"") || !text(p, end, u.user))
     return nullptr;
   if (literal(p, end, ",\"project\":\"") && !text(p, end, u.project)) return nullptr;
@@ -377,9 +379,8 @@ const char *read_layout(const char *p, const char *const end, UsageView &u) {
     u.submit = t;
   }
   if (!literal(p, end, ",\"start\":\"") || !time(p, end, u.start) ||
-      !literal(p, end, ",\"end\":\"") || !time(p, end, u.end) ||
-      !literal(p, end, ",\"wall_s\":") || !real(p, end, u.wall_s) ||
-      !literal(p, end, ",\"cores\":") || !real(p, end, u.cores))
+      !literal(p, end, ",\"end\":\"") || !time(p, end, u.end) || !literal(p, end, ",\"wall_s\":") ||
+      !real(p, end, u.wall_s) || !literal(p, end, ",\"cores\":") || !real(p, end, u.cores))
     return nullptr;
   if (literal(p, end, ",\"cpu_s\":")) {
     double c;

@@ -36,7 +36,9 @@ struct Value {
   bool boolean = false;     // Type::boolean
 
   // An integer or number as simdjson's get_double gives it.
-  [[gnu::always_inline]] double as_double() const { return type == Type::integer ? static_cast<double>(integer) : number; }
+  [[gnu::always_inline]] double as_double() const {
+    return type == Type::integer ? static_cast<double>(integer) : number;
+  }
   bool is_number() const { return type == Type::integer || type == Type::number; }
 };
 
@@ -51,7 +53,8 @@ inline bool digit(char c) { return c >= '0' && c <= '9'; }
 
 // p points at the opening quote. On success p is just past the closing quote. Reads up to 15
 // bytes past `end` (the caller guarantees they are readable) but never uses them.
-[[gnu::always_inline]] inline bool string_body(const char *&p, const char *end, std::string_view &out) {
+[[gnu::always_inline]] inline bool string_body(const char *&p, const char *end,
+                                               std::string_view &out) {
   const char *s = p + 1;
 #if defined(__SSE2__)
   const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'),
@@ -60,8 +63,8 @@ inline bool digit(char c) { return c >= '0' && c <= '9'; }
     const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s));
     // Signed compare: bytes 0x80..0xff are negative, so "< 0x20" also catches non-ASCII.
     const auto quotes = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(b, quote)));
-    const auto others = static_cast<unsigned>(_mm_movemask_epi8(
-        _mm_or_si128(_mm_cmpeq_epi8(b, backslash), _mm_cmplt_epi8(b, control))));
+    const auto others = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(b, backslash), _mm_cmplt_epi8(b, control))));
     if ((quotes | others) != 0) {
       // The first of them must be the closing quote (told by the masks, not by loading it).
       const unsigned first = static_cast<unsigned>(__builtin_ctz(quotes | others));
@@ -117,7 +120,7 @@ inline constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e
                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
 inline constexpr std::uint64_t kPow10Int[] = {1,      10,      100,      1000,     10000,
-                                               100000, 1000000, 10000000, 100000000};
+                                              100000, 1000000, 10000000, 100000000};
 
 // The ASCII digits that start the 8 bytes at p (all readable), as their count (0..8) and, in
 // `value`, their number. Branch-free: the bytes are read as one word, the first byte that is not
@@ -165,8 +168,7 @@ inline constexpr std::uint64_t kPow10Int[] = {1,      10,      100,      1000,  
     if (f == 0 || f == 8 || k + f > 15 || after >= end || (*after | 0x20) == 'e') return false;
     // Clinger's fast path, as in `number`.
     v.type = Type::number;
-    v.number =
-        static_cast<double>(whole * kPow10Int[f] + fraction) / kPow10[f];
+    v.number = static_cast<double>(whole * kPow10Int[f] + fraction) / kPow10[f];
     v.text = std::string_view(p, static_cast<std::size_t>(after - p));
     p = after;
     return true;

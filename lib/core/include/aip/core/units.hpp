@@ -34,7 +34,8 @@ std::string format_timestamp(double epoch_seconds);
 
 // Days since 1970-01-01 for a proleptic Gregorian date, and back (Hinnant's civil-date
 // algorithms, http://howardhinnant.github.io/date_algorithms.html).
-[[gnu::always_inline]] constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+[[gnu::always_inline]] constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m,
+                                                              unsigned d) {
   y -= m <= 2;
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
   const unsigned yoe = static_cast<unsigned>(y - era * 400);
@@ -73,7 +74,7 @@ inline constexpr YearStarts kYearStarts = [] {
   return t;
 }();
 [[gnu::always_inline]] inline std::int64_t days_of_date(unsigned year, unsigned month,
-                                                         unsigned day) {
+                                                        unsigned day) {
   static constexpr std::int16_t before[13] = {0,   0,   31,  59,  90,  120, 151,
                                               181, 212, 243, 273, 304, 334};
   const unsigned i = year - 1970;
@@ -100,8 +101,8 @@ inline constexpr YearStarts kYearStarts = [] {
   const std::uint64_t x0 = ((w0 & d0) | (zeros & ~d0)) - zeros,
                       x1 = ((w1 & d1) | (zeros & ~d1)) - zeros,
                       x2 = ((w2 & d2) | (zeros & ~d2)) - zeros;
-  const std::uint64_t bad = (x0 | (x0 + 0x7676767676767676ULL) | x1 |
-                             (x1 + 0x7676767676767676ULL) | x2 | (x2 + 0x7676767676767676ULL)) &
+  const std::uint64_t bad = (x0 | (x0 + 0x7676767676767676ULL) | x1 | (x1 + 0x7676767676767676ULL) |
+                             x2 | (x2 + 0x7676767676767676ULL)) &
                             0x8080808080808080ULL;
   const std::uint64_t t0 = x0 * 10 + (x0 >> 8), t1 = x1 * 10 + (x1 >> 8), t2 = x2 * 10 + (x2 >> 8);
   const unsigned year = static_cast<unsigned>(t0 & 0xFF) * 100 +
