@@ -12,7 +12,6 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <unordered_map>
 
 namespace aip::accounting {
 
@@ -39,20 +38,11 @@ Civil civil(std::int64_t days) {
   return c;
 }
 
-// Months by table for the years records live in (1970 to 2225), by the calendar beyond: the
-// first day of each month (days since 1970), and a month's number (year x 12 + month - 1)
-// from a day by an estimate that the table corrects.
-constexpr std::int64_t kFirstYear = 1970, kMonths = 256 * 12;
-struct MonthStarts {
-  std::int32_t day[kMonths + 1];
-};
-constexpr MonthStarts kMonthStarts = [] {
-  MonthStarts t{};
-  for (std::int64_t i = 0; i <= kMonths; ++i)
-    t.day[i] = static_cast<std::int32_t>(
-        days_from_civil(kFirstYear + i / 12, static_cast<unsigned>(i % 12 + 1), 1));
-  return t;
-}();
+// A month's number (year x 12 + month - 1) from a day, and back, by core's table of month
+// starts where it reaches (an estimate that the table corrects), by the calendar beyond.
+using aip::detail::kMonthStarts;
+constexpr std::int64_t kFirstYear = aip::detail::kMonthTableFirstYear,
+                       kMonths = aip::detail::kMonthTableMonths;
 std::int64_t month_of_day(std::int64_t day) {
   if (day < 0 || day >= kMonthStarts.day[kMonths]) {
     const auto c = civil(day);

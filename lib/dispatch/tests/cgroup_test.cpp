@@ -7,6 +7,8 @@
 // machine it must say "not available" while the job still runs (queue_test.cpp).
 #include <aip/dispatch/cgroup.hpp>
 
+#include "../../core/tests/test_util.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -17,15 +19,6 @@
 using namespace aip::dispatch;
 
 namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string t = "/tmp/aip-cgroup-test-XXXXXX";
-    path = ::mkdtemp(t.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 void put(const std::string &path, const std::string &text) { std::ofstream(path) << text; }
 
@@ -61,8 +54,8 @@ TEST(Cgroup, LimitFilesComputedFromTheJobSpec) {
 }
 
 TEST(Cgroup, DetectionAgainstFixtureFolders) {
-  TempDir d;
-  const std::string root = d.path + "/cgroup", self = d.path + "/self-cgroup";
+  aip::test::TempDir d;
+  const std::string root = d.file("cgroup"), self = d.file("self-cgroup");
   std::filesystem::create_directories(root);
   put(self, "0::/user.slice/aip.service\n");
   // cgroup v1: no cgroup.controllers at the root.
@@ -101,9 +94,9 @@ TEST(Cgroup, ThisMachineIsCgroupV1SoNotAvailable) {
 }
 
 TEST(Cgroup, JobGroupFilesAndUsageInAnOrdinaryFolder) {
-  TempDir d;
+  aip::test::TempDir d;
   std::string why;
-  const std::string group = d.path + "/aip-j1";
+  const std::string group = d.file("aip-j1");
   ASSERT_TRUE(make_job_cgroup(group, cgroup_files(job(1.5, 1000000), 64), why)) << why;
   EXPECT_EQ(get(group + "/memory.max"), "1000000");
   EXPECT_EQ(get(group + "/cpu.max"), "150000 100000");
@@ -116,6 +109,6 @@ TEST(Cgroup, JobGroupFilesAndUsageInAnOrdinaryFolder) {
   EXPECT_EQ(*u.memory_peak_bytes, 52428800ULL);
   ASSERT_TRUE(u.cpu_s);
   EXPECT_DOUBLE_EQ(*u.cpu_s, 2.5);
-  EXPECT_FALSE(make_job_cgroup(d.path + "/no/such/parent/aip-j2", cgroup_files(job(1, 0)), why));
+  EXPECT_FALSE(make_job_cgroup(d.file("no/such/parent/aip-j2"), cgroup_files(job(1, 0)), why));
   EXPECT_NE(why.find("No such file or directory"), std::string::npos) << why;
 }

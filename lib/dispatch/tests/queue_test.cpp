@@ -7,6 +7,8 @@
 #include <aip/dispatch/cgroup.hpp>
 #include <aip/dispatch/queue.hpp>
 
+#include "../../core/tests/test_util.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -24,15 +26,6 @@ using namespace aip::dispatch;
 using records::Job;
 
 namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string t = "/tmp/aip-queue-test-XXXXXX";
-    path = ::mkdtemp(t.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 Job job(const std::string &id, std::vector<std::string> command = {"true"}) {
   Job j;
@@ -66,8 +59,8 @@ void append_raw(const std::string &p, const std::string &bytes) {
 } // namespace
 
 TEST(Queue, AStepIsOneAppendedLineInTheSameFile) {
-  TempDir d;
-  Queue q(d.path);
+  aip::test::TempDir d;
+  Queue q(d.path().string());
   q.enqueue(job("a1"), false);
   ASSERT_TRUE(q.move("a1", Stage::queued, Stage::active));
   const std::string p = q.path(Stage::active, "a1");
@@ -95,8 +88,8 @@ TEST(Queue, AStepIsOneAppendedLineInTheSameFile) {
 }
 
 TEST(Queue, ALineCutShortByAKillIsSkippedAndTheNextStartsAfresh) {
-  TempDir d;
-  Queue q(d.path);
+  aip::test::TempDir d;
+  Queue q(d.path().string());
   q.enqueue(job("b1"), false);
   ASSERT_TRUE(q.move("b1", Stage::queued, Stage::active));
   Entry e = *q.find("b1");
@@ -124,12 +117,12 @@ TEST(Queue, ALineCutShortByAKillIsSkippedAndTheNextStartsAfresh) {
 }
 
 TEST(Queue, ViewsFollowChangesMadeByOtherProcesses) {
-  TempDir d;
-  Queue q(d.path);
+  aip::test::TempDir d;
+  Queue q(d.path().string());
   q.enqueue(job("c1"), false);
   EXPECT_EQ(q.view(Stage::queued).size(), 1U);
   {
-    Queue other(d.path); // as `aip submit --enqueue` would, meanwhile
+    Queue other(d.path().string()); // as `aip submit --enqueue` would, meanwhile
     other.enqueue(job("c2"), false);
   }
   auto v = q.view(Stage::queued);
@@ -145,7 +138,7 @@ TEST(Queue, ViewsFollowChangesMadeByOtherProcesses) {
   ASSERT_EQ(a.size(), 1U);
   EXPECT_EQ(a[0]->track.backend_id, "");
   {
-    Queue other(d.path);
+    Queue other(d.path().string());
     Entry e = *other.find("c1");
     e.track.backend_id = "7";
     other.save(e);
@@ -160,8 +153,8 @@ TEST(Queue, ViewsFollowChangesMadeByOtherProcesses) {
 }
 
 TEST(Queue, TheLockHoldersOwnAppendsAreSeenWithoutRereading) {
-  TempDir d;
-  Queue q(d.path);
+  aip::test::TempDir d;
+  Queue q(d.path().string());
   long holder = 0;
   ASSERT_TRUE(q.try_lock(holder)); // as the dispatcher: only it writes active/ now
   q.enqueue(job("e1"), false);
@@ -185,10 +178,10 @@ TEST(Queue, TheLockHoldersOwnAppendsAreSeenWithoutRereading) {
 // The local backend with real processes: the run record's lines, the end reported on the
 // wake descriptor, the exit code, and a stop request read by the supervisor.
 TEST(LocalBackend, RunRecordAndReportedEnd) {
-  TempDir d;
-  Queue q(d.path); // creates logs/ and local/
+  aip::test::TempDir d;
+  Queue q(d.path().string()); // creates logs/ and local/
   BackendOptions o;
-  o.state_dir = d.path;
+  o.state_dir = d.path().string();
   o.kill_grace_s = 5;
   auto b = make_backend("local", o);
   auto wait_for = [&](const std::string &id) {
@@ -206,7 +199,7 @@ TEST(LocalBackend, RunRecordAndReportedEnd) {
   Observation end = wait_for("d1");
   EXPECT_EQ(end.state, records::JobState::failed);
   EXPECT_EQ(end.exit_code, std::optional<int>(3));
-  auto ls = lines(d.path + "/local/d1.jsonl");
+  auto ls = lines(d.file("local/d1.jsonl"));
   ASSERT_EQ(ls.size(), 2U);
   EXPECT_EQ(ls[0].rfind("{\"started\":{", 0), 0U) << ls[0];
   // This machine is cgroup v1: the job ran without a group, and the record says why.
@@ -216,7 +209,7 @@ TEST(LocalBackend, RunRecordAndReportedEnd) {
   }
   EXPECT_EQ(ls[1].rfind("{\"status\":{", 0), 0U) << ls[1];
   EXPECT_NE(ls[1].find("\"exit_code\":3"), std::string::npos) << ls[1];
-  EXPECT_EQ(lines(d.path + "/logs/d1.out"), std::vector<std::string>{"out"});
+  EXPECT_EQ(lines(d.file("logs/d1.out")), std::vector<std::string>{"out"});
   // A job that ignores nothing: cancelled, SIGTERM, 128 + 15.
   b->submit(job("d2", {"sleep", "30"}), {});
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -224,7 +217,7 @@ TEST(LocalBackend, RunRecordAndReportedEnd) {
   end = wait_for("d2");
   EXPECT_EQ(end.state, records::JobState::cancelled);
   EXPECT_EQ(end.exit_code, std::optional<int>(143));
-  ls = lines(d.path + "/local/d2.jsonl");
+  ls = lines(d.file("local/d2.jsonl"));
   ASSERT_EQ(ls.size(), 3U);
   EXPECT_EQ(ls[1], R"({"stop":{"grace_s":5.0,"reason":"cancelled"}})");
   // What a restarted dispatcher's backend reads from the record alone.

@@ -59,27 +59,25 @@ std::string format_timestamp(double epoch_seconds);
 namespace detail {
 // YYYY-MM-DDTHH:MM:SSZ, the form aip writes, read without the general parser; false for
 // anything else (the general parser then decides).
-// days_from_civil by table for the years records live in (1970 to 2225), by formula beyond.
-struct YearStarts {
-  std::int32_t days[256];
-  bool leap[256];
+// The first day (days since 1970) of every month from 1970-01 to 2225-12, and of 2226-01:
+// dates and calendar periods in the years records live in, by table instead of formula.
+inline constexpr std::int64_t kMonthTableFirstYear = 1970, kMonthTableMonths = 256 * 12;
+struct MonthStarts {
+  std::int32_t day[kMonthTableMonths + 1];
 };
-inline constexpr YearStarts kYearStarts = [] {
-  YearStarts t{};
-  for (int i = 0; i < 256; ++i) {
-    const int y = 1970 + i;
-    t.days[i] = static_cast<std::int32_t>(days_from_civil(y, 1, 1));
-    t.leap[i] = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  }
+inline constexpr MonthStarts kMonthStarts = [] {
+  MonthStarts t{};
+  for (std::int64_t i = 0; i <= kMonthTableMonths; ++i)
+    t.day[i] = static_cast<std::int32_t>(
+        days_from_civil(kMonthTableFirstYear + i / 12, static_cast<unsigned>(i % 12 + 1), 1));
   return t;
 }();
+// days_from_civil, by the table where it reaches.
 [[gnu::always_inline]] inline std::int64_t days_of_date(unsigned year, unsigned month,
                                                         unsigned day) {
-  static constexpr std::int16_t before[13] = {0,   0,   31,  59,  90,  120, 151,
-                                              181, 212, 243, 273, 304, 334};
-  const unsigned i = year - 1970;
-  if (i >= 256) return days_from_civil(year, month, day);
-  return kYearStarts.days[i] + before[month] + ((month > 2) & kYearStarts.leap[i]) + day - 1;
+  const unsigned i = year - static_cast<unsigned>(kMonthTableFirstYear);
+  if (i >= 256 || month - 1 > 11) return days_from_civil(year, month, day);
+  return kMonthStarts.day[i * 12 + month - 1] + static_cast<std::int64_t>(day) - 1;
 }
 
 [[gnu::always_inline]] inline bool fixed_utc_timestamp(std::string_view s, double &out) {
