@@ -302,17 +302,18 @@ records::ReportRow to_row(const Report &r, const Group &g) {
 
 // --- the aggregator ----------------------------------------------------------------------
 
-void shares(const ReportSpec &spec, const records::UsageView &u, std::vector<Share> &out) {
-  out.clear();
+namespace {
+// What a record adds, added straight into the Totals that `at(period)` gives: the in-memory
+// engine passes its table's entries, shares() fresh zeros. Each field of a (record, period)
+// gets one term at most, so the sums have the same bits either way. Everything that may
+// refuse the record is checked before the first term is added.
+template <class At>
+[[gnu::always_inline]] inline void add_record(const ReportSpec &spec, const records::UsageView &u,
+                                              At &&at) {
   if (!(std::fabs(u.start) < kMaxEpoch) || !(std::fabs(u.end) < kMaxEpoch))
     data_error("record '" + std::string(u.record_id) + "': start or end out of range");
   for (const auto &f : spec.where)
     if (!matches(f, u)) return;
-  // Consecutive shares of one period are merged; otherwise each is its own entry.
-  auto at = [&](std::int64_t period) -> Totals & {
-    if (out.empty() || out.back().period != period) out.push_back(Share{period, Totals{}});
-    return out.back().totals;
-  };
   const Period p = spec.period;
   const double s = u.start, e = u.end;
   const double lo = spec.since.value_or(-1e300), hi = spec.until.value_or(1e300);
@@ -320,19 +321,35 @@ void shares(const ReportSpec &spec, const records::UsageView &u, std::vector<Sha
   std::int64_t pe = period_index(p, e);
   if (p != Period::none && e > s && period_start(p, pe) == e) --pe;
   const bool ended_inside = (e > lo || (e == lo && s == e)) && e <= hi;
+  const bool whole = spec.by_end || e <= s || (p == Period::none && !spec.since && !spec.until);
+  // Pro rata: the share of [cs, ce) inside each period from `first` on.
+  const double cs = std::max(s, lo), ce = std::min(e, hi);
+  std::int64_t first = 0;
+  if (!whole && p != Period::none && ce > cs) {
+    first = period_index(p, cs);
+    if (period_index(p, ce) - first > kMaxPeriodsPerRecord)
+      data_error("record '" + std::string(u.record_id) + "' spans more than " +
+                 std::to_string(kMaxPeriodsPerRecord) + " " + period_name(p) +
+                 "s: check its start and end");
+  }
   if (ended_inside) {
     Totals &t = at(pe);
-    t.first_end = e;
-    t.last_end = e;
-    t.jobs = 1;
-    if (u.cpu_s) t.cpu_known = 1;
+    if (t.jobs > 0) {
+      t.first_end = std::min(t.first_end, e);
+      t.last_end = std::max(t.last_end, e);
+    } else {
+      t.first_end = e;
+      t.last_end = e;
+    }
+    t.jobs += 1;
+    if (u.cpu_s) t.cpu_known += 1;
     if (u.mem_peak_bytes && u.mem_req_bytes && *u.mem_req_bytes > 0) {
-      t.mem_peak = static_cast<double>(*u.mem_peak_bytes);
-      t.mem_req = static_cast<double>(*u.mem_req_bytes);
+      t.mem_peak += static_cast<double>(*u.mem_peak_bytes);
+      t.mem_req += static_cast<double>(*u.mem_req_bytes);
     }
     if (u.submit) {
-      t.wait_s = std::max(0.0, s - *u.submit);
-      t.wait_jobs = 1;
+      t.wait_s += std::max(0.0, s - *u.submit);
+      t.wait_jobs += 1;
     }
   }
   auto add_time = [&](Totals &t, double f) {
@@ -349,23 +366,16 @@ void shares(const ReportSpec &spec, const records::UsageView &u, std::vector<Sha
       t.gpu_s_util_known += gpu;
     }
   };
-  if (spec.by_end || e <= s || (p == Period::none && !spec.since && !spec.until)) {
+  if (whole) {
     if (ended_inside) add_time(at(pe), 1.0);
     return;
   }
-  // Pro rata: the share of [s, e) inside each period (and inside the window).
-  const double cs = std::max(s, lo), ce = std::min(e, hi);
   if (ce <= cs) return;
   const double span = e - s;
   if (p == Period::none) {
     add_time(at(0), (ce - cs) / span);
     return;
   }
-  const std::int64_t first = period_index(p, cs);
-  if (period_index(p, ce) - first > kMaxPeriodsPerRecord)
-    data_error("record '" + std::string(u.record_id) + "' spans more than " +
-               std::to_string(kMaxPeriodsPerRecord) + " " + period_name(p) +
-               "s: check its start and end");
   double from = period_start(p, first);
   for (std::int64_t i = first;; ++i) {
     const double to = period_start(p, i + 1); // each boundary computed once
@@ -374,6 +384,16 @@ void shares(const ReportSpec &spec, const records::UsageView &u, std::vector<Sha
     if (to >= ce) break;
     from = to;
   }
+}
+} // namespace
+
+void shares(const ReportSpec &spec, const records::UsageView &u, std::vector<Share> &out) {
+  out.clear();
+  // Consecutive shares of one period are merged; otherwise each is its own entry.
+  add_record(spec, u, [&](std::int64_t period) -> Totals & {
+    if (out.empty() || out.back().period != period) out.push_back(Share{period, Totals{}});
+    return out.back().totals;
+  });
 }
 
 namespace {
@@ -386,12 +406,29 @@ struct Groups {
   detail::SumTable sums;
   std::uint64_t records = 0;
   std::string key;
-  std::vector<Share> shares_;
 
   void add(const records::UsageView &u) {
     ++records;
-    shares(*spec, u, shares_);
-    if (shares_.empty()) return;
+    // The group's name is interned on its first share: a record that --where leaves out
+    // adds no name.
+    std::uint32_t name = 0;
+    bool named = false;
+    // The entry of the last period asked for, while no other key has moved the table.
+    std::int64_t last_period = 0;
+    Totals *last = nullptr;
+    add_record(*spec, u, [&](std::int64_t period) -> Totals & {
+      if (last != nullptr && period == last_period) return *last;
+      if (!named) {
+        name = intern(u);
+        named = true;
+      }
+      last_period = period;
+      last = &sums.at(detail::group_key(name, period));
+      return *last;
+    });
+  }
+
+  std::uint32_t intern(const records::UsageView &u) {
     key.clear();
     for (Dim d : spec->dims) {
       if (d == Dim::cores) {
@@ -404,8 +441,7 @@ struct Groups {
       }
       key += '\x1f';
     }
-    const std::uint32_t name = names.intern(key);
-    for (const auto &s : shares_) sums.at(detail::group_key(name, s.period)).add(s.totals);
+    return names.intern(key);
   }
 
   // Adds the sums of `other` (whose names are numbered its own way), then empties them.
