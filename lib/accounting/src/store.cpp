@@ -1,11 +1,10 @@
 #include "aip/accounting/store.hpp"
 
 #include "group_sums.hpp"
+#include "libpq.hpp"
 
 #include <aip/core/jsonl.hpp>
 #include <aip/core/units.hpp>
-
-#include <libpq-fe.h>
 
 #include <charconv>
 #include <cmath>
@@ -133,8 +132,8 @@ FROM aip_usage_rollup;
 };
 
 Exit status_of(PGconn *conn, const PGresult *res) {
-  if (PQstatus(conn) == CONNECTION_BAD) return Exit::unavailable;
-  const char *state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  if (pq::api().status(conn) == CONNECTION_BAD) return Exit::unavailable;
+  const char *state = res != nullptr ? pq::api().resultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
   if (state == nullptr) return Exit::unavailable;
   std::string s(state);
   if (s.rfind("08", 0) == 0 || s.rfind("57", 0) == 0 || s.rfind("53", 0) == 0)
@@ -156,12 +155,12 @@ struct Result {
   Result(Result &&o) noexcept : res(o.res) { o.res = nullptr; }
   Result(const Result &) = delete;
   Result &operator=(const Result &) = delete;
-  ~Result() { PQclear(res); }
-  int rows() const { return PQntuples(res); }
-  bool null(int r, int c) const { return PQgetisnull(res, r, c) != 0; }
-  std::string text(int r, int c) const { return PQgetvalue(res, r, c); }
+  ~Result() { pq::api().clear(res); }
+  int rows() const { return pq::api().ntuples(res); }
+  bool null(int r, int c) const { return pq::api().getisnull(res, r, c) != 0; }
+  std::string text(int r, int c) const { return pq::api().getvalue(res, r, c); }
   double number(int r, int c) const {
-    return null(r, c) ? 0.0 : std::strtod(PQgetvalue(res, r, c), nullptr);
+    return null(r, c) ? 0.0 : std::strtod(pq::api().getvalue(res, r, c), nullptr);
   }
 };
 
@@ -445,25 +444,25 @@ struct Store::Impl {
 
   [[noreturn]] void fail(const std::string &what, const PGresult *res) {
     throw Error(status_of(conn, res),
-                "database " + name + ": " + what + ": " + first_line(PQerrorMessage(conn)));
+                "database " + name + ": " + what + ": " + first_line(pq::api().errorMessage(conn)));
   }
   Result exec(const std::string &sql) { return exec(sql.c_str()); }
   Result exec(const char *sql) {
-    Result r(PQexec(conn, sql));
-    auto st = PQresultStatus(r.res);
+    Result r(pq::api().exec(conn, sql));
+    auto st = pq::api().resultStatus(r.res);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) fail(std::string("query failed"), r.res);
     return r;
   }
   Result exec(const std::string &sql, const std::vector<std::optional<std::string>> &params) {
     std::vector<const char *> values;
     for (const auto &p : params) values.push_back(p ? p->c_str() : nullptr);
-    Result r(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                          values.data(), nullptr, nullptr, 0));
-    auto st = PQresultStatus(r.res);
+    Result r(pq::api().execParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                  values.data(), nullptr, nullptr, 0));
+    auto st = pq::api().resultStatus(r.res);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) fail("query failed", r.res);
     return r;
   }
-  void rollback() { PQclear(PQexec(conn, "ROLLBACK")); }
+  void rollback() { pq::api().clear(pq::api().exec(conn, "ROLLBACK")); }
   // fn() inside BEGIN ... COMMIT; rolled back when it throws.
   template <class Fn> void transaction(Fn &&fn) {
     exec("BEGIN");
@@ -480,18 +479,18 @@ struct Store::Impl {
   // caller checks (a unique violation is an answer, not a failure, for ingest's fast path).
   Result copy_in(const std::string &sql, std::string_view data) {
     {
-      Result r(PQexec(conn, sql.c_str()));
-      if (PQresultStatus(r.res) != PGRES_COPY_IN) fail("COPY failed", r.res);
+      Result r(pq::api().exec(conn, sql.c_str()));
+      if (pq::api().resultStatus(r.res) != PGRES_COPY_IN) fail("COPY failed", r.res);
     }
     constexpr std::size_t chunk = 1U << 20;
     for (std::size_t at = 0; at < data.size(); at += chunk) {
       const std::size_t n = std::min(chunk, data.size() - at);
-      if (PQputCopyData(conn, data.data() + at, static_cast<int>(n)) != 1)
+      if (pq::api().putCopyData(conn, data.data() + at, static_cast<int>(n)) != 1)
         fail("COPY failed", nullptr);
     }
-    if (PQputCopyEnd(conn, nullptr) != 1) fail("COPY failed", nullptr);
-    Result r(PQgetResult(conn));
-    while (PGresult *rest = PQgetResult(conn)) PQclear(rest);
+    if (pq::api().putCopyEnd(conn, nullptr) != 1) fail("COPY failed", nullptr);
+    Result r(pq::api().getResult(conn));
+    while (PGresult *rest = pq::api().getResult(conn)) pq::api().clear(rest);
     return r;
   }
 
@@ -503,7 +502,7 @@ struct Store::Impl {
     Result r = copy_in(std::string("COPY aip_rollup_delta (") + kRollupColumns +
                            ") FROM STDIN (FORMAT binary)",
                        rollup.copy_data());
-    if (PQresultStatus(r.res) != PGRES_COMMAND_OK) fail("COPY failed", r.res);
+    if (pq::api().resultStatus(r.res) != PGRES_COMMAND_OK) fail("COPY failed", r.res);
     std::string set;
     for (const char *c : {"jobs", "wall_s", "core_s", "used_cpu_s", "core_s_cpu_known", "gpu_s",
                           "used_gpu_s", "gpu_s_util_known", "mem_peak_bytes", "mem_req_bytes",
@@ -549,7 +548,7 @@ struct Store::Impl {
         auto count = [&](int c) {
           return r.null(i, c) ? std::nullopt
                               : std::optional<std::uint64_t>(
-                                    std::strtoull(PQgetvalue(r.res, i, c), nullptr, 10));
+                                    std::strtoull(pq::api().getvalue(r.res, i, c), nullptr, 10));
         };
         u.mem_req_bytes = count(14);
         u.mem_peak_bytes = count(15);
@@ -565,10 +564,10 @@ struct Store::Impl {
 
 Store::Store(const std::string &conninfo) : impl_(std::make_unique<Impl>()) {
   impl_->name = redact_conninfo(conninfo);
-  impl_->conn = PQconnectdb(conninfo.c_str());
-  if (PQstatus(impl_->conn) != CONNECTION_OK)
+  impl_->conn = pq::api().connectdb(conninfo.c_str());
+  if (pq::api().status(impl_->conn) != CONNECTION_OK)
     fail(Exit::unavailable, "cannot connect to database " + impl_->name + ": " +
-                                first_line(PQerrorMessage(impl_->conn)));
+                                first_line(pq::api().errorMessage(impl_->conn)));
   impl_->exec("SET TIME ZONE 'UTC'");
   impl_->exec("SET client_min_messages = warning");
   // generate_series() makes the planner expect 1000 rows a job; the JIT compilation such
@@ -576,7 +575,7 @@ Store::Store(const std::string &conninfo) : impl_(std::make_unique<Impl>()) {
   impl_->exec("SET jit = off");
 }
 
-Store::~Store() { PQfinish(impl_->conn); }
+Store::~Store() { pq::api().finish(impl_->conn); }
 
 int Store::latest_version() { return kMigrations[std::size(kMigrations) - 1].version; }
 
@@ -683,13 +682,13 @@ IngestResult Store::ingest(const std::vector<std::string> &paths, const IngestOp
       copy.end();
       db.exec("SAVEPOINT aip_batch");
       Result r = db.copy_in(direct, copy.data());
-      if (PQresultStatus(r.res) == PGRES_COMMAND_OK) {
+      if (pq::api().resultStatus(r.res) == PGRES_COMMAND_OK) {
         db.exec("RELEASE SAVEPOINT aip_batch");
         b.inserted.assign(b.n, 1);
         result.inserted += b.n;
         return;
       }
-      const char *state = PQresultErrorField(r.res, PG_DIAG_SQLSTATE);
+      const char *state = pq::api().resultErrorField(r.res, PG_DIAG_SQLSTATE);
       if (state == nullptr || std::strcmp(state, "23505") != 0) db.fail("COPY failed", r.res);
       db.exec("ROLLBACK TO SAVEPOINT aip_batch");
       db.exec("CREATE TEMPORARY TABLE IF NOT EXISTS aip_staging "
@@ -698,13 +697,13 @@ IngestResult Store::ingest(const std::vector<std::string> &paths, const IngestOp
       Result c =
           db.copy_in(std::string("COPY aip_staging (") + kColumns + ") FROM STDIN (FORMAT binary)",
                      copy.data());
-      if (PQresultStatus(c.res) != PGRES_COMMAND_OK) db.fail("COPY failed", c.res);
+      if (pq::api().resultStatus(c.res) != PGRES_COMMAND_OK) db.fail("COPY failed", c.res);
       auto ins =
           db.exec(std::string("INSERT INTO aip_usage (") + kColumns + ") SELECT " + kColumns +
                   " FROM aip_staging ON CONFLICT (record_id) DO NOTHING "
                   "RETURNING record_id");
       std::unordered_set<std::string> ids;
-      for (int i = 0; i < ins.rows(); ++i) ids.insert(PQgetvalue(ins.res, i, 0));
+      for (int i = 0; i < ins.rows(); ++i) ids.insert(pq::api().getvalue(ins.res, i, 0));
       result.inserted += ids.size();
       b.inserted.assign(b.n, 0);
       for (std::size_t i = 0; i < b.n; ++i) b.inserted[i] = ids.erase(b.records[i].record_id);
