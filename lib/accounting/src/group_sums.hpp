@@ -47,48 +47,77 @@ inline std::uint64_t hash_bytes(std::string_view s) {
   return h * k;
 }
 
+// The same n bytes at a and b, compared inline a word at a time (overlapping words at the
+// end): group names are short, where a call to memcmp costs more than the compare.
+inline bool same_bytes(const char *a, const char *b, std::size_t n) {
+  auto load = [](const char *at, auto type) {
+    decltype(type) w;
+    std::memcpy(&w, at, sizeof w);
+    return static_cast<std::uint64_t>(w);
+  };
+  if (n >= 8) {
+    if (n > 16) return std::memcmp(a, b, n) == 0;
+    return ((load(a, std::uint64_t{}) ^ load(b, std::uint64_t{})) |
+            (load(a + n - 8, std::uint64_t{}) ^ load(b + n - 8, std::uint64_t{}))) == 0;
+  }
+  if (n >= 4)
+    return ((load(a, std::uint32_t{}) ^ load(b, std::uint32_t{})) |
+            (load(a + n - 4, std::uint32_t{}) ^ load(b + n - 4, std::uint32_t{}))) == 0;
+  for (std::size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 // Distinct strings numbered 0, 1, 2, ... in the order first seen.
 class Names {
 public:
   std::uint32_t intern(std::string_view s) {
-    if (2 * (hashes_.size() + 1) > slots_.size()) grow();
+    if (2 * (entries_.size() + 1) > slots_.size()) grow();
     const std::uint64_t h = hash_bytes(s);
+    // A slot holds the name's number + 1 in its low half and the hash's high half above, so
+    // that a probe compares bytes only where the hashes agree, without another load.
+    const std::uint64_t tag = h & ~0xFFFFFFFFULL;
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = (h >> 32) & mask;; i = (i + 1) & mask) {
-      const std::uint32_t slot = slots_[i];
+      const std::uint64_t slot = slots_[i];
       if (slot == 0) {
-        const auto id = static_cast<std::uint32_t>(hashes_.size());
-        slots_[i] = id + 1;
-        hashes_.push_back(h);
-        starts_.push_back(bytes_.size());
+        const auto id = static_cast<std::uint32_t>(entries_.size());
+        slots_[i] = tag | (id + 1);
+        entries_.push_back(Entry{bytes_.size(), s.size()});
         bytes_.append(s);
         return id;
       }
-      if (hashes_[slot - 1] == h && name(slot - 1) == s) return slot - 1;
+      if ((slot & ~0xFFFFFFFFULL) == tag) {
+        const auto id = static_cast<std::uint32_t>(slot) - 1;
+        const Entry &e = entries_[id];
+        if (e.size == s.size() && same_bytes(bytes_.data() + e.start, s.data(), s.size()))
+          return id;
+      }
     }
   }
   // Valid until the next intern().
   std::string_view name(std::uint32_t id) const {
-    const std::size_t start = starts_[id];
-    const std::size_t end = id + 1 < starts_.size() ? starts_[id + 1] : bytes_.size();
-    return std::string_view(bytes_).substr(start, end - start);
+    return std::string_view(bytes_.data() + entries_[id].start, entries_[id].size);
   }
-  std::size_t size() const { return hashes_.size(); }
+  std::size_t size() const { return entries_.size(); }
 
 private:
+  struct Entry {
+    std::size_t start, size;
+  };
   void grow() {
-    std::vector<std::uint32_t> bigger(slots_.empty() ? 64 : slots_.size() * 2, 0);
+    std::vector<std::uint64_t> bigger(slots_.empty() ? 64 : slots_.size() * 2, 0);
     const std::size_t mask = bigger.size() - 1;
-    for (std::size_t id = 0; id < hashes_.size(); ++id) {
-      std::size_t i = (hashes_[id] >> 32) & mask;
+    for (const std::uint64_t slot : slots_) {
+      if (slot == 0) continue;
+      std::size_t i = (slot >> 32) & mask;
       while (bigger[i] != 0) i = (i + 1) & mask;
-      bigger[i] = static_cast<std::uint32_t>(id + 1);
+      bigger[i] = slot;
     }
     slots_ = std::move(bigger);
   }
-  std::vector<std::uint32_t> slots_; // id + 1; 0 for a free slot
-  std::vector<std::uint64_t> hashes_;
-  std::vector<std::size_t> starts_;
+  std::vector<std::uint64_t> slots_; // high half of the hash | number + 1; 0 for a free slot
+  std::vector<Entry> entries_;
   std::string bytes_;
 };
 

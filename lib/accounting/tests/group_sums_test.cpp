@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <map>
 #include <set>
 #include <string>
@@ -24,6 +25,38 @@ TEST(GroupSums, NamesAreNumberedOnceInOrderOfArrival) {
   EXPECT_EQ(names.name(5000), "");
   EXPECT_EQ(names.intern(std::string("a\0b", 3)), 5001U); // bytes, not C strings
   EXPECT_EQ(names.intern(std::string("a\0c", 3)), 5002U);
+}
+
+TEST(GroupSums, InlineCompareAgreesWithMemcmp) {
+  // Every length up to 40 and every position of a difference, against memcmp; the bytes
+  // around each string differ, so a compare that reads past n fails.
+  for (std::size_t n = 0; n <= 40; ++n) {
+    std::string a(n + 16, 'x'), b(n + 16, 'y');
+    for (std::size_t i = 0; i < n; ++i) a[8 + i] = b[8 + i] = static_cast<char>('a' + i % 26);
+    EXPECT_TRUE(same_bytes(a.data() + 8, b.data() + 8, n)) << n;
+    for (std::size_t at = 0; at < n; ++at) {
+      std::string c = b;
+      c[8 + at] = static_cast<char>(c[8 + at] ^ 0x80);
+      EXPECT_EQ(same_bytes(a.data() + 8, c.data() + 8, n),
+                std::memcmp(a.data() + 8, c.data() + 8, n) == 0)
+          << n << " " << at;
+      EXPECT_FALSE(same_bytes(a.data() + 8, c.data() + 8, n)) << n << " " << at;
+    }
+  }
+  // Names of each length that differ in one byte are told apart, and found again.
+  Names names;
+  std::map<std::string, std::uint32_t> ids;
+  for (std::size_t n = 1; n <= 40; ++n)
+    for (std::size_t at = 0; at < n; ++at) {
+      std::string s(n, 'p');
+      s[at] = 'q';
+      ids.emplace(s, names.intern(s));
+    }
+  EXPECT_EQ(names.size(), ids.size());
+  for (const auto &[s, id] : ids) {
+    EXPECT_EQ(names.intern(s), id);
+    EXPECT_EQ(names.name(id), s);
+  }
 }
 
 TEST(GroupSums, EveryKeyKeepsItsOwnSums) {
