@@ -549,20 +549,27 @@ Report aggregate_files(const std::vector<std::string> &paths, const ReportSpec &
   // (under the lock, which the total's tables need anyway) and hands over its sums.
   const std::size_t workers = jsonl::worker_count();
   Groups total(spec);
-  std::vector<std::unique_ptr<Groups>> local(workers);
-  std::vector<std::vector<std::uint32_t>> to_total(workers); // worker's name -> total's name
+  // What each worker writes for every record, a cache line or two apart from the others'
+  // (side by side, two workers' records shared a line and ran 30% slower on two cores).
+  struct alignas(128) Worker {
+    std::optional<Groups> groups;
+    std::vector<std::uint32_t> to_total; // the worker's name -> the total's
+    records::UsageView view;
+    records::Usage scratch;
+  };
+  std::vector<Worker> local(workers);
   using Sums = std::vector<std::pair<std::uint64_t, Totals>>;
   std::map<std::size_t, Sums> finished;
   std::size_t next = 0;
   std::mutex merging;
   jsonl::ChunkHooks hooks;
   hooks.begin = [&](std::size_t w, std::size_t) {
-    if (!local[w]) local[w] = std::make_unique<Groups>(spec);
+    if (!local[w].groups) local[w].groups.emplace(spec);
   };
   hooks.end = [&](std::size_t w, std::size_t c) {
-    Groups &mine = *local[w];
+    Groups &mine = *local[w].groups;
     std::lock_guard lock(merging);
-    auto &names = to_total[w];
+    auto &names = local[w].to_total;
     for (auto n = static_cast<std::uint32_t>(names.size()); n < mine.names.size(); ++n)
       names.push_back(total.names.intern(mine.names.name(n)));
     Sums sums;
@@ -578,17 +585,16 @@ Report aggregate_files(const std::vector<std::string> &paths, const ReportSpec &
          it = finished.erase(it), ++next)
       for (const auto &[k, t] : it->second) total.sums.at(k).add(t);
   };
-  std::vector<records::Usage> scratch(workers);
-  std::vector<records::UsageView> views(workers);
   // Runs of lines in the layout aip writes, read without looking for each line's end first.
   hooks.run = [&](std::size_t w, std::string_view text, jsonl::Location where) {
     const char *const start = text.data();
     while (!text.empty()) {
-      const std::size_t n = records::detail::decode_usage_layout_line(text, views[w]);
+      Worker &mine = local[w];
+      const std::size_t n = records::detail::decode_usage_layout_line(text, mine.view);
       if (n == 0) break;
       where.at = text.data();
-      check_range(views[w], where);
-      add_at(*local[w], views[w], where);
+      check_range(mine.view, where);
+      add_at(*mine.groups, mine.view, where);
       text.remove_prefix(n + 1);
     }
     return static_cast<std::size_t>(text.data() - start);
@@ -602,15 +608,15 @@ Report aggregate_files(const std::vector<std::string> &paths, const ReportSpec &
       jsonl::parallel_for_each_record(
           buffer,
           [&](std::size_t w, std::string_view line, const jsonl::Location &where) {
-            if (!records::decode_usage_line(line, views[w])) return false;
-            check_range(views[w], where);
-            add_at(*local[w], views[w], where);
+            if (!records::decode_usage_line(line, local[w].view)) return false;
+            check_range(local[w].view, where);
+            add_at(*local[w].groups, local[w].view, where);
             return true;
           },
           [&](std::size_t w, simdjson::dom::object obj, const jsonl::Location &where) {
-            records::decode_usage(obj, where, scratch[w]);
-            check_range(scratch[w], where);
-            add_at(*local[w], scratch[w], where);
+            records::decode_usage(obj, where, local[w].scratch);
+            check_range(local[w].scratch, where);
+            add_at(*local[w].groups, local[w].scratch, where);
           },
           4 << 20, &hooks);
       continue;
@@ -640,9 +646,9 @@ Report aggregate_files(const std::vector<std::string> &paths, const ReportSpec &
         simdjson::dom::object obj;
         if (doc.get_object().get(obj) != simdjson::SUCCESS)
           jsonl::bad_record(where, "expected a JSON object");
-        records::decode_usage(obj, where, scratch[0]);
-        check_range(scratch[0], where);
-        add_at(total, scratch[0], where);
+        records::decode_usage(obj, where, local[0].scratch);
+        check_range(local[0].scratch, where);
+        add_at(total, local[0].scratch, where);
       } catch (const Error &e) {
         if (e.status() != Exit::data) throw;
         if (skipped++ == 0) first_skipped = e.what();
@@ -650,7 +656,7 @@ Report aggregate_files(const std::vector<std::string> &paths, const ReportSpec &
     }
   }
   for (const auto &g : local)
-    if (g) total.records += g->records;
+    if (g.groups) total.records += g.groups->records;
   Report r = total.finish();
   r.skipped = skipped;
   r.first_skipped = first_skipped;
