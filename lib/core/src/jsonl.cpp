@@ -83,17 +83,20 @@ void parallel_for_each_record(const InputBuffer &buffer, const ParallelLineFn &f
   // Cut points: every chunk starts at the beginning of a line. Their number depends on the
   // size only, not on the threads, so that what is computed per chunk is the same on any
   // machine; small chunks balance the threads, and releasing each when done keeps the
-  // resident set to a few chunks.
+  // resident set to a few chunks. Each task finds its own two cuts: finding them all first
+  // touched the file at every cut, and where the page cache holds it in 2 MiB folios each
+  // touch mapped one (210 MB resident for a 444 MB file, against 20 MB).
   const std::size_t chunks = all.size() / std::max<std::size_t>(1, chunk_bytes) + 1;
-  std::vector<std::size_t> cuts{0};
-  for (std::size_t i = 1; i < chunks; ++i) {
-    std::size_t at = all.size() * i / chunks;
-    if (at <= cuts.back()) continue;
-    auto nl = all.find('\n', at);
-    if (nl == std::string_view::npos) break;
-    if (nl + 1 > cuts.back() && nl + 1 < all.size()) cuts.push_back(nl + 1);
-  }
-  cuts.push_back(all.size());
+  // The start of chunk i: after the first line end at or past i/chunks of the input. Cuts
+  // never decrease; a line longer than a chunk leaves the chunks it covers empty.
+  auto cut = [&](std::size_t i) -> std::size_t {
+    if (i == 0) return 0;
+    if (i >= chunks) return all.size();
+    // size x i / chunks, in two parts that cannot overflow
+    const std::size_t at = all.size() / chunks * i + all.size() % chunks * i / chunks;
+    const auto nl = all.find('\n', at);
+    return nl == std::string_view::npos ? all.size() : nl + 1;
+  };
 
   struct Failure {
     std::size_t offset = SIZE_MAX;
@@ -105,12 +108,13 @@ void parallel_for_each_record(const InputBuffer &buffer, const ParallelLineFn &f
   // The tail of the mapping may lack simdjson's padding: lines that end within the last
   // SIMDJSON_PADDING bytes are parsed from a padded copy.
 
-  tbb::parallel_for(std::size_t{0}, cuts.size() - 1, [&](std::size_t c) {
+  tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
     auto &parser = parsers.local();
     const std::size_t worker =
         static_cast<std::size_t>(tbb::this_task_arena::current_thread_index());
-    std::size_t pos = cuts[c];
-    const std::size_t end = cuts[c + 1];
+    const std::size_t start = cut(c);
+    std::size_t pos = start;
+    const std::size_t end = std::max(start, cut(c + 1));
     std::string padded;
     try {
       if (hooks != nullptr && hooks->begin) hooks->begin(worker, c);
@@ -145,7 +149,7 @@ void parallel_for_each_record(const InputBuffer &buffer, const ParallelLineFn &f
         }
         pos = stop + 1;
       }
-      buffer.release(cuts[c], end - cuts[c]);
+      buffer.release(start, end - start);
       if (hooks != nullptr && hooks->end) hooks->end(worker, c);
     } catch (...) {
       std::lock_guard lock(failure_mutex);
