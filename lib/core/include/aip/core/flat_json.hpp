@@ -181,9 +181,10 @@ inline constexpr std::uint64_t kPow10Int[] = {1,      10,      100,      1000,  
   return true;
 }
 
-// p points at '-' or a digit. Follows JSON's number grammar exactly.
-[[gnu::always_inline]] inline bool number(const char *&p, const char *end, Value &v) {
-  if (plain_number(p, end, v)) return true;
+// p points at '-' or a digit. Follows JSON's number grammar exactly. Out of line: the
+// common numbers take plain_number, and this code inlined at every number of a record
+// reader made the reader too big for the instruction caches.
+[[gnu::noinline]] inline bool careful_number(const char *&p, const char *end, Value &v) {
   const char *start = p;
   const bool negative = *p == '-';
   if (negative) ++p;
@@ -235,6 +236,11 @@ inline constexpr std::uint64_t kPow10Int[] = {1,      10,      100,      1000,  
   // Out of range either way (1e999, 1e-999): simdjson has the last word on those.
   auto [ptr, ec] = std::from_chars(start, p, v.number);
   return ec == std::errc() && ptr == p;
+}
+
+// p points at '-' or a digit. Follows JSON's number grammar exactly.
+[[gnu::always_inline]] inline bool number(const char *&p, const char *end, Value &v) {
+  return plain_number(p, end, v) || careful_number(p, end, v);
 }
 
 } // namespace detail
