@@ -108,7 +108,8 @@ void parallel_for_each_record(const InputBuffer &buffer, const ParallelLineFn &f
   // The tail of the mapping may lack simdjson's padding: lines that end within the last
   // SIMDJSON_PADDING bytes are parsed from a padded copy.
 
-  tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
+  std::atomic<bool> failed{false};
+  auto process = [&](std::size_t c) {
     auto &parser = parsers.local();
     const std::size_t worker =
         static_cast<std::size_t>(tbb::this_task_arena::current_thread_index());
@@ -157,8 +158,21 @@ void parallel_for_each_record(const InputBuffer &buffer, const ParallelLineFn &f
         first.offset = pos;
         first.error = std::current_exception();
       }
+      failed = true;
     }
-  });
+  };
+  // Chunks are taken in order from one counter, so that they finish nearly in order and a
+  // caller that combines them in order (the report) keeps few of them waiting; split as a
+  // range, each thread took a half, and half the chunks waited. After a failure no more are
+  // taken: every chunk before the failing one was taken already, so the first error in the
+  // input is still the one reported.
+  std::atomic<std::size_t> taken{0};
+  tbb::parallel_for(
+      std::size_t{0}, std::min(chunks, worker_count()),
+      [&](std::size_t) {
+        for (std::size_t c = taken++; c < chunks && !failed; c = taken++) process(c);
+      },
+      tbb::simple_partitioner{});
   if (first.error) std::rethrow_exception(first.error);
 }
 
