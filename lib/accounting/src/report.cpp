@@ -559,7 +559,8 @@ Report aggregate_files(const std::vector<std::string> &paths, const ReportSpec &
   };
   std::vector<Worker> local(workers);
   using Sums = std::vector<std::pair<std::uint64_t, Totals>>;
-  std::map<std::size_t, Sums> finished;
+  std::map<std::size_t, Sums> finished; // chunks done before the ones before them
+  std::vector<Sums> spare;              // their emptied buffers, kept for their memory
   std::size_t next = 0;
   std::mutex merging;
   jsonl::ChunkHooks hooks;
@@ -568,22 +569,40 @@ Report aggregate_files(const std::vector<std::string> &paths, const ReportSpec &
   };
   hooks.end = [&](std::size_t w, std::size_t c) {
     Groups &mine = *local[w].groups;
-    std::lock_guard lock(merging);
     auto &names = local[w].to_total;
+    std::unique_lock lock(merging);
     for (auto n = static_cast<std::uint32_t>(names.size()); n < mine.names.size(); ++n)
       names.push_back(total.names.intern(mine.names.name(n)));
-    Sums sums;
-    sums.reserve(mine.sums.size());
-    for (std::size_t i = 0; i < mine.sums.size(); ++i) {
+    auto key = [&](std::size_t i) {
       const std::uint64_t k = mine.sums.key(i);
-      sums.emplace_back(detail::group_key(names[detail::key_name(k)], detail::key_period(k)),
-                        mine.sums.totals(i));
+      return detail::group_key(names[detail::key_name(k)], detail::key_period(k));
+    };
+    if (c == next) {
+      // This chunk's turn: its sums go to the total straight from the worker's table.
+      for (std::size_t i = 0; i < mine.sums.size(); ++i)
+        total.sums.at(key(i)).add(mine.sums.totals(i));
+      ++next;
+    } else {
+      // Too early: a copy waits for the chunks before it (copied outside the lock).
+      Sums sums;
+      if (!spare.empty()) {
+        sums = std::move(spare.back());
+        spare.pop_back();
+      }
+      lock.unlock();
+      sums.clear();
+      sums.reserve(mine.sums.size());
+      for (std::size_t i = 0; i < mine.sums.size(); ++i)
+        sums.emplace_back(key(i), mine.sums.totals(i));
+      lock.lock();
+      finished.emplace(c, std::move(sums));
     }
     mine.sums.clear();
-    finished.emplace(c, std::move(sums));
-    for (auto it = finished.begin(); it != finished.end() && it->first == next;
-         it = finished.erase(it), ++next)
+    for (auto it = finished.begin(); it != finished.end() && it->first == next; ++next) {
       for (const auto &[k, t] : it->second) total.sums.at(k).add(t);
+      spare.push_back(std::move(it->second));
+      it = finished.erase(it);
+    }
   };
   // Runs of lines in the layout aip writes, read without looking for each line's end first.
   hooks.run = [&](std::size_t w, std::string_view text, jsonl::Location where) {
