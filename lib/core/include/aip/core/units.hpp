@@ -6,6 +6,10 @@
 #include <string>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "aip/core/error.hpp"
 
 namespace aip {
@@ -57,8 +61,6 @@ std::string format_timestamp(double epoch_seconds);
 }
 
 namespace detail {
-// YYYY-MM-DDTHH:MM:SSZ, the form aip writes, read without the general parser; false for
-// anything else (the general parser then decides).
 // The first day (days since 1970) of every month from 1970-01 to 2225-12, and of 2226-01:
 // dates and calendar periods in the years records live in, by table instead of formula.
 inline constexpr std::int64_t kMonthTableFirstYear = 1970, kMonthTableMonths = 256 * 12;
@@ -80,8 +82,56 @@ inline constexpr MonthStarts kMonthStarts = [] {
   return kMonthStarts.day[i * 12 + month - 1] + static_cast<std::int64_t>(day) - 1;
 }
 
+// YYYY-MM-DDTHH:MM:SSZ, the form aip writes, read without the general parser; false for
+// anything else (the general parser then decides). 29 February and leap seconds go the long
+// way.
 [[gnu::always_inline]] inline bool fixed_utc_timestamp(std::string_view s, double &out) {
   if (s.size() != 20) return false;
+  static constexpr unsigned char mdays[16] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+#if defined(__SSE2__)
+  // Two overlapping loads: v = "YYYY-MM-DDTHH:MM" (bytes 0-15), u = "-MM-DDTHH:MM:SSZ" (4-19).
+  // Each digit pair becomes one 16-bit lane, 10 x first + second, after the pairs that start
+  // at an odd byte of u are moved one byte down; the lanes are checked against their ranges
+  // together.
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s.data()));
+  const __m128i u = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s.data() + 4));
+  const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
+  const __m128i dv = _mm_sub_epi8(v, zero), du = _mm_sub_epi8(u, zero);
+  // Digits: 0..9 after '0' is subtracted (as unsigned bytes, anything else is larger).
+  const auto digits = [&](__m128i d) {
+    return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(d, nine), nine)));
+  };
+  const auto punctuation = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(
+      u, _mm_setr_epi8('-', 0, 0, '-', 0, 0, 'T', 0, 0, ':', 0, 0, ':', 0, 0, 'Z'))));
+  // Year digits at bytes 0-3 of v; in u, digits at 1,2 4,5 7,8 10,11 13,14 and the
+  // punctuation at 0, 3, 6, 9, 12, 15.
+  if ((digits(dv) & 0xF) != 0xF || ((digits(du) & 0x6DB6) | (punctuation & 0x9249)) != 0xFFFF)
+    return false;
+  const auto pairs = [](__m128i d) { // lane i: 10 x byte 2i + byte 2i+1
+    return _mm_add_epi16(
+        _mm_mullo_epi16(_mm_and_si128(d, _mm_set1_epi16(0xFF)), _mm_set1_epi16(10)),
+        _mm_srli_epi16(d, 8));
+  };
+  // Bytes 0,1 6,7 12,13 from u one byte down (month, hour, second); 4,5 10,11 as they are.
+  const __m128i down = _mm_setr_epi8(-1, -1, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0, -1, -1, 0, 0);
+  const __m128i lanes =
+      pairs(_mm_or_si128(_mm_and_si128(down, _mm_srli_si128(du, 1)), _mm_andnot_si128(down, du)));
+  // Lanes: 0 month, 2 day, 3 hour, 5 minute, 6 second; 1, 4 and 7 hold punctuation.
+  const __m128i low = _mm_setr_epi16(1, -32768, 1, 0, -32768, 0, 0, -32768);
+  const __m128i high = _mm_setr_epi16(12, 32767, 31, 23, 32767, 59, 59, 32767);
+  if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpgt_epi16(low, lanes), _mm_cmpgt_epi16(lanes, high))) !=
+      0)
+    return false;
+  const __m128i years = pairs(dv);
+  const auto year = static_cast<unsigned>(_mm_extract_epi16(years, 0) * 100 +
+                                          _mm_extract_epi16(years, 1)),
+             month = static_cast<unsigned>(_mm_extract_epi16(lanes, 0)),
+             day = static_cast<unsigned>(_mm_extract_epi16(lanes, 2)),
+             hour = static_cast<unsigned>(_mm_extract_epi16(lanes, 3)),
+             minute = static_cast<unsigned>(_mm_extract_epi16(lanes, 5)),
+             second = static_cast<unsigned>(_mm_extract_epi16(lanes, 6));
+  if (day > mdays[month]) return false;
+#else
   // Three little-endian words, "YYYY-MM-", "DDTHH:MM" and ":SSZ" (byte i is bits 8i..8i+7).
   // In each, the punctuation must be exactly as written and the other bytes digits; the
   // punctuation is set to '0' before subtracting '0' from every byte, so that no borrow runs
@@ -110,11 +160,10 @@ inline constexpr MonthStarts kMonthStarts = [] {
                  hour = static_cast<unsigned>((t1 >> 24) & 0xFF),
                  minute = static_cast<unsigned>((t1 >> 48) & 0xFF),
                  second = static_cast<unsigned>((t2 >> 8) & 0xFF);
-  static constexpr unsigned char mdays[16] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  // 29 February and leap seconds go the long way.
   if (!punctuation || bad != 0 || month - 1 > 11 || day - 1 >= mdays[month & 15] || hour > 23 ||
       minute > 59 || second > 59)
     return false;
+#endif
   out = static_cast<double>(days_of_date(year, month, day) * 86400 +
                             static_cast<std::int64_t>(hour * 3600 + minute * 60 + second));
   return true;
