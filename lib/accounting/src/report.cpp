@@ -428,20 +428,39 @@ struct Groups {
     });
   }
 
+  // A group's name: with one dimension its value, with more each value after its length (4
+  // bytes), so that any bytes may be in a value.
   std::uint32_t intern(const records::UsageView &u) {
+    if (spec->dims.size() == 1 && spec->dims[0] != Dim::cores)
+      return names.intern(dim_value(u, spec->dims[0]));
     key.clear();
     for (Dim d : spec->dims) {
+      char b[32];
+      std::string_view value;
       if (d == Dim::cores) {
-        char b[32];
         auto [ptr, ec] = std::to_chars(b, b + sizeof b, u.cores);
         (void)ec;
-        key.append(b, ptr);
+        value = std::string_view(b, static_cast<std::size_t>(ptr - b));
       } else {
-        key += dim_value(u, d);
+        value = dim_value(u, d);
       }
-      key += '\x1f';
+      const auto n = static_cast<std::uint32_t>(value.size());
+      key.append(reinterpret_cast<const char *>(&n), sizeof n);
+      key += value;
     }
     return names.intern(key);
+  }
+  // The dimension values of a group's name.
+  std::vector<std::string> values(std::string_view name) const {
+    if (spec->dims.size() == 1 && spec->dims[0] != Dim::cores) return {std::string(name)};
+    std::vector<std::string> out;
+    for (std::size_t d = 0; d < spec->dims.size(); ++d) {
+      std::uint32_t n;
+      std::memcpy(&n, name.data(), sizeof n);
+      out.emplace_back(name.substr(sizeof n, n));
+      name.remove_prefix(sizeof n + n);
+    }
+    return out;
   }
 
   // Adds the sums of `other` (whose names are numbered its own way), then empties them.
@@ -463,13 +482,7 @@ struct Groups {
     r.groups.reserve(sums.size());
     for (std::size_t i = 0; i < sums.size(); ++i) {
       Group g;
-      const std::string_view joined = names.name(detail::key_name(sums.key(i)));
-      std::size_t pos = 0;
-      for (std::size_t d = 0; d < r.spec.dims.size(); ++d) {
-        const auto sep = joined.find('\x1f', pos);
-        g.dims.emplace_back(joined.substr(pos, sep - pos));
-        pos = sep + 1;
-      }
+      g.dims = values(names.name(detail::key_name(sums.key(i))));
       g.period = detail::key_period(sums.key(i));
       g.totals = sums.totals(i);
       r.groups.push_back(std::move(g));

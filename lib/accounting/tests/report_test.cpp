@@ -390,3 +390,40 @@ TEST(AccountReport, CalendarPeriodsInsideAndOutsideTheTable) {
   EXPECT_EQ(period_index(Period::month, 8078572800.0), 2226 * 12);
   EXPECT_EQ(period_index(Period::month, 8078572799.0), 2225 * 12 + 11);
 }
+
+// Group values may hold any bytes, the unit separator and NUL too: two users x projects that
+// read the same when joined with a separator stay two groups, and each value comes back whole.
+TEST(AccountReport, GroupValuesKeepEveryByte) {
+  auto a = job(std::string("a\x1f"
+                           "b"),
+               0, 3600, 1),
+       b = job("a", 0, 3600, 2);
+  a.project = "c";
+  b.project = std::string("b\x1f"
+                          "c");
+  auto c = job(std::string("x\0y", 3), 0, 3600, 4);
+  c.project = "";
+  ReportSpec spec;
+  spec.dims = {Dim::user, Dim::project};
+  auto r = report({a, b, c}, spec);
+  ASSERT_EQ(r.groups.size(), 3U);
+  EXPECT_EQ(r.groups[0].dims, (std::vector<std::string>{"a", "b\x1f"
+                                                             "c"}));
+  EXPECT_DOUBLE_EQ(metric(r.groups[0], "cpu_hours"), 2);
+  EXPECT_EQ(r.groups[1].dims, (std::vector<std::string>{"a\x1f"
+                                                        "b",
+                                                        "c"}));
+  EXPECT_DOUBLE_EQ(metric(r.groups[1], "cpu_hours"), 1);
+  EXPECT_EQ(r.groups[2].dims, (std::vector<std::string>{std::string("x\0y", 3), ""}));
+  spec.dims = {Dim::user};
+  r = report({a, b, c}, spec);
+  ASSERT_EQ(r.groups.size(), 3U);
+  EXPECT_EQ(r.groups[0].dims, std::vector<std::string>{"a"});
+  EXPECT_EQ(r.groups[1].dims, std::vector<std::string>{"a\x1f"
+                                                       "b"});
+  spec.dims = {Dim::cores, Dim::user};
+  r = report({a, b, c}, spec);
+  ASSERT_EQ(r.groups.size(), 3U);
+  EXPECT_EQ(r.groups[0].dims, (std::vector<std::string>{"1", "a\x1f"
+                                                             "b"}));
+}
