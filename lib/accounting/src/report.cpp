@@ -352,7 +352,7 @@ template <class At>
       t.wait_jobs += 1;
     }
   }
-  auto add_time = [&](Totals &t, double f) {
+  auto add_time = [&](Totals & t, double f) __attribute__((always_inline)) {
     const double wall = f * u.wall_s, core = wall * u.cores, gpu = wall * u.gpus;
     t.wall_s += wall;
     t.core_s += core;
@@ -416,16 +416,17 @@ struct Groups {
     // The entry of the last period asked for, while no other key has moved the table.
     std::int64_t last_period = 0;
     Totals *last = nullptr;
-    add_record(*spec, u, [&](std::int64_t period) -> Totals & {
-      if (last != nullptr && period == last_period) return *last;
-      if (!named) {
-        name = intern(u);
-        named = true;
-      }
-      last_period = period;
-      last = &sums.at(detail::group_key(name, period));
-      return *last;
-    });
+    add_record(
+        *spec, u, [&](std::int64_t period) __attribute__((always_inline))->Totals & {
+          if (last != nullptr && period == last_period) return *last;
+          if (!named) {
+            name = intern(u);
+            named = true;
+          }
+          last_period = period;
+          last = &sums.at(detail::group_key(name, period));
+          return *last;
+        });
   }
 
   // A group's name: with one dimension its value, with more each value after its length (4

@@ -98,7 +98,7 @@ inline constexpr MonthStarts kMonthStarts = [] {
   const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
   const __m128i dv = _mm_sub_epi8(v, zero), du = _mm_sub_epi8(u, zero);
   // Digits: 0..9 after '0' is subtracted (as unsigned bytes, anything else is larger).
-  const auto digits = [&](__m128i d) {
+  const auto digits = [&](__m128i d) __attribute__((always_inline)) {
     return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(d, nine), nine)));
   };
   const auto punctuation = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(
@@ -107,7 +107,8 @@ inline constexpr MonthStarts kMonthStarts = [] {
   // punctuation at 0, 3, 6, 9, 12, 15.
   if ((digits(dv) & 0xF) != 0xF || ((digits(du) & 0x6DB6) | (punctuation & 0x9249)) != 0xFFFF)
     return false;
-  const auto pairs = [](__m128i d) { // lane i: 10 x byte 2i + byte 2i+1
+  // lane i: 10 x byte 2i + byte 2i+1
+  const auto pairs = [](__m128i d) __attribute__((always_inline)) {
     return _mm_add_epi16(
         _mm_mullo_epi16(_mm_and_si128(d, _mm_set1_epi16(0xFF)), _mm_set1_epi16(10)),
         _mm_srli_epi16(d, 8));
