@@ -134,7 +134,9 @@ inline std::int64_t key_period(std::uint64_t key) {
 // Totals per key; entries are kept densely in the order first seen.
 class SumTable {
 public:
-  Totals &at(std::uint64_t key) {
+  Totals &at(std::uint64_t key) { return totals_[entry(key)]; }
+  // The number of key's entry (added, with zero sums, if new): valid until clear().
+  std::size_t entry(std::uint64_t key) {
     if (2 * (keys_.size() + 1) > slots_.size()) grow();
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = mix(key) & mask;; i = (i + 1) & mask) {
@@ -142,11 +144,13 @@ public:
       if (slot == 0) {
         slots_[i] = static_cast<std::uint32_t>(keys_.size() + 1);
         keys_.push_back(key);
-        return totals_.emplace_back();
+        totals_.emplace_back();
+        return keys_.size() - 1;
       }
-      if (keys_[slot - 1] == key) return totals_[slot - 1];
+      if (keys_[slot - 1] == key) return slot - 1;
     }
   }
+  Totals &totals(std::size_t i) { return totals_[i]; }
   std::size_t size() const { return keys_.size(); }
   std::uint64_t key(std::size_t i) const { return keys_[i]; }
   // Where a key's probe starts in a table of mask + 1 slots.

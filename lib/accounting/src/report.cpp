@@ -404,8 +404,24 @@ struct Groups {
   const ReportSpec *spec;
   detail::Names names;
   detail::SumTable sums;
+  // Without a period every key is (name, 0): each name's entry in `sums` by the name's number
+  // (entry + 1; 0 until the name's first record since the sums were cleared), an array
+  // lookup in place of a second hash.
+  std::vector<std::uint32_t> entry_of_name;
   std::uint64_t records = 0;
   std::string key;
+
+  Totals &at(std::uint32_t name, std::int64_t period) {
+    if (spec->period != Period::none) return sums.at(detail::group_key(name, period));
+    if (name >= entry_of_name.size()) entry_of_name.resize(names.size(), 0);
+    std::uint32_t &e = entry_of_name[name];
+    if (e == 0) e = static_cast<std::uint32_t>(sums.entry(detail::group_key(name, period)) + 1);
+    return sums.totals(e - 1);
+  }
+  void clear_sums() {
+    sums.clear();
+    std::fill(entry_of_name.begin(), entry_of_name.end(), 0);
+  }
 
   void add(const records::UsageView &u) {
     ++records;
@@ -424,7 +440,7 @@ struct Groups {
             named = true;
           }
           last_period = period;
-          last = &sums.at(detail::group_key(name, period));
+          last = &at(name, period);
           return *last;
         });
   }
@@ -473,7 +489,7 @@ struct Groups {
       const std::uint32_t name = names.intern(other.names.name(detail::key_name(k)));
       sums.at(detail::group_key(name, detail::key_period(k))).add(other.sums.totals(i));
     }
-    other.sums.clear();
+    other.clear_sums();
   }
 
   Report finish() const {
@@ -611,7 +627,7 @@ Report aggregate_files(const std::vector<std::string> &paths, const ReportSpec &
       lock.lock();
       finished.emplace(c, std::move(sums));
     }
-    mine.sums.clear();
+    mine.clear_sums();
     for (auto it = finished.begin(); it != finished.end() && it->first == next; ++next) {
       for (const auto &[k, t] : it->second) total.sums.at(k).add(t);
       spare.push_back(std::move(it->second));

@@ -68,6 +68,9 @@ TEST(GroupSums, EveryKeyKeepsItsOwnSums) {
     ASSERT_EQ(key_period(key), period);
     table.at(key).wall_s += v;
     expected[key] += v;
+    const std::size_t e = table.entry(key); // found again, with the sums just added
+    ASSERT_EQ(table.key(e), key);
+    ASSERT_EQ(table.totals(e).wall_s, expected[key]);
   };
   for (int pass = 0; pass < 3; ++pass) {
     for (std::uint32_t id = 0; id < 3000; ++id) add(id, 0, id + pass);           // period-less
