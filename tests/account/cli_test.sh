@@ -140,6 +140,11 @@ set +e; AIP_DB='postgresql://u:s3cret@127.0.0.1:1/db' "$bin/aip" account db vers
 [ "$rc" = 69 ] || fail "unreachable database exit $rc"
 if grep -q s3cret "$work/err"; then fail "password in the message: $(cat "$work/err")"; fi
 grep -q 'u:\*\*\*@127.0.0.1' "$work/err" || fail "redacted name: $(cat "$work/err")"
+# PostgreSQL's client library is loaded when a database is opened, not at every start.
+LD_DEBUG=files "$bin/aip" account report "$work/nasa.jsonl" > /dev/null 2> "$work/ld"
+if grep -q 'libpq' "$work/ld"; then fail "libpq loaded for a report from files"; fi
+set +e; LD_DEBUG=files AIP_DB='postgresql://u@127.0.0.1:1/db' "$bin/aip" account db version > /dev/null 2> "$work/ld"; set -e
+grep -q 'file=libpq.so.5' "$work/ld" || fail "libpq not loaded for a database"
 "$bin/aip" account report --help | grep -q 'aip account report --by project,month' || fail "help examples"
 "$bin/aip" account --help | grep -q 'aip account import' || fail "account help"
 echo "account.cli: ok"
