@@ -182,8 +182,9 @@ inline constexpr std::uint64_t kPow10Int[] = {1,      10,      100,      1000,  
 }
 
 // p points at '-' or a digit. Follows JSON's number grammar exactly. Out of line: the
-// common numbers take plain_number, and this code inlined at every number of a record
-// reader made the reader too big for the instruction caches.
+// common numbers take plain_number, and this code, inlined at each of a record reader's
+// numbers, made up a third of the reader's code (4039 instructions against 2640; the same
+// speed either way).
 [[gnu::noinline]] inline bool careful_number(const char *&p, const char *end, Value &v) {
   const char *start = p;
   const bool negative = *p == '-';
