@@ -102,16 +102,28 @@ void check_usage(std::string_view line) {
   require(aip::records::view_of(usage) == view);
 }
 
-void check_timestamp(std::string_view text) {
+// Each fast reader of the fixed form against the general parser alone.
+void check_timestamp(std::string_view text, bool (*fast_reader)(std::string_view, double &)) {
   double fast = 0;
-  if (!aip::detail::fixed_utc_timestamp(text, fast)) return;
+  if (!fast_reader(text, fast)) return;
   double general = 0;
   try {
-    general = aip::parse_timestamp(text);
+    general = aip::detail::parse_timestamp_general(text);
   } catch (const aip::Error &) {
     require(false);
   }
   require(std::memcmp(&fast, &general, sizeof fast) == 0);
+}
+
+void check_timestamp(std::string_view text) {
+  check_timestamp(text, [](std::string_view s, double &t) {
+    return aip::detail::fixed_utc_timestamp_words(s, t);
+  });
+#if defined(__SSE2__)
+  check_timestamp(text, [](std::string_view s, double &t) {
+    return aip::detail::fixed_utc_timestamp_sse2(s, t);
+  });
+#endif
 }
 } // namespace
 

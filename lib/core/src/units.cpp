@@ -160,7 +160,7 @@ double parse_duration(std::string_view text, Exit on_error) {
 
 bool parse_timestamp_slowly(std::string_view text, double &out) {
   try {
-    out = parse_timestamp(text);
+    out = detail::parse_timestamp_general(text);
     return true;
   } catch (const Error &) {
     return false;
@@ -169,6 +169,10 @@ bool parse_timestamp_slowly(std::string_view text, double &out) {
 
 double parse_timestamp(std::string_view text, Exit on_error) {
   if (double fast; detail::fixed_utc_timestamp(text, fast)) return fast;
+  return detail::parse_timestamp_general(text, on_error);
+}
+
+double detail::parse_timestamp_general(std::string_view text, Exit on_error) {
   auto bad = [&](const char *why) -> double {
     fail(on_error, "invalid timestamp " + quoted(text) + ": " + why +
                        " (expected RFC 3339 such as 2026-11-22T10:00:00Z, or epoch seconds)");

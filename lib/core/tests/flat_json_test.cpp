@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <simdjson.h>
 
 #include <string>
@@ -211,23 +213,64 @@ TEST(FlatJson, PlainNumbersAgreeWithTheCLibrary) {
 // The fixed-form reader of times agrees with the general parser wherever it answers: every
 // position of a valid time replaced by characters around the digits and separators.
 TEST(FlatJson, FixedTimestampsAnswerOnlyWhatTheGeneralParserAgreesWith) {
+  // Both fast readers (the target runs one of them) against the general parser alone: every
+  // position of a time replaced by 20 characters, and whatever a fast reader accepts must be
+  // what the general parser reads.
+  using Reader = bool (*)(std::string_view, double &);
+  std::vector<std::pair<const char *, Reader>> readers = {
+      {"words",
+       [](std::string_view s, double &t) { return aip::detail::fixed_utc_timestamp_words(s, t); }}};
+#if defined(__SSE2__)
+  readers.emplace_back("sse2", [](std::string_view s, double &t) {
+    return aip::detail::fixed_utc_timestamp_sse2(s, t);
+  });
+#endif
   const std::string base = "2026-11-22T10:05:09Z";
-  double fast = 0, general = 0;
-  ASSERT_TRUE(aip::detail::fixed_utc_timestamp(base, fast));
-  EXPECT_EQ(fast, 1795341909.0); // calendar.timegm((2026, 11, 22, 10, 5, 9))
-  int answered = 0;
-  for (std::size_t at = 0; at < base.size(); ++at) {
-    for (char c : std::string("/0123456789:-TtZz +\x7f")) {
-      std::string t = base;
-      t[at] = c;
-      if (!aip::detail::fixed_utc_timestamp(t, fast)) continue;
-      ++answered;
-      ASSERT_TRUE(aip::parse_timestamp_quietly(t, general)) << t;
-      EXPECT_EQ(fast, general) << t;
+  for (const auto &[name, fast_reader] : readers) {
+    double fast = 0, general = 0;
+    ASSERT_TRUE(fast_reader(base, fast)) << name;
+    EXPECT_EQ(fast, 1795341909.0) << name; // calendar.timegm((2026, 11, 22, 10, 5, 9))
+    int answered = 0, refused = 0;
+    for (std::size_t at = 0; at < base.size(); ++at) {
+      for (char c : std::string("/0123456789:-TtZz +\x7f")) {
+        std::string t = base;
+        t[at] = c;
+        if (!fast_reader(t, fast)) {
+          ++refused;
+          continue;
+        }
+        ++answered;
+        ASSERT_NO_THROW(general = aip::detail::parse_timestamp_general(t)) << name << " " << t;
+        EXPECT_EQ(fast, general) << name << " " << t;
+      }
     }
+    EXPECT_GT(answered, 60) << name;
+    EXPECT_GT(refused, 200) << name;
+    for (const char *bad : {"2026-00-10T00:00:00Z", "2026-11-00T00:00:00Z", "2026-11-22T24:00:00Z",
+                            "2026-11-22T23:60:00Z", "2026-04-31T00:00:00Z", "2026-11-22T10:05:09",
+                            "2026-13-01T00:00:00Z", "2024-02-29T00:00:00Z"})
+      EXPECT_FALSE(fast_reader(bad, fast)) << name << " " << bad;
+    // Every month's last days and the day after, and the clock at and past its edges.
+    for (unsigned month = 1; month <= 12; ++month)
+      for (unsigned day : {1U, 28U, 29U, 30U, 31U})
+        for (const char *clock :
+             {"00:00:00", "23:59:59", "12:34:56", "23:59:60", "24:00:00", "23:60:00"}) {
+          char t[32];
+          std::snprintf(t, sizeof t, "2025-%02u-%02uT%sZ", month, day, clock);
+          const bool ok = fast_reader(t, fast);
+          double expect = 0;
+          bool valid = true;
+          try {
+            expect = aip::detail::parse_timestamp_general(t);
+          } catch (const aip::Error &) {
+            valid = false;
+          }
+          if (ok) {
+            EXPECT_EQ(fast, expect) << name << " " << t;
+          }
+          // 2025 is not a leap year; a leap second is left to the general parser.
+          const bool leap_second = std::string_view(clock) == "23:59:60";
+          EXPECT_EQ(ok, valid && !leap_second) << name << " " << t;
+        }
   }
-  EXPECT_GT(answered, 60);
-  for (const char *bad : {"2026-00-10T00:00:00Z", "2026-11-00T00:00:00Z", "2026-11-22T24:00:00Z",
-                          "2026-11-22T23:60:00Z", "2026-04-31T00:00:00Z", "2026-11-22T10:05:09"})
-    EXPECT_FALSE(aip::detail::fixed_utc_timestamp(bad, fast)) << bad;
 }

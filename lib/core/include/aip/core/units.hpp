@@ -82,13 +82,60 @@ inline constexpr MonthStarts kMonthStarts = [] {
   return kMonthStarts.day[i * 12 + month - 1] + static_cast<std::int64_t>(day) - 1;
 }
 
+// The seconds since 1970 of a valid UTC date and time of day.
+[[gnu::always_inline]] inline double utc_seconds(unsigned year, unsigned month, unsigned day,
+                                                 unsigned hour, unsigned minute, unsigned second) {
+  return static_cast<double>(days_of_date(year, month, day) * 86400 +
+                             static_cast<std::int64_t>(hour * 3600 + minute * 60 + second));
+}
+
+inline constexpr unsigned char kMonthDays[16] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
 // YYYY-MM-DDTHH:MM:SSZ, the form aip writes, read without the general parser; false for
 // anything else (the general parser then decides). 29 February and leap seconds go the long
-// way.
-[[gnu::always_inline]] inline bool fixed_utc_timestamp(std::string_view s, double &out) {
+// way. Two ways: portable 64-bit words, and SSE2 where the target has it (x86-64 always
+// does); fixed_utc_timestamp is the one the target runs, and the tests and the fuzzer hold
+// both to the general parser.
+[[gnu::always_inline]] inline bool fixed_utc_timestamp_words(std::string_view s, double &out) {
   if (s.size() != 20) return false;
-  static constexpr unsigned char mdays[16] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  // Three little-endian words, "YYYY-MM-", "DDTHH:MM" and ":SSZ" (byte i is bits 8i..8i+7).
+  // In each, the punctuation must be exactly as written and the other bytes digits; the
+  // punctuation is set to '0' before subtracting '0' from every byte, so that no borrow runs
+  // into a digit; then each digit pair is 10 x first + second in the first byte of the pair.
+  std::uint64_t w0, w1;
+  std::uint32_t w2;
+  std::memcpy(&w0, s.data(), 8);
+  std::memcpy(&w1, s.data() + 8, 8);
+  std::memcpy(&w2, s.data() + 16, 4);
+  constexpr std::uint64_t zeros = 0x3030303030303030ULL;
+  constexpr std::uint64_t d0 = 0x00FFFF00FFFFFFFFULL, p0 = 0x2D00000000000000ULL | 0x2D00000000ULL;
+  constexpr std::uint64_t d1 = 0xFFFF00FFFF00FFFFULL, p1 = (0x3AULL << 40) | (0x54ULL << 16);
+  constexpr std::uint64_t d2 = 0x00FFFF00ULL, p2 = (0x5AULL << 24) | 0x3AULL;
+  const bool punctuation = ((w0 & ~d0) == p0) & ((w1 & ~d1) == p1) & ((w2 & ~d2) == p2);
+  const std::uint64_t x0 = ((w0 & d0) | (zeros & ~d0)) - zeros,
+                      x1 = ((w1 & d1) | (zeros & ~d1)) - zeros,
+                      x2 = ((w2 & d2) | (zeros & ~d2)) - zeros;
+  const std::uint64_t bad = (x0 | (x0 + 0x7676767676767676ULL) | x1 | (x1 + 0x7676767676767676ULL) |
+                             x2 | (x2 + 0x7676767676767676ULL)) &
+                            0x8080808080808080ULL;
+  const std::uint64_t t0 = x0 * 10 + (x0 >> 8), t1 = x1 * 10 + (x1 >> 8), t2 = x2 * 10 + (x2 >> 8);
+  const unsigned year = static_cast<unsigned>(t0 & 0xFF) * 100 +
+                        static_cast<unsigned>((t0 >> 16) & 0xFF),
+                 month = static_cast<unsigned>((t0 >> 40) & 0xFF),
+                 day = static_cast<unsigned>(t1 & 0xFF),
+                 hour = static_cast<unsigned>((t1 >> 24) & 0xFF),
+                 minute = static_cast<unsigned>((t1 >> 48) & 0xFF),
+                 second = static_cast<unsigned>((t2 >> 8) & 0xFF);
+  if (!punctuation || bad != 0 || month - 1 > 11 || day - 1 >= kMonthDays[month & 15] ||
+      hour > 23 || minute > 59 || second > 59)
+    return false;
+  out = utc_seconds(year, month, day, hour, minute, second);
+  return true;
+}
+
 #if defined(__SSE2__)
+[[gnu::always_inline]] inline bool fixed_utc_timestamp_sse2(std::string_view s, double &out) {
+  if (s.size() != 20) return false;
   // Two overlapping loads: v = "YYYY-MM-DDTHH:MM" (bytes 0-15), u = "-MM-DDTHH:MM:SSZ" (4-19).
   // Each digit pair becomes one 16-bit lane, 10 x first + second, after the pairs that start
   // at an odd byte of u are moved one byte down; the lanes are checked against their ranges
@@ -131,44 +178,23 @@ inline constexpr MonthStarts kMonthStarts = [] {
              hour = static_cast<unsigned>(_mm_extract_epi16(lanes, 3)),
              minute = static_cast<unsigned>(_mm_extract_epi16(lanes, 5)),
              second = static_cast<unsigned>(_mm_extract_epi16(lanes, 6));
-  if (day > mdays[month]) return false;
-#else
-  // Three little-endian words, "YYYY-MM-", "DDTHH:MM" and ":SSZ" (byte i is bits 8i..8i+7).
-  // In each, the punctuation must be exactly as written and the other bytes digits; the
-  // punctuation is set to '0' before subtracting '0' from every byte, so that no borrow runs
-  // into a digit; then each digit pair is 10 x first + second in the first byte of the pair.
-  std::uint64_t w0, w1;
-  std::uint32_t w2;
-  std::memcpy(&w0, s.data(), 8);
-  std::memcpy(&w1, s.data() + 8, 8);
-  std::memcpy(&w2, s.data() + 16, 4);
-  constexpr std::uint64_t zeros = 0x3030303030303030ULL;
-  constexpr std::uint64_t d0 = 0x00FFFF00FFFFFFFFULL, p0 = 0x2D00000000000000ULL | 0x2D00000000ULL;
-  constexpr std::uint64_t d1 = 0xFFFF00FFFF00FFFFULL, p1 = (0x3AULL << 40) | (0x54ULL << 16);
-  constexpr std::uint64_t d2 = 0x00FFFF00ULL, p2 = (0x5AULL << 24) | 0x3AULL;
-  const bool punctuation = ((w0 & ~d0) == p0) & ((w1 & ~d1) == p1) & ((w2 & ~d2) == p2);
-  const std::uint64_t x0 = ((w0 & d0) | (zeros & ~d0)) - zeros,
-                      x1 = ((w1 & d1) | (zeros & ~d1)) - zeros,
-                      x2 = ((w2 & d2) | (zeros & ~d2)) - zeros;
-  const std::uint64_t bad = (x0 | (x0 + 0x7676767676767676ULL) | x1 | (x1 + 0x7676767676767676ULL) |
-                             x2 | (x2 + 0x7676767676767676ULL)) &
-                            0x8080808080808080ULL;
-  const std::uint64_t t0 = x0 * 10 + (x0 >> 8), t1 = x1 * 10 + (x1 >> 8), t2 = x2 * 10 + (x2 >> 8);
-  const unsigned year = static_cast<unsigned>(t0 & 0xFF) * 100 +
-                        static_cast<unsigned>((t0 >> 16) & 0xFF),
-                 month = static_cast<unsigned>((t0 >> 40) & 0xFF),
-                 day = static_cast<unsigned>(t1 & 0xFF),
-                 hour = static_cast<unsigned>((t1 >> 24) & 0xFF),
-                 minute = static_cast<unsigned>((t1 >> 48) & 0xFF),
-                 second = static_cast<unsigned>((t2 >> 8) & 0xFF);
-  if (!punctuation || bad != 0 || month - 1 > 11 || day - 1 >= mdays[month & 15] || hour > 23 ||
-      minute > 59 || second > 59)
-    return false;
-#endif
-  out = static_cast<double>(days_of_date(year, month, day) * 86400 +
-                            static_cast<std::int64_t>(hour * 3600 + minute * 60 + second));
+  if (day > kMonthDays[month]) return false;
+  out = utc_seconds(year, month, day, hour, minute, second);
   return true;
 }
+#endif
+
+[[gnu::always_inline]] inline bool fixed_utc_timestamp(std::string_view s, double &out) {
+#if defined(__SSE2__)
+  return fixed_utc_timestamp_sse2(s, out);
+#else
+  return fixed_utc_timestamp_words(s, out);
+#endif
+}
+
+// parse_timestamp's general parser alone, without the fast path for the fixed form: the
+// tests and the fuzzer compare the two.
+double parse_timestamp_general(std::string_view text, Exit on_error = Exit::data);
 } // namespace detail
 
 // parse_timestamp without an error: false where it would fail. Inline and fast for the form
