@@ -15,6 +15,13 @@
 
 namespace aip::accounting::detail {
 
+// The W-sized word at `at` (any alignment), widened.
+template <class W> inline std::uint64_t load(const char *at) {
+  W w;
+  std::memcpy(&w, at, sizeof w);
+  return static_cast<std::uint64_t>(w);
+}
+
 // A 64-bit hash of a short byte string: a multiply-xorshift over 8-byte words. Not for
 // adversaries (the tables only hold a report's own group names), but well mixed in the
 // bits the tables use.
@@ -22,11 +29,6 @@ inline std::uint64_t hash_bytes(std::string_view s) {
   constexpr std::uint64_t k = 0x9E3779B97F4A7C15ULL;
   const char *p = s.data();
   const std::size_t n = s.size();
-  auto load = [](const char *at, auto type) {
-    decltype(type) w;
-    std::memcpy(&w, at, sizeof w);
-    return static_cast<std::uint64_t>(w);
-  };
   auto round = [&](std::uint64_t h, std::uint64_t w) {
     h = (h ^ w) * k;
     return h ^ (h >> 29);
@@ -34,10 +36,10 @@ inline std::uint64_t hash_bytes(std::string_view s) {
   std::uint64_t h = n * k;
   if (n >= 8) {
     std::size_t i = 0;
-    for (; i + 8 < n; i += 8) h = round(h, load(p + i, std::uint64_t{}));
-    h = round(h, load(p + n - 8, std::uint64_t{})); // the last 8 bytes, overlapping
+    for (; i + 8 < n; i += 8) h = round(h, load<std::uint64_t>(p + i));
+    h = round(h, load<std::uint64_t>(p + n - 8)); // the last 8 bytes, overlapping
   } else if (n >= 4) {
-    h = round(h, load(p, std::uint32_t{}) | load(p + n - 4, std::uint32_t{}) << 32);
+    h = round(h, load<std::uint32_t>(p) | load<std::uint32_t>(p + n - 4) << 32);
   } else if (n > 0) {
     // Whole loads only: bytes copied one by one into a word cost a store-forwarding stall.
     h = round(h, static_cast<unsigned char>(p[0]) |
@@ -50,19 +52,14 @@ inline std::uint64_t hash_bytes(std::string_view s) {
 // The same n bytes at a and b, compared inline a word at a time (overlapping words at the
 // end): group names are short, where a call to memcmp costs more than the compare.
 inline bool same_bytes(const char *a, const char *b, std::size_t n) {
-  auto load = [](const char *at, auto type) {
-    decltype(type) w;
-    std::memcpy(&w, at, sizeof w);
-    return static_cast<std::uint64_t>(w);
-  };
   if (n >= 8) {
     if (n > 16) return std::memcmp(a, b, n) == 0;
-    return ((load(a, std::uint64_t{}) ^ load(b, std::uint64_t{})) |
-            (load(a + n - 8, std::uint64_t{}) ^ load(b + n - 8, std::uint64_t{}))) == 0;
+    return ((load<std::uint64_t>(a) ^ load<std::uint64_t>(b)) |
+            (load<std::uint64_t>(a + n - 8) ^ load<std::uint64_t>(b + n - 8))) == 0;
   }
   if (n >= 4)
-    return ((load(a, std::uint32_t{}) ^ load(b, std::uint32_t{})) |
-            (load(a + n - 4, std::uint32_t{}) ^ load(b + n - 4, std::uint32_t{}))) == 0;
+    return ((load<std::uint32_t>(a) ^ load<std::uint32_t>(b)) |
+            (load<std::uint32_t>(a + n - 4) ^ load<std::uint32_t>(b + n - 4))) == 0;
   for (std::size_t i = 0; i < n; ++i)
     if (a[i] != b[i]) return false;
   return true;

@@ -447,9 +447,9 @@ struct Groups {
 
   // A group's name: with one dimension its value, with more each value after its length (4
   // bytes), so that any bytes may be in a value.
+  bool name_is_value() const { return spec->dims.size() == 1 && spec->dims[0] != Dim::cores; }
   std::uint32_t intern(const records::UsageView &u) {
-    if (spec->dims.size() == 1 && spec->dims[0] != Dim::cores)
-      return names.intern(dim_value(u, spec->dims[0]));
+    if (name_is_value()) return names.intern(dim_value(u, spec->dims[0]));
     key.clear();
     for (Dim d : spec->dims) {
       char b[32];
@@ -469,7 +469,7 @@ struct Groups {
   }
   // The dimension values of a group's name.
   std::vector<std::string> values(std::string_view name) const {
-    if (spec->dims.size() == 1 && spec->dims[0] != Dim::cores) return {std::string(name)};
+    if (name_is_value()) return {std::string(name)};
     std::vector<std::string> out;
     for (std::size_t d = 0; d < spec->dims.size(); ++d) {
       std::uint32_t n;
@@ -478,18 +478,6 @@ struct Groups {
       name.remove_prefix(sizeof n + n);
     }
     return out;
-  }
-
-  // Adds the sums of `other` (whose names are numbered its own way), then empties them.
-  void take(Groups &other) {
-    records += other.records;
-    other.records = 0;
-    for (std::size_t i = 0; i < other.sums.size(); ++i) {
-      const std::uint64_t k = other.sums.key(i);
-      const std::uint32_t name = names.intern(other.names.name(detail::key_name(k)));
-      sums.at(detail::group_key(name, detail::key_period(k))).add(other.sums.totals(i));
-    }
-    other.clear_sums();
   }
 
   Report finish() const {
@@ -521,7 +509,6 @@ Aggregator::~Aggregator() = default;
 Aggregator::Aggregator(Aggregator &&) noexcept = default;
 void Aggregator::add(const records::Usage &usage) { impl_->groups.add(records::view_of(usage)); }
 void Aggregator::add(const records::UsageView &usage) { impl_->groups.add(usage); }
-void Aggregator::merge(Aggregator &other) { impl_->groups.take(other.impl_->groups); }
 Report Aggregator::finish() { return impl_->groups.finish(); }
 
 void order_groups(Report &r) {
@@ -638,8 +625,8 @@ Report aggregate_files(const std::vector<std::string> &paths, const ReportSpec &
   // Runs of lines in the layout aip writes, read without looking for each line's end first.
   hooks.run = [&](std::size_t w, std::string_view text, jsonl::Location where) {
     const char *const start = text.data();
+    Worker &mine = local[w];
     while (!text.empty()) {
-      Worker &mine = local[w];
       const std::size_t n = records::detail::decode_usage_layout_line(text, mine.view);
       if (n == 0) break;
       where.at = text.data();

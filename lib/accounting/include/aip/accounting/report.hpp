@@ -119,7 +119,6 @@ public:
   Aggregator(Aggregator &&) noexcept;
   void add(const records::Usage &usage);
   void add(const records::UsageView &usage);
-  void merge(Aggregator &other);
   Report finish();
 
 private:
