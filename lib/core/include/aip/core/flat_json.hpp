@@ -148,7 +148,7 @@ inline constexpr std::uint64_t kPow10Int[] = {1,      10,      100,      1000,  
 }
 
 // The common number, non-negative with up to 15 digits and no exponent, read without a loop;
-// false (p unmoved) for anything else, which `number` reads the careful way.
+// false (p unmoved) for anything else, which careful_number reads.
 [[gnu::always_inline]] inline bool plain_number(const char *&p, const char *end, Value &v) {
   std::uint64_t whole, low;
   unsigned k = leading_digits8(p, whole);
@@ -166,7 +166,7 @@ inline constexpr std::uint64_t kPow10Int[] = {1,      10,      100,      1000,  
     const unsigned f = leading_digits8(q + 1, fraction);
     const char *after = q + 1 + f;
     if (f == 0 || f == 8 || k + f > 15 || after >= end || (*after | 0x20) == 'e') return false;
-    // Clinger's fast path, as in `number`.
+    // Clinger's fast path, as in careful_number.
     v.type = Type::number;
     v.number = static_cast<double>(whole * kPow10Int[f] + fraction) / kPow10[f];
     v.text = std::string_view(p, static_cast<std::size_t>(after - p));
